@@ -1,0 +1,89 @@
+-- edgehook D1 schema. Idempotent: `npm run dev` and the tests apply it on every start.
+-- Conventions: every timestamp is epoch milliseconds UTC (INTEGER, column suffix _at);
+-- the API renders them as ISO-8601. JSON columns hold TEXT produced by JSON.stringify.
+-- Statements end with ";" at the end of a line (the test setup splits on that).
+
+-- tokens: API keys. Only the SHA-256 hex of a key is stored (key_hash); the key itself is
+-- shown once at creation. endpoints is a JSON array of scopes ("task", "notify", ..., "*").
+-- rate_limit is requests per hour (NULL = the configured default).
+CREATE TABLE IF NOT EXISTS tokens (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  key_prefix TEXT NOT NULL,
+  rate_limit INTEGER,
+  endpoints TEXT NOT NULL,
+  active INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  last_used_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS tokens_created ON tokens (created_at, id);
+
+-- tasks: queued work submitted through POST /task. priority_rank orders the queue
+-- (high=0, medium=1, low=2); position = pending tasks with a better (rank, created_at).
+-- duration_ms is set on completion and feeds the start/completion estimates.
+CREATE TABLE IF NOT EXISTS tasks (
+  id TEXT PRIMARY KEY,
+  token_id TEXT NOT NULL,
+  title TEXT NOT NULL,
+  priority TEXT NOT NULL,
+  priority_rank INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  deadline TEXT,
+  expected TEXT,
+  tags TEXT,
+  result TEXT,
+  error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  started_at INTEGER,
+  completed_at INTEGER,
+  duration_ms INTEGER
+);
+CREATE INDEX IF NOT EXISTS tasks_queue ON tasks (status, priority_rank, created_at);
+CREATE INDEX IF NOT EXISTS tasks_completed ON tasks (status, completed_at);
+
+-- notifications: POST /notify records. channels is a JSON object channel -> {status, ...}.
+CREATE TABLE IF NOT EXISTS notifications (
+  id TEXT PRIMARY KEY,
+  token_id TEXT NOT NULL,
+  priority TEXT NOT NULL,
+  title TEXT NOT NULL,
+  body TEXT NOT NULL,
+  channels TEXT NOT NULL,
+  data TEXT,
+  tags TEXT,
+  created_at INTEGER NOT NULL
+);
+
+-- research: POST /research jobs; report is set by POST /research/:id/complete.
+CREATE TABLE IF NOT EXISTS research (
+  id TEXT PRIMARY KEY,
+  token_id TEXT NOT NULL,
+  topic TEXT NOT NULL,
+  depth INTEGER NOT NULL,
+  format TEXT NOT NULL,
+  sources TEXT,
+  max_age INTEGER,
+  status TEXT NOT NULL,
+  report TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  estimated_completion_at INTEGER NOT NULL,
+  completed_at INTEGER
+);
+
+-- events: every published event, the durable log behind deliveries and SSE replay.
+-- id is an evt- id that sorts in publish order, so "ORDER BY id" is publish order.
+CREATE TABLE IF NOT EXISTS events (
+  id TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  data TEXT NOT NULL,
+  metadata TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_created ON events (created_at);
+CREATE INDEX IF NOT EXISTS events_type ON events (type, id);

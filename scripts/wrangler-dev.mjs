@@ -1,0 +1,97 @@
+// Starts a real `wrangler dev` for tests and benchmarks: free port, its own state directory,
+// schema applied, known admin token. Used by the e2e global setup and bench/.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the gateway. Options: vars (extra Worker vars), persistTo (reuse a state dir),
+ * config (wrangler config path), adminToken. Resolves to {url, adminToken, persistTo, stop, kill}.
+ */
+export async function startWranglerDev(options = {}) {
+  const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "edgehook-state-"));
+  const config = options.config ?? join(ROOT, "wrangler.toml");
+  const adminToken = options.adminToken ?? "e2e-admin-token-0123456789abcdef";
+  if (options.schema !== false) {
+    const applied = spawnSync(WRANGLER, ["d1", "execute", "DB", "--local", "--config", config, "--persist-to", persistTo, "--file", join(ROOT, "schema.sql")], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+    });
+    if (applied.status !== 0) throw new Error(`schema apply failed: ${applied.stderr}`);
+  }
+  const port = options.port ?? (await freePort());
+  const inspectorPort = await freePort();
+  const vars = { ADMIN_TOKEN: adminToken, ENCRYPTION_KEY: "ZTJlLWVuY3J5cHRpb24ta2V5LTMyLWJ5dGVzLTAxMjM=", ALLOW_PRIVATE_DESTINATIONS: "true", ...options.vars };
+  const args = ["dev", "--config", config, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", persistTo, "--show-interactive-dev-session=false", "--log-level", options.logLevel ?? "warn"];
+  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  const child = spawn(WRANGLER, args, {
+    cwd: ROOT,
+    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 90_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited early (${child.exitCode}):\n${output}`);
+    try {
+      const res = await fetch(`${url}/webhooks/v2/health`);
+      if (res.status === 200 || res.status === 503) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      process.kill(-child.pid, "SIGKILL");
+      throw new Error(`wrangler dev did not become ready:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const signalGroup = (signal) => {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      /* already gone */
+    }
+  };
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  return {
+    url,
+    adminToken,
+    persistTo,
+    output: () => output,
+    /** Graceful stop; removes the state dir unless keepState. */
+    async stop({ keepState = false } = {}) {
+      signalGroup("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      signalGroup("SIGKILL");
+      if (!keepState && !options.persistTo) rmSync(persistTo, { recursive: true, force: true });
+    },
+    /** SIGKILL the whole process group (crash simulation); state is kept. */
+    async kill() {
+      signalGroup("SIGKILL");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/** Builds the Hono app: middleware order, route mounting, and the OpenAPI document. */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import { routePath } from "hono/route";
+import { actionRoutes } from "./actions/routes";
+import { tokenRoutes } from "./auth/routes";
+import { getConfig } from "./config";
+import type { AppEnv } from "./http/context";
+import { edgeMiddleware } from "./http/edge";
+import { handleError, handleNotFound } from "./http/error-handler";
+import { AppError } from "./http/errors";
+import { requestId } from "./http/request-id";
+import { schemaError } from "./http/validation";
+import { REQUEST_STATS } from "./ops/request-stats";
+import { opsRoutes } from "./ops/routes";
+
+export const BASE_PATH = "/webhooks/v2";
+export const VERSION = "0.1.0";
+
+/** Every route mounted under the base path shares this validation hook. */
+function routeGroup() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw schemaError(result.error, result.target);
+    },
+  });
+}
+
+/** Creates the gateway app. Order: request id → config → CORS → IP allowlist → body limit → routes. */
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>();
+  app.use("*", requestId);
+  app.use("*", async (c, next) => {
+    c.set("config", getConfig(c.env));
+    await next();
+  });
+  app.use("*", (c, next) => edgeMiddleware(c.get("config")).cors(c, next));
+  app.use("*", (c, next) => edgeMiddleware(c.get("config")).ipAllowlist(c, next));
+  app.use("*", (c, next) => edgeMiddleware(c.get("config")).bodyLimit(c, next));
+  app.use("*", async (c, next) => {
+    await next();
+    REQUEST_STATS.record(`${c.req.method} ${routePath(c, -1)}`, c.res.status, Date.now() - c.get("startedAt"));
+    for (const [k, v] of Object.entries(c.get("rateLimitHeaders") ?? {})) c.res.headers.set(k, v);
+  });
+  app.use(
+    "*",
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (_c, methods) => {
+        throw new AppError("METHOD_NOT_ALLOWED", `Method not allowed; use ${methods.join(", ")}`, {
+          headers: { Allow: methods.join(", ") },
+          details: { allow: methods },
+        });
+      },
+    }),
+  );
+
+  const v2 = routeGroup();
+  v2.route("/", opsRoutes);
+  v2.route("/", tokenRoutes);
+  v2.route("/", actionRoutes);
+  app.route(BASE_PATH, v2);
+
+  app.doc31(`${BASE_PATH}/openapi.json`, {
+    openapi: "3.1.0",
+    info: { title: "edgehook", version: VERSION, description: "Edge-native webhook gateway (wire contract v2)" },
+    servers: [{ url: "/" }],
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });
+  app.onError(handleError);
+  app.notFound(handleNotFound);
+  return app;
+}

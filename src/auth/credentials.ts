@@ -1,0 +1,26 @@
+/** Extracts the presented credential from a request: Bearer, X-API-Key, or ?api_key= (pure). */
+
+/** A credential and where it came from. */
+export interface PresentedCredential {
+  value: string;
+  source: "bearer" | "api-key" | "query";
+}
+
+/** The first credential present, in the order Authorization, X-API-Key, `api_key` query parameter. */
+export function extractCredential(headers: Headers, url: URL): PresentedCredential | null {
+  const authorization = headers.get("Authorization");
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (match) return { value: match[1]!, source: "bearer" };
+  }
+  const apiKey = headers.get("X-API-Key")?.trim();
+  if (apiKey) return { value: apiKey, source: "api-key" };
+  const query = url.searchParams.get("api_key")?.trim();
+  if (query) return { value: query, source: "query" };
+  return null;
+}
+
+/** True when the value looks like a JWT (three base64url segments) rather than an `ehk_` key. */
+export function looksLikeJwt(value: string): boolean {
+  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(value);
+}

@@ -1,0 +1,58 @@
+/** OAuth2 JWT bearer verification against a configured JWKS, with the key set cached per isolate. */
+import { Jwt } from "hono/utils/jwt";
+import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
+import type { Config } from "../config";
+import type { Principal } from "./principal";
+
+const JWKS_TTL_MS = 5 * 60_000;
+const ALLOWED_ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256", "PS384", "PS512", "EdDSA"] as const;
+
+let jwksCache: { url: string; keys: HonoJsonWebKey[]; fetchedAt: number } | null = null;
+
+async function loadKeys(url: string, now: number, force: boolean): Promise<HonoJsonWebKey[]> {
+  if (!force && jwksCache && jwksCache.url === url && now - jwksCache.fetchedAt < JWKS_TTL_MS) return jwksCache.keys;
+  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`JWKS fetch failed with ${response.status}`);
+  const body = (await response.json()) as { keys?: HonoJsonWebKey[] };
+  if (!Array.isArray(body.keys)) throw new Error("JWKS document has no keys");
+  jwksCache = { url, keys: body.keys, fetchedAt: now };
+  return body.keys;
+}
+
+/** Scopes from a claim that is either a space-separated string or an array of strings. */
+export function scopesFromClaim(claim: unknown): string[] {
+  if (typeof claim === "string") return claim.split(/\s+/).filter(Boolean);
+  if (Array.isArray(claim)) return claim.filter((s): s is string => typeof s === "string");
+  return [];
+}
+
+/**
+ * Verifies a JWT bearer (signature, exp/nbf, issuer and audience when configured) and returns its
+ * principal; null when it does not verify. A key id missing from the cached set refetches once,
+ * so issuer key rotation is picked up without waiting for the cache to expire.
+ */
+export async function verifyJwtPrincipal(token: string, jwt: NonNullable<Config["jwt"]>): Promise<Principal | null> {
+  const verification = {
+    ...(jwt.issuer ? { iss: jwt.issuer } : {}),
+    ...(jwt.audience ? { aud: jwt.audience } : {}),
+  };
+  for (const force of [false, true]) {
+    try {
+      const keys = await loadKeys(jwt.jwksUrl, Date.now(), force);
+      const payload = await Jwt.verifyWithJwks(token, { keys, verification, allowedAlgorithms: ALLOWED_ALGORITHMS });
+      const subject = typeof payload.sub === "string" ? payload.sub : "unknown";
+      return {
+        kind: "jwt",
+        tokenId: `jwt:${subject}`,
+        name: subject,
+        type: "oauth",
+        scopes: scopesFromClaim(payload[jwt.scopeClaim]),
+        rateLimit: null,
+      };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : "";
+      if (force || !/kid|key/i.test(message)) return null;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,87 @@
+/** Authentication and scope middleware: admin secret, `ehk_` keys (isolate-cached), and optional JWT. */
+import type { Context, MiddlewareHandler } from "hono";
+import type { AppEnv } from "../http/context";
+import { AppError } from "../http/errors";
+import { sha256Hex, timingSafeEqual } from "../lib/crypto";
+import { extractCredential, looksLikeJwt } from "./credentials";
+import { verifyJwtPrincipal } from "./jwt";
+import { hasScope, type Principal } from "./principal";
+import { TtlCache } from "./token-cache";
+import { findTokenByHash, hashKey, touchToken, type TokenRecord } from "./token-repository";
+
+let tokenCache: TtlCache<TokenRecord | null> | null = null;
+let adminHash: { token: string; hash: string } | null = null;
+const lastTouched = new Map<string, number>();
+
+function cacheFor(ttlMs: number): TtlCache<TokenRecord | null> {
+  tokenCache ??= new TtlCache({ ttlMs });
+  return tokenCache;
+}
+
+/** Drops every cached token lookup in this isolate (after a token is changed or deleted here). */
+export function forgetCachedTokens(): void {
+  tokenCache?.clear();
+}
+
+/** Why a token record cannot authenticate now, or null when it can. */
+export function tokenRefusal(record: TokenRecord | null, now: number): string | null {
+  if (!record) return "Invalid API token";
+  if (!record.active) return "API token is deactivated";
+  if (record.expiresAt && Date.parse(record.expiresAt) <= now) return "API token has expired";
+  return null;
+}
+
+async function isAdminKey(key: string, adminToken: string): Promise<boolean> {
+  if (adminHash?.token !== adminToken) adminHash = { token: adminToken, hash: await sha256Hex(adminToken) };
+  return timingSafeEqual(await sha256Hex(key), adminHash.hash);
+}
+
+async function resolvePrincipal(c: Context<AppEnv>, key: string): Promise<Principal> {
+  const config = c.get("config");
+  if (await isAdminKey(key, config.adminToken)) {
+    return { kind: "admin", tokenId: "admin", name: "admin", type: "admin", scopes: ["*"], rateLimit: null };
+  }
+  if (config.jwt && looksLikeJwt(key)) {
+    const principal = await verifyJwtPrincipal(key, config.jwt);
+    if (!principal) throw new AppError("UNAUTHORIZED", "Invalid or expired JWT");
+    return principal;
+  }
+  const cache = cacheFor(config.authCacheTtlMs);
+  const keyHash = await hashKey(key);
+  let record = cache.get(keyHash);
+  if (record === undefined) {
+    record = await findTokenByHash(c.env.DB, keyHash);
+    cache.set(keyHash, record);
+  }
+  const now = Date.now();
+  const refusal = tokenRefusal(record, now);
+  if (refusal || !record) throw new AppError("UNAUTHORIZED", refusal ?? "Invalid API token");
+  if ((lastTouched.get(record.id) ?? 0) < now - 60_000) {
+    lastTouched.set(record.id, now);
+    c.executionCtx.waitUntil(touchToken(c.env.DB, record.id, now).catch(() => undefined));
+  }
+  return { kind: "token", tokenId: record.id, name: record.name, type: record.type, scopes: record.endpoints, rateLimit: record.rateLimit };
+}
+
+/** Requires a valid credential and sets `principal`; 401 UNAUTHORIZED otherwise. */
+export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const credential = extractCredential(c.req.raw.headers, new URL(c.req.url));
+  if (!credential) {
+    throw new AppError("UNAUTHORIZED", "Missing credentials: send Authorization: Bearer <token>, X-API-Key, or ?api_key=", {
+      headers: { "WWW-Authenticate": 'Bearer realm="edgehook"' },
+    });
+  }
+  c.set("principal", await resolvePrincipal(c, credential.value));
+  await next();
+};
+
+/** Requires the authenticated principal to hold `scope`; 403 FORBIDDEN otherwise. */
+export function requireScope(scope: string): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const principal = c.get("principal");
+    if (!hasScope(principal, scope)) {
+      throw new AppError("FORBIDDEN", `Token lacks the "${scope}" scope`, { details: { required: scope, granted: principal.scopes } });
+    }
+    await next();
+  };
+}

@@ -1,0 +1,143 @@
+/** Admin routes for API tokens: POST/GET /tokens, GET/PATCH/DELETE /tokens/:id. */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../http/context";
+import { ok } from "../http/envelope";
+import { AppError } from "../http/errors";
+import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
+import { jsonBody } from "../http/json-body";
+import { authenticate, forgetCachedTokens, requireScope } from "./middleware";
+import { SCOPES, TOKEN_TYPES } from "./principal";
+import { createToken, deleteToken, getToken, listTokens, updateToken } from "./token-repository";
+
+const TOKEN = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    type: z.string(),
+    rateLimit: z.number().int().nullable(),
+    endpoints: z.array(z.string()),
+    active: z.boolean(),
+    keyPrefix: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    expiresAt: z.string().nullable(),
+    lastUsedAt: z.string().nullable(),
+  })
+  .openapi("Token");
+
+const TOKEN_FIELDS = {
+  name: z.string().trim().min(1).max(100),
+  type: z.enum(TOKEN_TYPES),
+  rateLimit: z.number().int().positive().max(10_000_000).nullable(),
+  endpoints: z.array(z.enum(SCOPES)).min(1),
+  active: z.boolean(),
+  expiresAt: z.iso.datetime({ offset: true }).nullable(),
+};
+
+const CREATE_TOKEN = z
+  .object({
+    ...TOKEN_FIELDS,
+    type: TOKEN_FIELDS.type.default("custom"),
+    rateLimit: TOKEN_FIELDS.rateLimit.optional(),
+    active: TOKEN_FIELDS.active.optional(),
+    expiresAt: TOKEN_FIELDS.expiresAt.optional(),
+  })
+  .openapi("CreateToken");
+const UPDATE_TOKEN = z.object(TOKEN_FIELDS).partial().openapi("UpdateToken");
+const ID_PARAM = z.object({ id: z.string().min(1).max(64) });
+const LIST_QUERY = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(64).optional(),
+});
+
+const guard = [authenticate, requireScope("tokens"), jsonBody];
+const tags = ["Tokens"];
+
+/** Token administration routes, mounted under the base path. */
+export const tokenRoutes = new OpenAPIHono<AppEnv>();
+
+tokenRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/tokens",
+    tags,
+    summary: "Create an API token; the key is shown only in this response",
+    middleware: [...guard, strictFields(CREATE_TOKEN)],
+    request: { body: jsonRequest(CREATE_TOKEN) },
+    responses: { 201: envelopeOf(TOKEN.extend({ key: z.string() }), "The new token with its key"), ...ERROR_RESPONSES },
+  }),
+  async (c) => {
+    const input = c.req.valid("json");
+    const { record, key } = await createToken(c.env.DB, { ...input, endpoints: input.endpoints });
+    return ok(c, { ...record, key }, 201, { self: `/webhooks/v2/tokens/${record.id}` });
+  },
+);
+
+tokenRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/tokens",
+    tags,
+    summary: "List tokens (cursor pagination)",
+    middleware: guard,
+    request: { query: LIST_QUERY },
+    responses: { 200: envelopeOf(z.object({ items: z.array(TOKEN), nextCursor: z.string().nullable() }), "A page of tokens"), ...ERROR_RESPONSES },
+  }),
+  async (c) => {
+    const { limit, cursor } = c.req.valid("query");
+    return ok(c, await listTokens(c.env.DB, limit, cursor));
+  },
+);
+
+tokenRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/tokens/{id}",
+    tags,
+    summary: "Read a token",
+    middleware: guard,
+    request: { params: ID_PARAM },
+    responses: { 200: envelopeOf(TOKEN, "The token"), ...ERROR_RESPONSES },
+  }),
+  async (c) => {
+    const token = await getToken(c.env.DB, c.req.valid("param").id);
+    if (!token) throw new AppError("NOT_FOUND", "Token not found");
+    return ok(c, token);
+  },
+);
+
+tokenRoutes.openapi(
+  createRoute({
+    method: "patch",
+    path: "/tokens/{id}",
+    tags,
+    summary: "Update a token (name, scopes, limit, active, expiry)",
+    middleware: [...guard, strictFields(UPDATE_TOKEN)],
+    request: { params: ID_PARAM, body: jsonRequest(UPDATE_TOKEN) },
+    responses: { 200: envelopeOf(TOKEN, "The updated token"), ...ERROR_RESPONSES },
+  }),
+  async (c) => {
+    const token = await updateToken(c.env.DB, c.req.valid("param").id, c.req.valid("json"));
+    if (!token) throw new AppError("NOT_FOUND", "Token not found");
+    forgetCachedTokens();
+    return ok(c, token);
+  },
+);
+
+tokenRoutes.openapi(
+  createRoute({
+    method: "delete",
+    path: "/tokens/{id}",
+    tags,
+    summary: "Revoke (delete) a token",
+    middleware: guard,
+    request: { params: ID_PARAM },
+    responses: { 200: envelopeOf(z.object({ id: z.string(), deleted: z.literal(true) }), "Deleted"), ...ERROR_RESPONSES },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    if (!(await deleteToken(c.env.DB, id))) throw new AppError("NOT_FOUND", "Token not found");
+    forgetCachedTokens();
+    return ok(c, { id, deleted: true as const });
+  },
+);

@@ -1,0 +1,168 @@
+/** D1 access for API tokens: create, look up by key hash, list, update, delete. */
+import { randomToken, sha256Hex } from "../lib/crypto";
+import { newId } from "../lib/ids";
+
+/** A token as the API shows it (never the key or its hash). */
+export interface TokenRecord {
+  id: string;
+  name: string;
+  type: string;
+  rateLimit: number | null;
+  endpoints: string[];
+  active: boolean;
+  keyPrefix: string;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+}
+
+interface TokenRow {
+  id: string;
+  name: string;
+  type: string;
+  key_prefix: string;
+  rate_limit: number | null;
+  endpoints: string;
+  active: number;
+  created_at: number;
+  updated_at: number;
+  expires_at: number | null;
+  last_used_at: number | null;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function toRecord(row: TokenRow): TokenRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    type: row.type,
+    rateLimit: row.rate_limit,
+    endpoints: JSON.parse(row.endpoints) as string[],
+    active: row.active === 1,
+    keyPrefix: row.key_prefix,
+    createdAt: iso(row.created_at)!,
+    updatedAt: iso(row.updated_at)!,
+    expiresAt: iso(row.expires_at),
+    lastUsedAt: iso(row.last_used_at),
+  };
+}
+
+/** Fields to create a token with. */
+export interface NewToken {
+  name: string;
+  type: string;
+  rateLimit?: number | null;
+  endpoints: string[];
+  active?: boolean;
+  expiresAt?: string | null;
+}
+
+/** Makes a new `ehk_` key (43 url-safe chars after the prefix). */
+export function generateKey(): string {
+  return `ehk_${randomToken(32)}`;
+}
+
+/** Hash under which a key is stored and looked up. */
+export function hashKey(key: string): Promise<string> {
+  return sha256Hex(key);
+}
+
+/** Inserts a token and returns its record together with the key, which is never readable again. */
+export async function createToken(db: D1Database, input: NewToken, now = Date.now()): Promise<{ record: TokenRecord; key: string }> {
+  const key = generateKey();
+  const row: TokenRow = {
+    id: newId("tok"),
+    name: input.name,
+    type: input.type,
+    key_prefix: key.slice(0, 10),
+    rate_limit: input.rateLimit ?? null,
+    endpoints: JSON.stringify(input.endpoints),
+    active: input.active === false ? 0 : 1,
+    created_at: now,
+    updated_at: now,
+    expires_at: input.expiresAt ? Date.parse(input.expiresAt) : null,
+    last_used_at: null,
+  };
+  await db
+    .prepare(
+      `INSERT INTO tokens (id, name, type, key_hash, key_prefix, rate_limit, endpoints, active, created_at, updated_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .bind(row.id, row.name, row.type, await hashKey(key), row.key_prefix, row.rate_limit, row.endpoints, row.active, now, now, row.expires_at)
+    .run();
+  return { record: toRecord(row), key };
+}
+
+/** The token stored under a key hash, or null. */
+export async function findTokenByHash(db: D1Database, keyHash: string): Promise<TokenRecord | null> {
+  const row = await db.prepare("SELECT * FROM tokens WHERE key_hash = ?").bind(keyHash).first<TokenRow>();
+  return row ? toRecord(row) : null;
+}
+
+/** One token by id, or null. */
+export async function getToken(db: D1Database, id: string): Promise<TokenRecord | null> {
+  const row = await db.prepare("SELECT * FROM tokens WHERE id = ?").bind(id).first<TokenRow>();
+  return row ? toRecord(row) : null;
+}
+
+/** A page of tokens, oldest first, after the cursor (a token id). */
+export async function listTokens(db: D1Database, limit: number, cursor?: string): Promise<{ items: TokenRecord[]; nextCursor: string | null }> {
+  const rows = cursor
+    ? await db
+        .prepare(
+          "SELECT * FROM tokens WHERE (created_at, id) > (SELECT created_at, id FROM tokens WHERE id = ?) ORDER BY created_at, id LIMIT ?",
+        )
+        .bind(cursor, limit + 1)
+        .all<TokenRow>()
+    : await db.prepare("SELECT * FROM tokens ORDER BY created_at, id LIMIT ?").bind(limit + 1).all<TokenRow>();
+  const items = rows.results.slice(0, limit).map(toRecord);
+  return { items, nextCursor: rows.results.length > limit ? items[items.length - 1]!.id : null };
+}
+
+/** Fields that PATCH /tokens/:id may change. */
+export interface TokenChanges {
+  name?: string;
+  type?: string;
+  rateLimit?: number | null;
+  endpoints?: string[];
+  active?: boolean;
+  expiresAt?: string | null;
+}
+
+/** Applies changes; returns the updated record or null when the token does not exist. */
+export async function updateToken(db: D1Database, id: string, changes: TokenChanges, now = Date.now()): Promise<TokenRecord | null> {
+  const sets: string[] = [];
+  const values: unknown[] = [];
+  const put = (column: string, value: unknown) => {
+    sets.push(`${column} = ?`);
+    values.push(value);
+  };
+  if (changes.name !== undefined) put("name", changes.name);
+  if (changes.type !== undefined) put("type", changes.type);
+  if (changes.rateLimit !== undefined) put("rate_limit", changes.rateLimit);
+  if (changes.endpoints !== undefined) put("endpoints", JSON.stringify(changes.endpoints));
+  if (changes.active !== undefined) put("active", changes.active ? 1 : 0);
+  if (changes.expiresAt !== undefined) put("expires_at", changes.expiresAt === null ? null : Date.parse(changes.expiresAt));
+  put("updated_at", now);
+  const row = await db
+    .prepare(`UPDATE tokens SET ${sets.join(", ")} WHERE id = ? RETURNING *`)
+    .bind(...values, id)
+    .first<TokenRow>();
+  return row ? toRecord(row) : null;
+}
+
+/** Deletes a token; true when one was deleted. */
+export async function deleteToken(db: D1Database, id: string): Promise<boolean> {
+  const result = await db.prepare("DELETE FROM tokens WHERE id = ?").bind(id).run();
+  return result.meta.changes > 0;
+}
+
+/** Records use, at most once a minute per token so reads do not become writes on the hot path. */
+export async function touchToken(db: D1Database, id: string, now = Date.now()): Promise<void> {
+  await db
+    .prepare("UPDATE tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)")
+    .bind(now, id, now - 60_000)
+    .run();
+}

@@ -1,0 +1,133 @@
+/** Env → typed, validated Config, parsed once per env object (i.e. once per isolate). */
+import { z } from "zod";
+
+const bool = z
+  .string()
+  .optional()
+  .transform((v) => v === "true" || v === "1");
+const int = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? fallback : Number(v)))
+    .pipe(z.number().int().nonnegative());
+const num = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? fallback : Number(v)))
+    .pipe(z.number().positive());
+const list = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+/** `task=2000,notify=5000` → `{task: 2000, notify: 5000}`. */
+const keyedInts = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const out: Record<string, number> = {};
+    for (const pair of (v ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+      const [key, value] = pair.split("=");
+      const n = Number(value);
+      if (!key || !Number.isInteger(n) || n < 0) {
+        ctx.addIssue({ code: "custom", message: `bad entry "${pair}" (want name=integer)` });
+        return z.NEVER;
+      }
+      out[key.trim()] = n;
+    }
+    return out;
+  });
+
+const CONFIG_SCHEMA = z.object({
+  ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be set (16+ chars) as a secret or in .dev.vars"),
+  ENCRYPTION_KEY: z.string().optional().default(""),
+  ALLOW_PRIVATE_DESTINATIONS: bool,
+  BODY_LIMIT_BYTES: int(10 * 1024 * 1024),
+  CORS_ORIGINS: list,
+  IP_ALLOWLIST: list,
+  STRICT_SCHEMAS: bool,
+  AUTH_CACHE_TTL_SECONDS: int(30),
+  RATE_LIMITS_ENABLED: z
+    .string()
+    .optional()
+    .transform((v) => v !== "false" && v !== "0"),
+  RATE_LIMIT_GLOBAL_HOUR: int(100_000),
+  RATE_LIMIT_GLOBAL_DAY: int(1_000_000),
+  RATE_LIMIT_ENDPOINTS: keyedInts,
+  RATE_LIMIT_TOKEN_DEFAULT: int(1000),
+  RATE_LIMIT_BURST: num(1.5),
+  TASK_DEFAULT_DURATION_SECONDS: int(300),
+  JWT_JWKS_URL: z.string().optional().default(""),
+  JWT_ISSUER: z.string().optional().default(""),
+  JWT_AUDIENCE: z.string().optional().default(""),
+  JWT_SCOPE_CLAIM: z.string().optional().default("scope"),
+});
+
+/** The gateway's settings, typed; see docs/OPERATIONS.md for each one's meaning and default. */
+export interface Config {
+  adminToken: string;
+  encryptionKey: string;
+  allowPrivateDestinations: boolean;
+  bodyLimitBytes: number;
+  corsOrigins: string[];
+  ipAllowlist: string[];
+  strictSchemas: boolean;
+  authCacheTtlMs: number;
+  rateLimits: {
+    enabled: boolean;
+    globalPerHour: number;
+    globalPerDay: number;
+    endpointPerHour: Record<string, number>;
+    tokenDefaultPerHour: number;
+    burst: number;
+  };
+  taskDefaultDurationMs: number;
+  jwt: { jwksUrl: string; issuer: string; audience: string; scopeClaim: string } | null;
+}
+
+/** Thrown when the Worker's vars or secrets are invalid; the message names every bad setting. */
+export class ConfigError extends Error {}
+
+const cache = new WeakMap<object, Config>();
+
+/** Parses and caches the configuration for this env object. Throws ConfigError when invalid. */
+export function getConfig(env: Env): Config {
+  const hit = cache.get(env);
+  if (hit) return hit;
+  const parsed = CONFIG_SCHEMA.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  const v = parsed.data;
+  const config: Config = {
+    adminToken: v.ADMIN_TOKEN,
+    encryptionKey: v.ENCRYPTION_KEY,
+    allowPrivateDestinations: v.ALLOW_PRIVATE_DESTINATIONS,
+    bodyLimitBytes: v.BODY_LIMIT_BYTES,
+    corsOrigins: v.CORS_ORIGINS.length ? v.CORS_ORIGINS : ["*"],
+    ipAllowlist: v.IP_ALLOWLIST,
+    strictSchemas: v.STRICT_SCHEMAS,
+    authCacheTtlMs: v.AUTH_CACHE_TTL_SECONDS * 1000,
+    rateLimits: {
+      enabled: v.RATE_LIMITS_ENABLED,
+      globalPerHour: v.RATE_LIMIT_GLOBAL_HOUR,
+      globalPerDay: v.RATE_LIMIT_GLOBAL_DAY,
+      endpointPerHour: { task: 2000, notify: 5000, research: 1000, ...v.RATE_LIMIT_ENDPOINTS },
+      tokenDefaultPerHour: v.RATE_LIMIT_TOKEN_DEFAULT,
+      burst: v.RATE_LIMIT_BURST,
+    },
+    taskDefaultDurationMs: v.TASK_DEFAULT_DURATION_SECONDS * 1000,
+    jwt: v.JWT_JWKS_URL
+      ? { jwksUrl: v.JWT_JWKS_URL, issuer: v.JWT_ISSUER, audience: v.JWT_AUDIENCE, scopeClaim: v.JWT_SCOPE_CLAIM }
+      : null,
+  };
+  cache.set(env, config);
+  return config;
+}

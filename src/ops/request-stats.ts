@@ -1,0 +1,56 @@
+/** Per-isolate request counters and average response times by route, for GET /status. */
+
+interface RouteStats {
+  count: number;
+  errors: number;
+  totalMs: number;
+  lastStatus: number;
+}
+
+/** Options for RequestStats. */
+export interface RequestStatsOptions {
+  now?: () => number;
+}
+
+/** Counts requests by route pattern; cheap enough to run on every request. */
+export class RequestStats {
+  readonly startedAt: number;
+  #total = 0;
+  readonly #routes = new Map<string, RouteStats>();
+
+  constructor(options: RequestStatsOptions = {}) {
+    this.startedAt = (options.now ?? Date.now)();
+  }
+
+  /** Records one finished request. */
+  record(route: string, status: number, durationMs: number): void {
+    this.#total++;
+    const stats = this.#routes.get(route) ?? { count: 0, errors: 0, totalMs: 0, lastStatus: 0 };
+    stats.count++;
+    if (status >= 500) stats.errors++;
+    stats.totalMs += durationMs;
+    stats.lastStatus = status;
+    this.#routes.set(route, stats);
+  }
+
+  get total(): number {
+    return this.#total;
+  }
+
+  /** Per-route figures: count, server errors, average ms, and a status (degraded when ≥ 10% 5xx). */
+  snapshot(): Record<string, { count: number; errors: number; avgResponseMs: number; status: "ok" | "degraded" }> {
+    const out: Record<string, { count: number; errors: number; avgResponseMs: number; status: "ok" | "degraded" }> = {};
+    for (const [route, s] of this.#routes) {
+      out[route] = {
+        count: s.count,
+        errors: s.errors,
+        avgResponseMs: Math.round((s.totalMs / s.count) * 100) / 100,
+        status: s.errors / s.count >= 0.1 ? "degraded" : "ok",
+      };
+    }
+    return out;
+  }
+}
+
+/** This isolate's stats. */
+export const REQUEST_STATS = new RequestStats();

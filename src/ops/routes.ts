@@ -1,0 +1,92 @@
+/** Operations routes: GET /health (no auth) and GET /status. */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { authenticate } from "../auth/middleware";
+import type { AppEnv } from "../http/context";
+import { ok } from "../http/envelope";
+import { ERROR_RESPONSES, envelopeOf } from "../http/openapi";
+import { REQUEST_STATS } from "./request-stats";
+
+type CheckStatus = "ok" | "error";
+const CHECK = z.object({ status: z.enum(["ok", "error"]), latencyMs: z.number(), error: z.string().optional() });
+const HEALTH = z
+  .object({
+    status: z.enum(["healthy", "degraded", "unhealthy"]),
+    timestamp: z.string(),
+    uptime: z.number(),
+    checks: z.object({ database: CHECK, queue: CHECK, durableObjects: CHECK }),
+  })
+  .openapi("Health");
+
+async function timed(check: () => Promise<unknown>): Promise<{ status: CheckStatus; latencyMs: number; error?: string }> {
+  const started = Date.now();
+  try {
+    await check();
+    return { status: "ok", latencyMs: Date.now() - started };
+  } catch (error) {
+    return { status: "error", latencyMs: Date.now() - started, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** healthy when all pass, unhealthy when D1 fails (nothing can be accepted), degraded otherwise. */
+export function overallHealth(checks: Record<"database" | "queue" | "durableObjects", { status: CheckStatus }>) {
+  if (checks.database.status === "error") return "unhealthy" as const;
+  if (checks.queue.status === "error" || checks.durableObjects.status === "error") return "degraded" as const;
+  return "healthy" as const;
+}
+
+/** Health and status routes. */
+export const opsRoutes = new OpenAPIHono<AppEnv>();
+
+opsRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/health",
+    tags: ["Operations"],
+    summary: "Liveness with D1, queue and Durable Object checks (no auth)",
+    responses: { 200: envelopeOf(HEALTH, "Healthy or degraded"), 503: envelopeOf(HEALTH, "Unhealthy") },
+  }),
+  async (c) => {
+    const [database, queue, durableObjects] = await Promise.all([
+      timed(() => c.env.DB.prepare("SELECT 1 AS ok").first()),
+      timed(async () => {
+        if (typeof c.env.DELIVERIES?.send !== "function") throw new Error("DELIVERIES queue binding missing");
+      }),
+      timed(() => c.env.LIMIT_COUNTER.get(c.env.LIMIT_COUNTER.idFromName("health")).ping()),
+    ]);
+    const checks = { database, queue, durableObjects };
+    const status = overallHealth(checks);
+    const body = { status, timestamp: new Date().toISOString(), uptime: Math.round((Date.now() - REQUEST_STATS.startedAt) / 1000), checks };
+    return ok(c, body, status === "unhealthy" ? 503 : 200);
+  },
+);
+
+opsRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/status",
+    tags: ["Operations"],
+    summary: "Uptime, request counts and per-endpoint response times (this isolate)",
+    middleware: [authenticate],
+    responses: {
+      200: envelopeOf(
+        z.object({
+          uptime: z.number(),
+          requestCount: z.number(),
+          endpoints: z.record(z.string(), z.object({ count: z.number(), errors: z.number(), avgResponseMs: z.number(), status: z.string() })),
+          rateLimit: z.record(z.string(), z.string()).nullable(),
+          scope: z.literal("isolate"),
+        }),
+        "Status",
+      ),
+      ...ERROR_RESPONSES,
+    },
+  }),
+  (c) =>
+    ok(c, {
+      uptime: Math.round((Date.now() - REQUEST_STATS.startedAt) / 1000),
+      requestCount: REQUEST_STATS.total,
+      endpoints: REQUEST_STATS.snapshot(),
+      rateLimit: c.get("rateLimitHeaders") ?? null,
+      scope: "isolate" as const,
+    }),
+);

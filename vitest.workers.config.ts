@@ -1,0 +1,33 @@
+// Unit and worker tests run inside workerd with real D1, Durable Objects and Queues.
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineProject } from "vitest/config";
+import { schemaStatements } from "./scripts/schema.mjs";
+
+export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+
+export default defineProject({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        compatibilityFlags: ["service_binding_extra_handlers"],
+        bindings: {
+          TEST_SCHEMA: schemaStatements(),
+          ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+          ENCRYPTION_KEY: "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0xMjM=",
+          ALLOW_PRIVATE_DESTINATIONS: "true",
+        },
+        queueConsumers: {
+          "edgehook-deliveries": { maxBatchTimeout: 0.05 },
+          "edgehook-deliveries-dlq": { maxBatchTimeout: 0.05 },
+        },
+      },
+    }),
+  ],
+  test: {
+    name: "workers",
+    include: ["test/unit/**/*.test.ts", "test/worker/**/*.test.ts"],
+    setupFiles: ["./test/worker/setup.ts"],
+    testTimeout: 20_000,
+  },
+});
