@@ -4,8 +4,8 @@ import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { AppError } from "../http/errors";
 import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
-import { jsonBody } from "../http/json-body";
-import { authenticate, forgetCachedTokens, requireScope } from "./middleware";
+import { protect } from "../guard";
+import { forgetCachedTokens } from "./middleware";
 import { SCOPES, TOKEN_TYPES } from "./principal";
 import { createToken, deleteToken, getToken, listTokens, updateToken } from "./token-repository";
 
@@ -50,7 +50,7 @@ const LIST_QUERY = z.object({
   cursor: z.string().max(64).optional(),
 });
 
-const guard = [authenticate, requireScope("tokens"), jsonBody];
+const guard = protect("tokens");
 const tags = ["Tokens"];
 
 /** Token administration routes, mounted under the base path. */

@@ -1,0 +1,19 @@
+/** The inbound guard: authentication, scope, then the JSON body gate — the middleware every protected route runs. */
+import type { MiddlewareHandler } from "hono";
+import { authenticate, requireScope } from "./auth/middleware";
+import type { AppEnv } from "./http/context";
+import { jsonBody } from "./http/json-body";
+
+/** Options for protect. */
+export interface ProtectOptions {
+  /** The rate-limit endpoint name (`task`, `notify`, ...); defaults to the scope. */
+  endpoint?: string;
+}
+
+/**
+ * Middleware for a route that needs `scope`, in hot-path order: authenticate → scope →
+ * JSON body gate (415 / INVALID_JSON) → the route's own schema validation.
+ */
+export function protect(scope: string, _options: ProtectOptions = {}): MiddlewareHandler<AppEnv>[] {
+  return [authenticate, requireScope(scope), jsonBody];
+}
