@@ -30,15 +30,20 @@ export interface LevelSpec {
 /**
  * A level's stored state. `slots` are `[slot index, admitted]` pairs, oldest first. The bucket is
  * kept in units of 1/windowMs request so its refill (`limit` units per ms) is integer arithmetic.
- * The bucket already counts every reserved request as consumed; `holds` are `[second, count, gap]`
- * groups of reservations not yet released, where `gap` is the units a release may still give back.
+ * The bucket already counts every reserved request as consumed; `holds` are the reservations that
+ * may still be released, as `[first ms, last ms, count, gap]` runs, oldest first, where `gap` is the
+ * units a release gives back (see `release`). Older holds never have a larger gap than newer ones, so
+ * runs with equal gaps merge and the list stays short.
  */
 export interface LevelState {
   slots: [number, number][];
   units: number;
-  holds: [number, number, number][];
+  holds: Hold[];
   at: number;
 }
+
+/** `[first ms, last ms, count, gap]`: reservations made in that time range, all with the same gap. */
+export type Hold = [number, number, number, number];
 
 /** What a client may know about one level at one moment. */
 export interface LevelView {
@@ -57,7 +62,7 @@ export interface LevelView {
 export interface LevelReservation {
   key: string;
   slot: number;
-  /** The hold's second, or null when the level has no bucket. */
+  /** When the bucket token was taken (finds its hold), or null when the level has no bucket. */
   hold: number | null;
 }
 
@@ -77,7 +82,6 @@ export function burstCapacity(limit: number, burst: number, periodMs: number, wi
 
 const slotMs = (spec: LevelSpec) => spec.windowMs / WINDOW_SLOTS;
 const slotOf = (spec: LevelSpec, t: number) => Math.floor(t / slotMs(spec));
-const holdSecond = (t: number) => Math.floor(t / 1000);
 const capUnits = (spec: LevelSpec) => spec.burstCapacity * spec.windowMs;
 const sum = (pairs: [number, number][]) => pairs.reduce((n, [, c]) => n + c, 0);
 
@@ -87,16 +91,24 @@ export function freshState(spec: LevelSpec, now: number): LevelState {
 }
 
 /**
- * Without a held request the bucket would be up to one token fuller — unless it would have hit its
- * capacity, which is exactly when the room left (`cap - units`) is smaller than the hold's gap.
+ * Without a held request the bucket would be fuller by the hold's gap — but never above capacity,
+ * so every gap shrinks to the room left (`cap - units`); runs whose gaps become equal merge.
  */
-function clipGaps(holds: [number, number, number][], room: number): [number, number, number][] {
-  return holds.map(([second, count, gap]): [number, number, number] => [second, count, Math.min(gap, room)]);
+function clipGaps(holds: Hold[], room: number): Hold[] {
+  const out: Hold[] = [];
+  for (const [from, to, count, gap] of holds) {
+    const clipped = Math.min(gap, room);
+    const last = out[out.length - 1];
+    if (last && last[3] === clipped) out[out.length - 1] = [last[0], to, last[2] + count, clipped];
+    else out.push([from, to, count, clipped]);
+  }
+  return out;
 }
 
 /**
- * Brings a state up to `now`: slots that left the window are dropped, the bucket refills, holds
- * older than HOLD_MS commit (they are already counted, so they simply stop being releasable).
+ * Brings a state up to `now`: slots that left the window are dropped, the bucket refills, and
+ * holds whose newest request is older than HOLD_MS commit (they are already counted, so they
+ * simply stop being releasable).
  */
 export function settle(spec: LevelSpec, state: LevelState, now: number): LevelState {
   const oldest = slotOf(spec, now) - WINDOW_SLOTS;
@@ -105,7 +117,7 @@ export function settle(spec: LevelSpec, state: LevelState, now: number): LevelSt
   if (!spec.burstCapacity) return { slots, units: 0, holds: [], at };
   const cap = capUnits(spec);
   const units = Math.min(cap, state.units + spec.limit * (at - state.at));
-  const live = state.holds.filter(([second]) => (second + 1) * 1000 + HOLD_MS > now);
+  const live = state.holds.filter(([, to]) => to + HOLD_MS > now);
   return { slots, units, holds: clipGaps(live, cap - units), at };
 }
 
@@ -169,13 +181,13 @@ export function decide(specs: LevelSpec[], states: (LevelState | undefined)[], n
   const counted = specs.map((spec, i): LevelState => {
     const state = settled[i]!;
     const slot = slotOf(spec, now);
-    const hold = spec.burstCapacity ? holdSecond(now) : null;
-    reservation.push({ key: spec.key, slot, hold });
-    if (hold === null) return { ...state, slots: addPair(state.slots, slot, 1) };
-    const group = state.holds.find(([second]) => second === hold);
-    const holds: [number, number, number][] = group
-      ? state.holds.map(([s, n, gap]): [number, number, number] => (s === hold ? [s, n + 1, gap] : [s, n, gap]))
-      : [...state.holds, [hold, 1, spec.windowMs]];
+    if (!spec.burstCapacity) {
+      reservation.push({ key: spec.key, slot, hold: null });
+      return { ...state, slots: addPair(state.slots, slot, 1) };
+    }
+    reservation.push({ key: spec.key, slot, hold: now });
+    // A new hold can give back its whole token: the bucket had at least that much room before it.
+    const holds = clipGaps([...state.holds, [now, now, 1, spec.windowMs]], Infinity);
     return { slots: addPair(state.slots, slot, 1), units: state.units - spec.windowMs, holds, at: state.at };
   });
   const views = specs.map((spec, i) => viewOf(spec, counted[i]!, now));
@@ -184,18 +196,20 @@ export function decide(specs: LevelSpec[], states: (LevelState | undefined)[], n
 
 /**
  * Takes one reservation back as if the request had never been seen: its window slot is decremented
- * and the bucket gets back what the request took, less what the capacity would have cut off anyway.
- * Requests held in the same second share the smallest gap, so a release never gives back too much.
+ * and the bucket gets back the request's token less whatever the capacity would have cut off since
+ * (that is the hold's gap). A hold that already committed is left alone.
  */
 export function release(spec: LevelSpec, state: LevelState, reservation: LevelReservation, now: number): LevelState {
   const settled = settle(spec, state, now);
   const slots = settled.slots.some(([s]) => s === reservation.slot) ? addPair(settled.slots, reservation.slot, -1) : settled.slots;
-  const group = reservation.hold === null ? undefined : settled.holds.find(([s]) => s === reservation.hold);
-  if (!group) return { ...settled, slots };
-  const units = settled.units + group[2];
-  const holds = settled.holds
-    .map(([s, n, gap]): [number, number, number] => (s === reservation.hold ? [s, n - 1, gap] : [s, n, gap]))
-    .filter(([, n]) => n > 0);
+  const t = reservation.hold;
+  const index = t === null ? -1 : settled.holds.findIndex(([from, to]) => from <= t && t <= to);
+  if (index < 0) return { ...settled, slots };
+  const [from, to, count, gap] = settled.holds[index]!;
+  const holds = settled.holds.slice();
+  if (count > 1) holds[index] = [from, to, count - 1, gap];
+  else holds.splice(index, 1);
+  const units = settled.units + gap;
   return { slots, units, holds: clipGaps(holds, capUnits(spec) - units), at: settled.at };
 }
 

@@ -15,7 +15,7 @@ import {
   type StoredResponse,
 } from "./idempotency";
 import type { Admission, LevelSpec, LevelView } from "./limiter";
-import { combine, type LevelPlan, planLevels, withoutRequest } from "./policy";
+import { combine, type LevelPlan, planLevels, rateLimitHeaders, tightest, withoutRequest } from "./policy";
 import type { KeyClaim, TokenBegin } from "./token-state";
 
 /** How many times a duplicate may take over a key whose first request gave it up before giving up itself. */
@@ -95,15 +95,16 @@ async function admitOnce(c: Context<AppEnv>, plan: LevelPlan, endpoint: string, 
     undo(null);
     throw new AppError("SERVICE_UNAVAILABLE", "Rate limiter is unavailable; retry shortly", { retryAfter: 1, cause: failure.reason });
   }
-  const sharedViews = (release: boolean) => shared.flatMap((s) => fulfilled(s.result)!.views.map((v) => (release ? withoutRequest(v) : v)));
+  const sharedAnswers = shared.map((s) => fulfilled(s.result)!);
 
   if (begun?.kind === "key") {
     undo(null);
-    const verdict = combine([...begun.views, ...sharedViews(true)]);
-    if (verdict) c.set("rateLimitHeaders", verdict.headers);
+    const released = sharedAnswers.flatMap((a) => (a.allowed ? a.views.map(withoutRequest) : a.views));
+    const watch = tightest([...begun.views, ...released]);
+    if (watch) c.set("rateLimitHeaders", rateLimitHeaders(watch));
     return begun.lookup;
   }
-  const verdict = combine([...(tokenAdmission?.views ?? []), ...sharedViews(false)]);
+  const verdict = combine([...(tokenAdmission ? [tokenAdmission] : []), ...sharedAnswers]);
   if (!verdict) return null;
   c.set("rateLimitHeaders", verdict.headers);
   if (verdict.allowed) return null;

@@ -53,21 +53,32 @@ export function rateLimitHeaders(view: LevelView): Record<string, string> {
   };
 }
 
-/**
- * One verdict from every level's view (null when no level applies). Refused when any level has no
- * room; Retry-After is then the longest wait over all levels, rounded up to whole seconds, so a
- * client that waits it out finds room everywhere (absent other traffic).
- */
-export function combine(views: LevelView[]): Verdict | null {
+/** The level a client should watch: fewest remaining, then the latest reset (null without levels). */
+export function tightest(views: LevelView[]): LevelView | null {
   if (views.length === 0) return null;
-  const refused = views.filter((v) => v.remaining < 1);
-  if (refused.length) {
-    const binding = refused.reduce((a, b) => (b.retryAfterMs > a.retryAfterMs ? b : a));
-    const waitMs = Math.max(...views.map((v) => v.retryAfterMs));
-    return { allowed: false, headers: rateLimitHeaders(binding), binding, retryAfter: Math.max(1, Math.ceil(waitMs / 1000)) };
-  }
-  const binding = views.reduce((a, b) => (b.remaining < a.remaining || (b.remaining === a.remaining && b.resetAt > a.resetAt) ? b : a));
-  return { allowed: true, headers: rateLimitHeaders(binding), binding };
+  return views.reduce((a, b) => (b.remaining < a.remaining || (b.remaining === a.remaining && b.resetAt > a.resetAt) ? b : a));
+}
+
+/** One object's answer: whether it admitted, and its views (after counting when admitted). */
+export interface ObjectAnswer {
+  allowed: boolean;
+  views: LevelView[];
+}
+
+/**
+ * One verdict from every object's answer (null when no level applies). Refused when any object
+ * refused; the binding level is then the refusing level with the longest wait, and Retry-After that
+ * wait rounded up to whole seconds (objects that admitted are released, so they add no wait), so a
+ * client that waits it out finds room everywhere, absent other traffic.
+ */
+export function combine(answers: ObjectAnswer[]): Verdict | null {
+  const views = answers.flatMap((a) => a.views);
+  const binding = tightest(views);
+  if (!binding) return null;
+  const refusing = answers.filter((a) => !a.allowed).flatMap((a) => a.views.filter((v) => v.remaining < 1));
+  if (refusing.length === 0) return { allowed: true, headers: rateLimitHeaders(binding), binding };
+  const longest = refusing.reduce((a, b) => (b.retryAfterMs > a.retryAfterMs ? b : a));
+  return { allowed: false, headers: rateLimitHeaders(longest), binding: longest, retryAfter: Math.max(1, Math.ceil(longest.retryAfterMs / 1000)) };
 }
 
 /** A view as it stands once the request it counted is released again. */

@@ -169,15 +169,20 @@ describe("release", () => {
     expect(l.state()!.slots).toEqual([[Math.floor(T0 / MIN), 1]]);
   });
 
-  it("gives back no more than the least a request of the same second could (conservative)", () => {
-    // Both requests held in one second share the smaller gap: the first one's, cut by the cap.
+  it("is exact for a request held next to older, already clipped holds", () => {
+    // The first hold's gap shrinks as the bucket refills towards capacity; the second's must not.
     const l = limiter(bucketed(3600, 3));
     l.hit(T0);
     const a = l.hit(T0 + 10);
     l.release(a.reservation!, T0 + 20);
-    const exact = peekAfter([T0], T0 + 20);
-    expect(l.view(T0 + 20).resetAt).toBeGreaterThanOrEqual(exact.resetAt);
-    expect(l.view(T0 + 20).resetAt - exact.resetAt).toBeLessThanOrEqual(10);
+    expect(l.view(T0 + 20)).toEqual(peekAfter([T0], T0 + 20));
+  });
+
+  it("keeps holds compact: runs with equal gaps merge", () => {
+    const l = limiter(bucketed(100_000, 2500));
+    for (let i = 0; i < 2000; i++) l.hit(T0 + i * 3);
+    expect(l.state()!.holds.length).toBeLessThan(5);
+    expect(l.state()!.holds.reduce((n, h) => n + h[2], 0)).toBe(2000);
   });
 
   it("never gives back more than the bucket's capacity would have kept (refill hit the cap meanwhile)", () => {
@@ -209,13 +214,10 @@ describe("release", () => {
       for (let step = 0; step < 40; step++) {
         t += Math.floor(rand() * 400);
         if (step === 5) {
-          // The released request sits alone in its second (others keep out of that second).
-          t = (Math.floor(t / 1000) + 1) * 1000 + 100;
           const x = withRelease.hit(t);
           if (!x.allowed) break;
           reservation = x.reservation;
-          releaseAt = t + 1 + Math.floor(rand() * 3000);
-          t = (Math.floor(t / 1000) + 1) * 1000;
+          releaseAt = t + Math.floor(rand() * 3000);
           continue;
         }
         if (reservation && t >= releaseAt) {
@@ -234,7 +236,7 @@ describe("release", () => {
         }
       }
     }
-    expect(compared).toBeGreaterThan(2000);
+    expect(compared).toBeGreaterThan(1000);
   });
 
   it("a late release (hold committed) does not refund the bucket", () => {

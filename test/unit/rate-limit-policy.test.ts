@@ -1,7 +1,7 @@
 // Rate-limit policy: which quotas a request meets, and how the levels' views become one verdict.
 import { describe, expect, it } from "vitest";
 import { DAY_MS, HOUR_MS, type LevelView } from "../../src/limits/limiter";
-import { combine, planLevels, type RateLimitConfig, withoutRequest } from "../../src/limits/policy";
+import { combine, planLevels, type RateLimitConfig, tightest, withoutRequest } from "../../src/limits/policy";
 
 const CONFIG: RateLimitConfig = {
   enabled: true,
@@ -40,32 +40,43 @@ describe("planLevels", () => {
 });
 
 describe("combine", () => {
+  const ok = (...views: LevelView[]) => ({ allowed: true, views });
+  const no = (...views: LevelView[]) => ({ allowed: false, views });
+
   it("is null without levels", () => {
     expect(combine([])).toBeNull();
+    expect(combine([ok()])).toBeNull();
+    expect(tightest([])).toBeNull();
   });
 
   it("reports the tightest level when admitted (fewest remaining, then latest reset)", () => {
-    const verdict = combine([view({ level: "token", remaining: 7 }), view({ level: "endpoint", limit: 50, remaining: 3, resetAt: 5_000 }), view({ level: "global", limit: 9, remaining: 3, resetAt: 9_001 })])!;
+    const verdict = combine([ok(view({ level: "token", remaining: 7 })), ok(view({ level: "endpoint", limit: 50, remaining: 3, resetAt: 5_000 })), ok(view({ level: "global", limit: 9, remaining: 3, resetAt: 9_001 }))])!;
     expect(verdict.allowed).toBe(true);
     expect(verdict.binding.level).toBe("global");
     expect(verdict.headers).toEqual({ "X-RateLimit-Limit": "9", "X-RateLimit-Remaining": "3", "X-RateLimit-Reset": "10" });
   });
 
-  it("refuses when any level is out, with the longest wait rounded up to seconds", () => {
+  it("admits the request that takes the last unit (remaining 0 after counting it)", () => {
+    const verdict = combine([ok(view({ remaining: 0, retryAfterMs: 5_000 })), ok(view({ level: "global", remaining: 9 }))])!;
+    expect(verdict.allowed).toBe(true);
+    expect(verdict.headers["X-RateLimit-Remaining"]).toBe("0");
+  });
+
+  it("refuses when any object refused, with its longest wait rounded up to seconds", () => {
     const verdict = combine([
-      view({ level: "token", remaining: 0, retryAfterMs: 1_200, resetAt: 2_200 }),
-      view({ level: "global", remaining: 0, retryAfterMs: 61_001, resetAt: 62_001 }),
-      view({ level: "endpoint", remaining: 4 }),
+      no(view({ level: "global", key: "hour", remaining: 3 }), view({ level: "global", key: "day", remaining: 0, retryAfterMs: 61_001, resetAt: 62_001 })),
+      no(view({ level: "token", remaining: 0, retryAfterMs: 1_200, resetAt: 2_200 })),
+      ok(view({ level: "endpoint", remaining: 0, retryAfterMs: 99_000 })),
     ])!;
     expect(verdict.allowed).toBe(false);
-    expect(verdict.binding.level).toBe("global");
+    expect(verdict.binding).toMatchObject({ level: "global", key: "day" });
     expect(verdict.retryAfter).toBe(62);
     expect(verdict.headers["X-RateLimit-Remaining"]).toBe("0");
     expect(verdict.headers["X-RateLimit-Reset"]).toBe("63");
   });
 
   it("never tells a refused client to retry in 0 seconds", () => {
-    expect(combine([view({ remaining: 0, retryAfterMs: 3 })])!.retryAfter).toBe(1);
+    expect(combine([no(view({ remaining: 0, retryAfterMs: 3 }))])!.retryAfter).toBe(1);
   });
 
   it("gives a released request's unit back in views", () => {
