@@ -78,3 +78,13 @@ describe("health and stats", () => {
     expect(stats.snapshot()["POST /task"]).toEqual({ count: 2, errors: 1, avgResponseMs: 20, status: "degraded" });
   });
 });
+
+describe("uptime", () => {
+  it("starts counting at the first request, not at module load", () => {
+    let now = 0;
+    const stats = new RequestStats({ now: () => now });
+    now = 5000;
+    stats.record("GET /health", 200, 1);
+    expect(stats.startedAt).toBe(5000);
+  });
+});
