@@ -22,15 +22,15 @@ export type KeySource = "Idempotency-Key" | "idempotencyKey";
 export type KeyResult = { key: string; source: KeySource } | { invalid: KeySource } | null;
 
 /**
- * The request's idempotency key: the `Idempotency-Key` header, else a string `idempotencyKey` in a
- * JSON object body. A key is 1–255 visible ASCII characters.
+ * The request's idempotency key: the `Idempotency-Key` header (1–255 visible ASCII characters), else
+ * a string `idempotencyKey` of 1–255 characters in a JSON object body (the actions' schema).
  */
 export function idempotencyKeyOf(header: string | null | undefined, body: unknown): KeyResult {
   if (header !== null && header !== undefined) return KEY_PATTERN.test(header) ? { key: header, source: "Idempotency-Key" } : { invalid: "Idempotency-Key" };
   if (!body || typeof body !== "object" || Array.isArray(body)) return null;
   const value = (body as Record<string, unknown>).idempotencyKey;
   if (typeof value !== "string") return null;
-  return KEY_PATTERN.test(value) ? { key: value, source: "idempotencyKey" } : { invalid: "idempotencyKey" };
+  return value.length >= 1 && value.length <= 255 ? { key: value, source: "idempotencyKey" } : { invalid: "idempotencyKey" };
 }
 
 /** JSON with object keys sorted, so that `{"a":1,"b":2}` and `{"b":2,"a":1}` are one request. */

@@ -40,7 +40,7 @@ async function keyedRequest(c: Context<AppEnv>): Promise<Keyed | null> {
   const found = idempotencyKeyOf(c.req.header("Idempotency-Key"), parsed);
   if (!found) return null;
   if ("invalid" in found) {
-    const reason = "must be 1-255 visible ASCII characters";
+    const reason = found.invalid === "Idempotency-Key" ? "must be 1-255 visible ASCII characters" : "must be 1-255 characters";
     throw new AppError("SCHEMA_VALIDATION_ERROR", `Invalid ${found.invalid}: ${reason}`, {
       details: { field: found.invalid, reason, issues: [{ field: found.invalid, reason }] },
     });

@@ -24,7 +24,8 @@ describe("idempotencyKeyOf", () => {
     expect(idempotencyKeyOf("a b", undefined)).toEqual({ invalid: "Idempotency-Key" });
     expect(idempotencyKeyOf("x".repeat(256), undefined)).toEqual({ invalid: "Idempotency-Key" });
     expect(idempotencyKeyOf("x".repeat(255), undefined)).toMatchObject({ key: "x".repeat(255) });
-    expect(idempotencyKeyOf(null, { idempotencyKey: "ünïcode" })).toEqual({ invalid: "idempotencyKey" });
+    expect(idempotencyKeyOf(null, { idempotencyKey: "" })).toEqual({ invalid: "idempotencyKey" });
+    expect(idempotencyKeyOf(null, { idempotencyKey: "ünïcode key" })).toEqual({ key: "ünïcode key", source: "idempotencyKey" });
   });
 });
 
