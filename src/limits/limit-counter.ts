@@ -56,6 +56,11 @@ export class LimitCounter extends DurableObject<Env> {
     }
   }
 
+  /** Writes the rate-limit levels to storage now instead of within FLUSH_MS (tests, maintenance). */
+  flush(): void {
+    this.#limits.flush();
+  }
+
   /** The levels as they stand, admitting nothing. */
   peek(specs: LevelSpec[]): LevelView[] {
     return this.#limits.peek(specs, Date.now());

@@ -65,6 +65,11 @@ export class TokenState extends DurableObject<Env> {
     return this.#keys.wait(claim.key, claim.fingerprint, timeoutMs);
   }
 
+  /** Writes the rate-limit levels to storage now instead of within FLUSH_MS (tests, maintenance). */
+  flush(): void {
+    this.#limits.flush();
+  }
+
   /** The token level as it stands, admitting nothing. */
   peek(specs: LevelSpec[]): LevelView[] {
     return this.#limits.peek(specs, Date.now());

@@ -1,10 +1,13 @@
 // Rate limits through the real Worker: token and endpoint levels, headers, the 429 envelope, Retry-After, no cross-level consumption.
-import { runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getConfig } from "../../src/config";
 import { HOUR_MS, type LevelState } from "../../src/limits/limiter";
+import type { LimitCounter } from "../../src/limits/limit-counter";
+import { FLUSH_MS } from "../../src/limits/limit-store";
 import { planLevels } from "../../src/limits/policy";
+import type { TokenState } from "../../src/limits/token-state";
 import { call, createToken } from "./helpers";
 
 /** Small, exact limits: the bucket covers the whole hour, so only the hourly windows bind. */
@@ -17,9 +20,10 @@ function plan(vars: Record<string, string>, rateLimit: number | null) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A level's stored state inside a limiter object. */
-async function storedLevel(stub: DurableObjectStub, key: string): Promise<LevelState> {
-  return runInDurableObject(stub, (_instance, state) => {
+/** A level's stored state inside a limiter object (written out first). */
+async function storedLevel(stub: DurableObjectStub<LimitCounter> | DurableObjectStub<TokenState>, key: string): Promise<LevelState> {
+  return runInDurableObject(stub, (instance: LimitCounter | TokenState, state) => {
+    instance.flush();
     const row = state.storage.sql.exec<{ state: string }>("SELECT state FROM limit_levels WHERE key = ?", key).one();
     return JSON.parse(row.state) as LevelState;
   });
@@ -84,6 +88,16 @@ describe("token level", () => {
     await sleep(refused.json.retryAfter * 1000);
     const admitted = await call("/tokens", { token: token.key, vars });
     expect(admitted.status).toBe(200);
+  });
+});
+
+describe("persistence", () => {
+  it("counts survive the object being evicted once written behind", async () => {
+    const token = await createToken(["tokens"], { rateLimit: 2 });
+    for (let i = 0; i < 2; i++) expect((await call("/tokens", { token: token.key, vars: EXACT })).status).toBe(200);
+    await sleep(FLUSH_MS * 3);
+    await evictDurableObject(env.TOKEN_STATE.getByName(token.id));
+    expect((await call("/tokens", { token: token.key, vars: EXACT })).status).toBe(429);
   });
 });
 
