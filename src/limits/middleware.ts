@@ -175,3 +175,18 @@ export function limitsAndIdempotency(endpoint: string): MiddlewareHandler<AppEnv
     }
   };
 }
+
+/**
+ * The caller's rate-limit standing as `X-RateLimit-*` values (token and global levels, tightest
+ * first), counting nothing — for GET /status. Null when no level applies.
+ */
+export async function rateLimitStanding(c: Context<AppEnv>): Promise<Record<string, string> | null> {
+  const principal = c.get("principal");
+  const plan = planLevels(c.get("config").rateLimits, principal.kind === "admin" ? "exempt" : principal.rateLimit, "");
+  const views = await Promise.all([
+    plan.token.length ? c.env.TOKEN_STATE.getByName(principal.tokenId).peek(plan.token) : [],
+    plan.global.length ? c.env.LIMIT_COUNTER.getByName("global").peek(plan.global) : [],
+  ]);
+  const watch = tightest(views.flat());
+  return watch ? rateLimitHeaders(watch) : null;
+}

@@ -49,6 +49,20 @@ describe("replay", () => {
     expect(await tokensNamed("idem-body")).toBe(1);
   });
 
+  it("POST /task with a body idempotencyKey creates one task and one task.created event", async () => {
+    const worker = await createToken(["task"]);
+    const body = { action: "add_task", task: "idempotent task through the action route", idempotencyKey: "task-key-1" };
+    const first = await call("/task", { token: worker.key, body, vars: EXACT });
+    const again = await call("/task", { token: worker.key, body, vars: EXACT });
+    expect(first.status).toBe(201);
+    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(again.json.data.id).toBe(first.json.data.id);
+    const tasks = await env.DB.prepare("SELECT COUNT(*) AS n FROM tasks WHERE title = ?").bind(body.task).first<{ n: number }>();
+    expect(tasks!.n).toBe(1);
+    const events = await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE type = 'task.created' AND data LIKE ?").bind(`%${first.json.data.id}%`).first<{ n: number }>();
+    expect(events!.n).toBe(1);
+  });
+
   it("does not count a replay against rate limits", async () => {
     const caller = await createToken(["tokens"], { rateLimit: 3 });
     expect((await create("idem-count", "key-count", caller.key)).headers.get("X-RateLimit-Remaining")).toBe("2");

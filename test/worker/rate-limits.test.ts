@@ -91,6 +91,18 @@ describe("token level", () => {
   });
 });
 
+describe("GET /status", () => {
+  it("reports the caller's standing without counting against it", async () => {
+    const token = await createToken(["tokens"], { rateLimit: 3 });
+    expect((await call("/tokens", { token: token.key, vars: EXACT })).status).toBe(200);
+    for (let i = 0; i < 2; i++) {
+      const status = await call("/status", { token: token.key, vars: EXACT });
+      expect(status.status).toBe(200);
+      expect(status.json.data.rateLimit).toMatchObject({ "X-RateLimit-Limit": "3", "X-RateLimit-Remaining": "2" });
+    }
+  });
+});
+
 describe("persistence", () => {
   it("counts survive the object being evicted once written behind", async () => {
     const token = await createToken(["tokens"], { rateLimit: 2 });
