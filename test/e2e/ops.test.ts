@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { executeD1, startWranglerDev } from "../../scripts/wrangler-dev.mjs";
-import { families, histogramSeries } from "../prometheus";
+import { families, histogramSeries } from "../prometheus.ts";
 
 const url = inject("gatewayUrl");
 const admin = inject("adminToken");

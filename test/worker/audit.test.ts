@@ -1,6 +1,9 @@
 // Audit trail through the real Worker: one row per token admin action, GET /audit filters and pagination.
 import { env } from "cloudflare:workers";
+import { createExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { auditStatement, type AuditEntry } from "../../src/ops/audit";
+import { publishAll } from "../../src/publish";
 import { call, createToken } from "./helpers";
 
 async function auditRows(query = "") {
@@ -51,6 +54,31 @@ describe("audit rows for token administration", () => {
     expect((await call("/tokens", { body: { name: "", endpoints: [] } })).status).toBe(400);
     const after = (await env.DB.prepare("SELECT count(*) AS n FROM audit").first<{ n: number }>())!.n;
     expect(after).toBe(before);
+  });
+});
+
+describe("audit rows inside a publishing batch", () => {
+  const entry = (id: string): AuditEntry => ({ id, action: "token.update", actorTokenId: "admin", targetType: "token", targetId: "t", requestId: "req-batch", details: null, createdAt: Date.now() });
+  const rename = (tokenId: string) => env.DB.prepare("UPDATE tokens SET name = 'renamed' WHERE id = ?").bind(tokenId);
+  const exists = async (table: "audit" | "events", id: string) => (await env.DB.prepare(`SELECT 1 AS x FROM ${table} WHERE id = ?`).bind(id).first()) !== null;
+
+  it("as the last statement with requireChange: audit row and event exist iff the guarded change happened", async () => {
+    const token = await createToken(["task"]);
+    const changed = await publishAll(env, createExecutionContext(), [{ type: "test.audited", data: {} }], {
+      statements: [rename(token.id), auditStatement(env.DB, entry("aud-batch-yes"), { onlyIfChanged: true })],
+      requireChange: true,
+    });
+    expect(changed).toHaveLength(1);
+    expect(await exists("audit", "aud-batch-yes")).toBe(true);
+    expect(await exists("events", changed[0]!.id)).toBe(true);
+
+    const unchanged = await publishAll(env, createExecutionContext(), [{ type: "test.audited", data: {} }], {
+      statements: [rename("tok-missing"), auditStatement(env.DB, entry("aud-batch-no"), { onlyIfChanged: true })],
+      requireChange: true,
+    });
+    expect(unchanged).toEqual([]);
+    expect(await exists("audit", "aud-batch-no")).toBe(false);
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM events WHERE type = 'test.audited'").first<{ n: number }>())!.n).toBe(1);
   });
 });
 
