@@ -69,10 +69,21 @@ export function flushWhenDue(env: Env, ctx: Pick<ExecutionContext, "waitUntil">,
   if (sent) ctx.waitUntil(sent);
 }
 
-/** Sends everything pending now and waits for batches already on their way. */
+/** How long a read waits for batches other requests of this isolate still have in flight. */
+const IN_FLIGHT_WAIT_MS = 2000;
+
+/**
+ * Sends everything pending now and waits for batches already on their way (those started by other
+ * requests are waited for at most IN_FLIGHT_WAIT_MS, so a read never hangs on another request).
+ */
 export async function flushNow(env: Env): Promise<void> {
-  send(env);
-  await Promise.all([...IN_FLIGHT]);
+  const own = send(env);
+  const others = [...IN_FLIGHT].filter((p) => p !== own);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const bounded = others.length
+    ? Promise.race([Promise.all(others), new Promise<void>((resolve) => (timer = setTimeout(resolve, IN_FLIGHT_WAIT_MS)))]).finally(() => timer !== undefined && clearTimeout(timer))
+    : Promise.resolve();
+  await Promise.all([own, bounded]);
 }
 
 /** Flushes this isolate, then reads the cross-isolate totals (`top` heaviest keys per capped section). */

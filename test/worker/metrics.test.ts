@@ -17,6 +17,20 @@ async function metrics() {
   return res.json.data;
 }
 
+const app = createApp();
+
+/** POST /task through an app whose env has `vars` on top, waiting for its background work; returns the status. */
+async function postTaskWith(vars: Record<string, string>) {
+  const ctx = createExecutionContext();
+  const res = await app.fetch(
+    new Request(`${BASE}/task`, { method: "POST", headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" }, body: JSON.stringify(TASK) }),
+    { ...env, ...vars },
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return res.status;
+}
+
 const countOf = (data: any, route: string, status: string): number => data.requests.byEndpoint[route]?.byStatus[status] ?? 0;
 const tokenCount = (data: any, tokenId: string): number => data.topTokens.find((t: any) => t.tokenId === tokenId)?.requests ?? 0;
 const ipCount = (data: any, ip: string): number => data.topSourceIps.find((t: any) => t.ip === ip)?.requests ?? 0;
@@ -98,36 +112,14 @@ describe("GET /metrics (JSON)", () => {
     const stub = env.METRICS.get(env.METRICS.idFromName("global"));
     await flushNow(env);
     const before = (await stub.read(10)).snapshot.requests[TASK_ROUTE]?.["201"]?.count ?? 0;
-    const app = createApp();
-    const everyRequest = { ...env, METRICS_FLUSH_REQUESTS: "1" };
-    for (let i = 0; i < 3; i++) {
-      const ctx = createExecutionContext();
-      const res = await app.fetch(
-        new Request(`${BASE}/task`, { method: "POST", headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" }, body: JSON.stringify(TASK) }),
-        everyRequest,
-        ctx,
-      );
-      expect(res.status).toBe(201);
-      await waitOnExecutionContext(ctx);
-    }
+    for (let i = 0; i < 3; i++) expect(await postTaskWith({ METRICS_FLUSH_REQUESTS: "1" })).toBe(201);
     // Read the DO directly: nothing here flushes this isolate, so the figures arrived by themselves.
     expect((await stub.read(10)).snapshot.requests[TASK_ROUTE]!["201"]!.count - before).toBe(3);
   });
 
   it("does not count requests when METRICS_ENABLED=false", async () => {
     const before = await metrics();
-    const app = createApp();
-    const off = { ...env, METRICS_ENABLED: "false" };
-    for (let i = 0; i < 2; i++) {
-      const ctx = createExecutionContext();
-      const res = await app.fetch(
-        new Request(`${BASE}/task`, { method: "POST", headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" }, body: JSON.stringify(TASK) }),
-        off,
-        ctx,
-      );
-      await waitOnExecutionContext(ctx);
-      expect(res.status).toBe(201);
-    }
+    for (let i = 0; i < 2; i++) expect(await postTaskWith({ METRICS_ENABLED: "false" })).toBe(201);
     const after = await metrics();
     expect(countOf(after, TASK_ROUTE, "201")).toBe(countOf(before, TASK_ROUTE, "201"));
   });
