@@ -87,3 +87,24 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_created ON events (created_at);
 CREATE INDEX IF NOT EXISTS events_type ON events (type, id);
+
+-- audit: one row per admin action (token create/update/delete; subscription, source and queue
+-- actions once they exist). actor_token_id is the caller's token id ("admin" for ADMIN_TOKEN,
+-- never a key); target_type/target_id name the resource; request_id ties the row to the request
+-- log line; details is JSON with sensitive fields redacted. Written in the same D1 batch as the
+-- change where practical, so a row exists iff the change happened. Kept RETENTION_AUDIT_DAYS.
+-- Listed newest first with keyset pagination on (created_at, id).
+CREATE TABLE IF NOT EXISTS audit (
+  id TEXT PRIMARY KEY,
+  action TEXT NOT NULL,
+  actor_token_id TEXT NOT NULL,
+  target_type TEXT NOT NULL,
+  target_id TEXT,
+  request_id TEXT NOT NULL,
+  details TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_created ON audit (created_at, id);
+CREATE INDEX IF NOT EXISTS audit_action ON audit (action, created_at, id);
+CREATE INDEX IF NOT EXISTS audit_actor ON audit (actor_token_id, created_at, id);
+CREATE INDEX IF NOT EXISTS audit_target ON audit (target_type, target_id, created_at, id);

@@ -16,6 +16,8 @@ export default defineProject({
           ADMIN_TOKEN: TEST_ADMIN_TOKEN,
           ENCRYPTION_KEY: "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0xMjM=",
           ALLOW_PRIVATE_DESTINATIONS: "true",
+          // One JSON line per request would drown the test output; test/worker/ops-logs.test.ts turns it on.
+          LOG_REQUESTS: "false",
         },
         queueConsumers: {
           "edgehook-deliveries": { maxBatchTimeout: 0.05 },

@@ -17,15 +17,17 @@ const num = (fallback: number) =>
     .optional()
     .transform((v) => (v === undefined || v === "" ? fallback : Number(v)))
     .pipe(z.number().positive());
+/** `a, b,,c` → `["a", "b", "c"]`. */
+function splitList(v: string): string[] {
+  return v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
 const list = z
   .string()
   .optional()
-  .transform((v) =>
-    (v ?? "")
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
+  .transform((v) => splitList(v ?? ""));
 /** `task=2000,notify=5000` → `{task: 2000, notify: 5000}`. */
 const keyedInts = z
   .string()
@@ -68,7 +70,27 @@ const CONFIG_SCHEMA = z.object({
   JWT_ISSUER: z.string().optional().default(""),
   JWT_AUDIENCE: z.string().optional().default(""),
   JWT_SCOPE_CLAIM: z.string().optional().default("scope"),
+  METRICS_ENABLED: z
+    .string()
+    .optional()
+    .transform((v) => v !== "false" && v !== "0"),
+  METRICS_FLUSH_SECONDS: num(10),
+  METRICS_FLUSH_REQUESTS: int(500).pipe(z.number().min(1)),
+  LOG_REQUESTS: z
+    .string()
+    .optional()
+    .transform((v) => v !== "false" && v !== "0"),
+  LOG_BODIES: z.enum(["none", "errors", "all"]).optional().default("errors"),
+  LOG_REDACT_FIELDS: z.string().optional(),
+  RETENTION_EVENTS_DAYS: int(30),
+  RETENTION_DELIVERIES_DAYS: int(30),
+  RETENTION_AUDIT_DAYS: int(90),
+  RETENTION_BATCH_SIZE: int(1000).pipe(z.number().min(1).max(10_000)),
+  RETENTION_MAX_BATCHES: int(5).pipe(z.number().min(1)),
 });
+
+/** Body fields, query parameters and audit details whose values never reach a log line. */
+export const DEFAULT_REDACT_FIELDS = ["password", "secret", "token", "authorization", "apiKey", "api_key", "key", "accessToken", "refreshToken", "clientSecret", "privateKey"];
 
 /** The gateway's settings, typed; see docs/OPERATIONS.md for each one's meaning and default. */
 export interface Config {
@@ -93,6 +115,10 @@ export interface Config {
   };
   taskDefaultDurationMs: number;
   jwt: { jwksUrl: string; issuer: string; audience: string; scopeClaim: string } | null;
+  metrics: { enabled: boolean; flushIntervalMs: number; flushRequests: number };
+  logs: { requests: boolean; bodies: "none" | "errors" | "all"; redactFields: string[] };
+  /** Days to keep each kind of row (0 keeps forever), and how much one cron run may delete. */
+  retention: { eventsDays: number; deliveriesDays: number; auditDays: number; batchSize: number; maxBatches: number };
 }
 
 /** Thrown when the Worker's vars or secrets are invalid; the message names every bad setting. */
@@ -132,6 +158,19 @@ export function getConfig(env: Env): Config {
     jwt: v.JWT_JWKS_URL
       ? { jwksUrl: v.JWT_JWKS_URL, issuer: v.JWT_ISSUER, audience: v.JWT_AUDIENCE, scopeClaim: v.JWT_SCOPE_CLAIM }
       : null,
+    metrics: { enabled: v.METRICS_ENABLED, flushIntervalMs: v.METRICS_FLUSH_SECONDS * 1000, flushRequests: v.METRICS_FLUSH_REQUESTS },
+    logs: {
+      requests: v.LOG_REQUESTS,
+      bodies: v.LOG_BODIES,
+      redactFields: v.LOG_REDACT_FIELDS === undefined ? DEFAULT_REDACT_FIELDS : splitList(v.LOG_REDACT_FIELDS),
+    },
+    retention: {
+      eventsDays: v.RETENTION_EVENTS_DAYS,
+      deliveriesDays: v.RETENTION_DELIVERIES_DAYS,
+      auditDays: v.RETENTION_AUDIT_DAYS,
+      batchSize: v.RETENTION_BATCH_SIZE,
+      maxBatches: v.RETENTION_MAX_BATCHES,
+    },
   };
   cache.set(env, config);
   return config;
