@@ -11,6 +11,7 @@ import { handleError, handleNotFound } from "./http/error-handler";
 import { AppError } from "./http/errors";
 import { requestId } from "./http/request-id";
 import { schemaError } from "./http/validation";
+import { streamRoutes } from "./stream/routes";
 import { REQUEST_STATS } from "./ops/request-stats";
 import { opsRoutes } from "./ops/routes";
 
@@ -59,6 +60,7 @@ export function createApp() {
   v2.route("/", opsRoutes);
   v2.route("/", tokenRoutes);
   v2.route("/", actionRoutes);
+  v2.route("/", streamRoutes);
   app.route(BASE_PATH, v2);
 
   app.doc31(`${BASE_PATH}/openapi.json`, {

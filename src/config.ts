@@ -67,6 +67,8 @@ const CONFIG_SCHEMA = z.object({
   JWT_ISSUER: z.string().optional().default(""),
   JWT_AUDIENCE: z.string().optional().default(""),
   JWT_SCOPE_CLAIM: z.string().optional().default("scope"),
+  STREAM_HEARTBEAT_MS: int(15_000).pipe(z.number().min(50).max(15_000, "the contract wants a ping at least every 15 s")),
+  STREAM_MAX_QUEUED_BYTES: int(1024 * 1024).pipe(z.number().min(1024)),
 });
 
 /** The gateway's settings, typed; see docs/OPERATIONS.md for each one's meaning and default. */
@@ -89,6 +91,12 @@ export interface Config {
   };
   taskDefaultDurationMs: number;
   jwt: { jwksUrl: string; issuer: string; audience: string; scopeClaim: string } | null;
+  stream: {
+    /** Interval of the `: ping` comment on every open event stream. */
+    heartbeatMs: number;
+    /** Bytes a stream client may leave untaken before it is dropped as too slow. */
+    maxQueuedBytes: number;
+  };
 }
 
 /** Thrown when the Worker's vars or secrets are invalid; the message names every bad setting. */
@@ -127,6 +135,7 @@ export function getConfig(env: Env): Config {
     jwt: v.JWT_JWKS_URL
       ? { jwksUrl: v.JWT_JWKS_URL, issuer: v.JWT_ISSUER, audience: v.JWT_AUDIENCE, scopeClaim: v.JWT_SCOPE_CLAIM }
       : null,
+    stream: { heartbeatMs: v.STREAM_HEARTBEAT_MS, maxQueuedBytes: v.STREAM_MAX_QUEUED_BYTES },
   };
   cache.set(env, config);
   return config;

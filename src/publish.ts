@@ -1,6 +1,7 @@
 /** publish(): the one way an event enters the system — stored with its resource in one D1 batch, then fanned out. */
 import { insertEventStatement, type StoredEvent } from "./events/store";
 import { nextEventId } from "./lib/ids";
+import { handToHub } from "./stream/hub-client";
 
 /** What a caller publishes. */
 export interface PublishInput {
@@ -22,7 +23,7 @@ export interface PublishOptions {
  * hangs off this function: outbox rows join the same batch, the hub hand-off goes to
  * `ctx.waitUntil` so the caller never waits for it.
  */
-export async function publishAll(env: Env, _ctx: ExecutionContext, inputs: PublishInput[], options: PublishOptions = {}): Promise<StoredEvent[]> {
+export async function publishAll(env: Env, ctx: ExecutionContext, inputs: PublishInput[], options: PublishOptions = {}): Promise<StoredEvent[]> {
   const createdAt = options.now ?? Date.now();
   const events = inputs.map((input) => {
     const event: StoredEvent = { id: nextEventId(), type: input.type, data: input.data, createdAt };
@@ -30,6 +31,7 @@ export async function publishAll(env: Env, _ctx: ExecutionContext, inputs: Publi
     return event;
   });
   await env.DB.batch([...(options.statements ?? []), ...events.map((event) => insertEventStatement(env.DB, event))]);
+  ctx.waitUntil(handToHub(env, events));
   return events;
 }
 

@@ -1,0 +1,126 @@
+/** One open event stream inside the hub: the writable end of the client's response, byte accounting and slow-client drop. */
+import type { CatchUp } from "./catch-up";
+import type { RingEvent } from "./ring";
+import { formatComment } from "./sse";
+
+const ENCODER = new TextEncoder();
+
+/** An event as the hub holds it: enough to filter, order and send it, with its frame encoded once. */
+export interface HubEvent extends RingEvent {
+  frame: Uint8Array;
+}
+
+/** Options for StreamConnection. */
+export interface StreamConnectionOptions {
+  /** The stream's filter. */
+  matches: (type: string) => boolean;
+  /** Bytes written but not yet taken by the client beyond which the client counts as too slow. */
+  maxQueuedBytes: number;
+  /** How long a dropped client gets to take its final comment before the stream is aborted. */
+  dropGraceMs: number;
+  /** Called once when the stream ends for any reason (client gone, dropped, hub closing). */
+  onEnd: (connection: StreamConnection) => void;
+  now?: () => number;
+}
+
+/**
+ * The hub's side of one stream. Writes are never awaited on the fan-out path: the bytes a client
+ * has not taken yet are counted, and past the limit the client is dropped with a final comment.
+ */
+export class StreamConnection {
+  readonly readable: ReadableStream<Uint8Array>;
+  /** Set while the stream catches up from the store, and a little after (see CatchUp). */
+  catchUp: CatchUp<HubEvent> | null = null;
+  private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  private readonly options: StreamConnectionOptions;
+  private readonly now: () => number;
+  private queuedBytes = 0;
+  private ended = false;
+
+  constructor(options: StreamConnectionOptions) {
+    this.options = options;
+    this.now = options.now ?? Date.now;
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    this.readable = readable;
+    this.writer = writable.getWriter();
+    // The client going away cancels the readable, which errors the writable: clean up at once.
+    this.writer.closed.then(
+      () => this.end(),
+      () => this.end(),
+    );
+  }
+
+  /** False once the stream has ended. */
+  get open(): boolean {
+    return !this.ended;
+  }
+
+  /** Bytes written that the client has not taken yet. */
+  get backlog(): number {
+    return this.queuedBytes;
+  }
+
+  /** Fan-out entry point for a live event: filtered, buffered while catching up, else sent. */
+  deliver(event: HubEvent): void {
+    if (this.ended || !this.options.matches(event.type)) return;
+    const catchUp = this.catchUp;
+    if (catchUp) {
+      if (!catchUp.active && this.now() > catchUp.expiresAt) this.catchUp = null;
+      const outcome = this.catchUp ? catchUp.offer(event) : "send";
+      if (outcome === "overflow") return this.drop("too many events arrived while replaying; reconnect with Last-Event-ID");
+      if (outcome !== "send") return;
+    }
+    this.send(event.frame);
+  }
+
+  /** Writes bytes without waiting; drops the client when its backlog passes the limit. */
+  send(bytes: Uint8Array): void {
+    if (this.ended) return;
+    // An idle client always gets the next frame, however large; a backlog may not grow past the limit.
+    if (this.queuedBytes > 0 && this.queuedBytes + bytes.byteLength > this.options.maxQueuedBytes) {
+      return this.drop("client too slow; events were not taken fast enough, reconnect with Last-Event-ID");
+    }
+    this.queuedBytes += bytes.byteLength;
+    this.writer.write(bytes).then(
+      () => (this.queuedBytes -= bytes.byteLength),
+      () => this.end(),
+    );
+  }
+
+  /** Writes text and waits until the client has taken it (replay pacing); false when the stream ended. */
+  async sendAndWait(text: string): Promise<boolean> {
+    if (this.ended) return false;
+    try {
+      await this.writer.write(ENCODER.encode(text));
+      return !this.ended;
+    } catch {
+      this.end();
+      return false;
+    }
+  }
+
+  /** Ends the stream with a final comment; the client gets `dropGraceMs` to take it before the stream is aborted. */
+  drop(reason: string): void {
+    if (this.ended) return;
+    this.end();
+    const writer = this.writer;
+    writer.write(ENCODER.encode(formatComment(`dropped: ${reason}`))).catch(() => undefined);
+    writer.close().catch(() => undefined);
+    const timer = setTimeout(() => writer.abort("dropped").catch(() => undefined), this.options.dropGraceMs);
+    writer.closed.finally(() => clearTimeout(timer)).catch(() => undefined);
+  }
+
+  /** Closes the stream normally (the hub shutting it down). */
+  close(): void {
+    if (this.ended) return;
+    this.end();
+    this.writer.close().catch(() => undefined);
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.catchUp = null;
+    this.options.onEnd(this);
+  }
+}
