@@ -4,9 +4,10 @@
  *
  * Ordering: event ids order by publisher millisecond and, within one isolate, by a sequence; ids
  * from different isolates (or concurrent requests in one) can reach the hub in a different order
- * than their ids. A stream therefore sends live events in hub arrival order, and a stream's order
- * is: stored events older than the ring (id order), then ring and live events (arrival order).
- * See docs/STREAMING.md for the argument that the seam is exact.
+ * than their ids. The one order every stream follows is therefore: events the hub has forgotten
+ * (or never saw) in id order, then everything the hub holds or receives in its arrival order. A
+ * stored event that is recent and has not reached the hub is never sent from the store: its
+ * hand-off is on the way and it is sent on arrival, in its place. docs/STREAMING.md has the argument.
  */
 import { eventIdTime } from "../lib/ids";
 import type { EventRing, RingEntry, RingEvent } from "./ring";
@@ -29,27 +30,19 @@ export type CatchUpPlan<T extends RingEvent> =
   | { kind: "ring"; entries: RingEntry<T>[] }
   | { kind: "store"; query: StoreQuery; entries: RingEntry<T>[] };
 
-/** Options for planCatchUp. */
-export interface PlanCatchUpOptions {
-  /**
-   * For a cursor no longer in the ring: ring events whose id time is at most this much before
-   * the cursor's are still sent (they arrived after the cursor event, so the client cannot have
-   * seen them, though their ids sort lower).
-   */
-  reorderWindowMs: number;
-}
-
-/** Decides how a stream with `cursor` catches up, given the ring at the moment it registers. */
-export function planCatchUp<T extends RingEvent>(ring: EventRing<T>, cursor: StreamCursor, options: PlanCatchUpOptions): CatchUpPlan<T> {
+/**
+ * Decides how a stream with `cursor` catches up, given the ring at the moment it registers.
+ * A cursor still in the ring is served from the ring alone (arrival order, exact). A cursor the
+ * ring no longer holds arrived before everything the ring holds, so every ring entry is unseen.
+ */
+export function planCatchUp<T extends RingEvent>(ring: EventRing<T>, cursor: StreamCursor): CatchUpPlan<T> {
   if (cursor.kind === "live") return { kind: "live" };
   if (cursor.kind === "since") {
     return { kind: "store", query: { sinceMs: cursor.sinceMs }, entries: ring.entries().filter((e) => e.event.createdAt >= cursor.sinceMs) };
   }
   const seen = ring.get(cursor.id);
   if (seen) return { kind: "ring", entries: ring.entries().filter((e) => e.seq > seen.seq) };
-  const floor = (eventIdTime(cursor.id) ?? 0) - options.reorderWindowMs;
-  const entries = ring.entries().filter((e) => e.event.id > cursor.id || (eventIdTime(e.event.id) ?? 0) >= floor);
-  return { kind: "store", query: { afterId: cursor.id }, entries };
+  return { kind: "store", query: { afterId: cursor.id }, entries: ring.entries() };
 }
 
 /** Options for CatchUp. */
@@ -60,12 +53,15 @@ export interface CatchUpOptions {
   maxBuffered: number;
   /** When the stream registered with the hub (hub clock, epoch ms). */
   registeredAt: number;
+  /** When this hub instance started: events made before it may have been handed to a previous instance. */
+  bootAt: number;
   /**
    * Longest time from an event's id being made to its hand-off reaching the hub (the hand-off
-   * runs in `waitUntil`, which the platform ends 30 s after the response). A stored event this
-   * recent may still arrive live after it was sent from the store, so its id is remembered.
+   * runs in `waitUntil`, which the platform ends 30 s after the response).
    */
   handoffWindowMs: number;
+  /** Whether an event has reached this hub instance (EventRing.hasArrived). */
+  hasArrived: (id: string) => boolean;
 }
 
 /** What happened to a live arrival offered to a stream. */
@@ -110,10 +106,18 @@ export class CatchUp<T extends RingEvent> {
     return "buffered";
   }
 
-  /** Whether an event read from the store is sent now (matches, and is not sent later from the ring or buffer). */
+  /**
+   * Whether an event read from the store is sent now. Not when the filter refuses it, nor when
+   * the ring part or the buffer sends it later, nor when it is recent and has not reached the
+   * hub yet: its hand-off is on the way and it will be sent live, in arrival order.
+   */
   takeStored(event: RingEvent): boolean {
-    if (!this.options.matches(event.type) || this.later.has(event.id)) return false;
-    if ((eventIdTime(event.id) ?? 0) >= this.options.registeredAt - this.options.handoffWindowMs) this.sentFromStore.add(event.id);
+    const { matches, hasArrived, registeredAt, handoffWindowMs, bootAt } = this.options;
+    if (!matches(event.type) || this.later.has(event.id)) return false;
+    const madeAt = eventIdTime(event.id) ?? event.createdAt;
+    if (!hasArrived(event.id) && madeAt >= Math.max(registeredAt - handoffWindowMs, bootAt)) return false;
+    // Made before this hub started: a hand-off retried across the restart may still arrive.
+    if (madeAt >= registeredAt - handoffWindowMs) this.sentFromStore.add(event.id);
     return true;
   }
 

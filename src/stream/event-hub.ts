@@ -16,8 +16,6 @@ export const REPLAY_PAGE_SIZE = 200;
 export const MAX_BUFFERED_WHILE_REPLAYING = 10_000;
 /** Longest commit-to-hub hand-off assumed (waitUntil ends 30 s after the response). */
 export const HANDOFF_WINDOW_MS = 60_000;
-/** How far before a forgotten cursor ring events are still treated as unseen (ms ordering across isolates). */
-export const REORDER_WINDOW_MS = 10_000;
 /** The `retry:` advice sent once at the start of every stream. */
 export const RETRY_ADVICE_MS = 3000;
 /** How long a dropped client gets to take its final comment. */
@@ -50,7 +48,8 @@ export function eventFrame(event: StoredEvent): string {
 
 /** One hub per shard (one to start with): every open stream of the shard lives here. */
 export class EventHub extends DurableObject<Env> {
-  private readonly ring = new EventRing<HubEvent>(RING_CAPACITY);
+  private readonly ring = new EventRing<HubEvent>({ capacity: RING_CAPACITY, rememberMs: HANDOFF_WINDOW_MS });
+  private readonly bootAt = Date.now();
   private readonly streams = new Set<StreamConnection>();
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private published = 0;
@@ -80,7 +79,7 @@ export class EventHub extends DurableObject<Env> {
     this.startHeartbeat(config.heartbeatMs);
     connection.send(ENCODER.encode(formatRetry(RETRY_ADVICE_MS)));
 
-    const plan = planCatchUp(this.ring, cursor, { reorderWindowMs: REORDER_WINDOW_MS });
+    const plan = planCatchUp(this.ring, cursor);
     if (plan.kind === "ring") {
       for (const entry of plan.entries) if (matches(entry.event.type)) connection.send(entry.event.frame);
     } else if (plan.kind === "store") {
@@ -88,7 +87,9 @@ export class EventHub extends DurableObject<Env> {
         matches,
         maxBuffered: MAX_BUFFERED_WHILE_REPLAYING,
         registeredAt: Date.now(),
+        bootAt: this.bootAt,
         handoffWindowMs: HANDOFF_WINDOW_MS,
+        hasArrived: (id) => this.ring.hasArrived(id),
       });
       connection.catchUp = catchUp;
       this.ctx.waitUntil(this.replay(connection, catchUp, plan.query));
@@ -100,9 +101,10 @@ export class EventHub extends DurableObject<Env> {
   /** Takes published events (in publish order per publisher) and fans each out once to every matching stream. */
   async publish(events: StoredEvent[]): Promise<number> {
     let accepted = 0;
+    const now = Date.now();
     for (const stored of events) {
       const event: HubEvent = { id: stored.id, type: stored.type, createdAt: stored.createdAt, frame: ENCODER.encode(eventFrame(stored)) };
-      if (!this.ring.push(event)) continue;
+      if (!this.ring.push(event, now)) continue;
       accepted++;
       for (const stream of this.streams) stream.deliver(event);
     }

@@ -115,6 +115,15 @@ describe("GET /events streaming", () => {
     await reader.cancel();
   });
 
+  it("replays from the hub's ring when it still holds the events, then goes live", async () => {
+    const stored = await publishEvents(inputs("ring.test", 5));
+    const { reader } = await open("?filter=ring&since=1m");
+    expect(ids(await reader.events(5))).toEqual(stored.map((e) => e.id));
+    const [live] = await publishEvents(inputs("ring.test", 1, "live"));
+    expect(ids(await reader.events(1))).toEqual([live!.id]);
+    await reader.cancel();
+  });
+
   it("resumes after Last-Event-ID with exactly the events published meanwhile", async () => {
     const { reader } = await open("?filter=resume");
     const first = await publishEvents(inputs("resume.test", 2));
@@ -139,8 +148,9 @@ describe("GET /events streaming", () => {
     await reader.cancel();
   });
 
-  it("replays many pages while events are published concurrently: each event exactly once", async () => {
+  it("replays many pages from D1 while events are published concurrently: each event exactly once", async () => {
     const stored = await publishEvents(inputs("seam.test", 450));
+    await evictDurableObject(hubStub(env)); // a fresh hub knows none of them: all come from D1, page by page
     const res = exports.default.fetch(new Request(`${BASE}/events?since=1h&filter=seam`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }));
     const concurrent = Promise.all(Array.from({ length: 10 }, (_, i) => publishEvents(inputs("seam.test", 5, `c${i}`))));
     const reader = new SseReader((await res).body!);
