@@ -94,22 +94,23 @@ export class EventHub extends DurableObject<Env> {
       connection.catchUp = catchUp;
       this.ctx.waitUntil(this.replay(connection, catchUp, plan.query));
     }
-    request.signal?.addEventListener("abort", () => connection.close());
     return new Response(connection.readable, { headers: SSE_HEADERS });
   }
 
-  /** Takes published events (in publish order per publisher) and fans each out once to every matching stream. */
+  /**
+   * Takes the events of one publish (in publish order) and fans each out once to every matching
+   * stream, one write per stream. Returns how many were new (a retried hand-off repeats none).
+   */
   async publish(events: StoredEvent[]): Promise<number> {
-    let accepted = 0;
     const now = Date.now();
+    const fresh: HubEvent[] = [];
     for (const stored of events) {
       const event: HubEvent = { id: stored.id, type: stored.type, createdAt: stored.createdAt, frame: ENCODER.encode(eventFrame(stored)) };
-      if (!this.ring.push(event, now)) continue;
-      accepted++;
-      for (const stream of this.streams) stream.deliver(event);
+      if (this.ring.push(event, now)) fresh.push(event);
     }
-    this.published += accepted;
-    return accepted;
+    if (fresh.length) for (const stream of this.streams) stream.deliver(fresh);
+    this.published += fresh.length;
+    return fresh.length;
   }
 
   /** Counts for tests, benchmarks and health. */
