@@ -2,9 +2,9 @@
 // published events; publish-to-all latency p50/p99 and the memory of the workerd process tree.
 // `node bench/sse.mjs` runs it standalone (prints the table, writes bench/results/sse.json);
 // bench/run.mjs calls run(options). Everything targets 127.0.0.1, is bounded and stops by itself.
-import { readdirSync, readFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { request, Agent } from "node:http";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { startWranglerDev } from "../scripts/wrangler-dev.mjs";
 
@@ -17,6 +17,8 @@ const EVENTS_PER_BURST = 20;
 const OPEN_BATCH = 50;
 /** Publishers sending a burst's events back to back (each sends its next when the previous is answered). */
 const PUBLISHERS = Number(process.env.SSE_BENCH_PUBLISHERS ?? 4);
+/** The paced row: one publisher, this gap between events — fan-out latency without a backlog. */
+const PACED_GAP_MS = 150;
 const PHASE_TIMEOUT_MS = 60_000;
 const TARGET_P99_MS = 200;
 
@@ -57,6 +59,50 @@ export function workerdProcesses() {
     }
   }
   return found;
+}
+
+/** TCP ports on which the given process listens (from /proc/net/tcp and its socket fds). */
+function listeningPorts(pid) {
+  const inodes = new Set();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (match) inodes.add(match[1]);
+      } catch {
+        /* closed meanwhile */
+      }
+    }
+  } catch {
+    return [];
+  }
+  const ports = [];
+  for (const line of readFileSync("/proc/net/tcp", "utf8").split("\n").slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    if (cols[3] === "0A" && inodes.has(cols[9])) ports.push(parseInt(cols[1].split(":")[1], 16));
+  }
+  return ports;
+}
+
+/**
+ * The URL of the runtime that runs the Worker itself, bypassing the proxy `wrangler dev` puts in
+ * front of it (a second workerd process relaying every byte): the workerd port, other than the
+ * public one, that answers the gateway's health route. Null when none is found.
+ */
+export async function directWorkerUrl(publicUrl) {
+  const publicPort = Number(new URL(publicUrl).port);
+  for (const pid of workerdProcesses().keys()) {
+    for (const port of listeningPorts(pid)) {
+      if (port === publicPort) continue;
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/webhooks/v2/health`, { signal: AbortSignal.timeout(2000) });
+        if (res.status === 200 && (await res.json()).success === true) return `http://127.0.0.1:${port}`;
+      } catch {
+        /* not the Worker's port */
+      }
+    }
+  }
+  return null;
 }
 
 /** RSS (MB) of the whole workerd process tree of the gateway. */
@@ -137,7 +183,7 @@ async function waitFor(check, what, signal) {
 }
 
 /** One N: open N clients, publish bursts, collect per-event latency to each and to all clients. */
-async function measure(gateway, n, { signal, log }) {
+async function measure(gateway, target, n, { signal, log, paced = false }) {
   const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
   const sentAt = new Map();
   const arrivals = new Map(); // taskId → receive times (one per client)
@@ -153,13 +199,13 @@ async function measure(gateway, n, { signal, log }) {
   const openStarted = performance.now();
   try {
     for (let i = 0; i < n; i += OPEN_BATCH) {
-      const batch = Array.from({ length: Math.min(OPEN_BATCH, n - i) }, () => openClient(gateway.url, gateway.adminToken, agent, onEvent, signal));
+      const batch = Array.from({ length: Math.min(OPEN_BATCH, n - i) }, () => openClient(target.url, gateway.adminToken, agent, onEvent, signal));
       clients.push(...(await Promise.all(batch)));
     }
     const openMs = performance.now() - openStarted;
     await sleep(500);
     const openRss = workerdRssMb();
-    log(`N=${n}: ${clients.length} streams open in ${Math.round(openMs)} ms, workerd RSS ${openRss} MB`);
+    log(`${target.name} N=${n}: ${clients.length} streams open in ${Math.round(openMs)} ms, workerd RSS ${openRss} MB`);
 
     const perDelivery = [];
     const toAll = [];
@@ -169,14 +215,15 @@ async function measure(gateway, n, { signal, log }) {
       const ids = [];
       let next = 0;
       await Promise.all(
-        Array.from({ length: PUBLISHERS }, async () => {
+        Array.from({ length: paced ? 1 : PUBLISHERS }, async () => {
           while (next < EVENTS_PER_BURST) {
             const k = next++;
             const started = performance.now();
-            const id = await postTask(gateway.url, gateway.adminToken, `bench sse N=${n} burst ${burst} event ${k}`);
+            const id = await postTask(target.url, gateway.adminToken, `bench sse N=${n} burst ${burst} event ${k}`);
             sentAt.set(id, started);
             publishMs.push(performance.now() - started);
             ids.push(id);
+            if (paced) await sleep(PACED_GAP_MS);
           }
         }),
       );
@@ -190,10 +237,12 @@ async function measure(gateway, n, { signal, log }) {
       await sleep(300);
     }
     const cpu = cpuSince(cpuBefore);
-    log(`N=${n}: CPU ms during bursts ${JSON.stringify(cpu)}`);
+    log(`${target.name} N=${n}: CPU ms during bursts ${JSON.stringify(cpu)}`);
     const lost = clients.filter((c) => c.closed).length;
     for (const list of [perDelivery, toAll, publishMs, sinceStored]) list.sort((a, b) => a - b);
     return {
+      path: target.name,
+      mode: paced ? `paced ${PACED_GAP_MS}ms` : "burst",
       clients: n,
       events: toAll.length,
       deliveries: perDelivery.length,
@@ -209,12 +258,13 @@ async function measure(gateway, n, { signal, log }) {
       workerdOpenMB: openRss,
       workerdPeakMB: peakRss,
       perStreamKB: Math.round(((openRss - idleRss) * 1024) / n),
+      workerdCpuUsPerDelivery: Math.round((Object.entries(cpu).filter(([k]) => k !== "client").reduce((sum, [, ms]) => sum + ms, 0) * 1000) / Math.max(1, perDelivery.length)),
       droppedClients: lost,
     };
   } finally {
     for (const c of clients) c.close();
     agent.destroy();
-    await sleep(1000);
+    await sleep(2500);
   }
 }
 
@@ -222,21 +272,34 @@ async function measure(gateway, n, { signal, log }) {
 export async function run(options = {}) {
   const log = options.log ?? ((m) => process.stderr.write(`[sse] ${m}\n`));
   const counts = options.connections ? [options.connections] : CLIENT_COUNTS;
-  const gateway = await startWranglerDev({ vars: { RATE_LIMITS_ENABLED: "false" } });
+  // A short heartbeat so streams closed at the end of one N are gone before the next starts.
+  const gateway = await startWranglerDev({ vars: { RATE_LIMITS_ENABLED: "false", STREAM_HEARTBEAT_MS: "1000" } });
   try {
+    const loadBefore = loadavg()[0];
+    const direct = await directWorkerUrl(gateway.url);
+    const wanted = (process.env.SSE_BENCH_PATHS ?? "direct,wrangler-dev").split(",");
+    const targets = [...(direct ? [{ name: "direct", url: direct }] : []), { name: "wrangler-dev", url: gateway.url }].filter((t) => wanted.includes(t.name));
+    if (!direct) log("the Worker's own port was not found; measuring through the wrangler dev proxy only");
     const rows = [];
-    for (const n of counts) {
-      if (options.signal?.aborted) break;
-      rows.push(await measure(gateway, n, { signal: options.signal, log }));
+    for (const target of targets) {
+      for (const n of counts) {
+        if (options.signal?.aborted) break;
+        rows.push(await measure(gateway, target, n, { signal: options.signal, log }));
+      }
     }
-    const largest = rows.at(-1);
+    const largestN = Math.max(...counts);
+    if (!options.signal?.aborted) rows.push(await measure(gateway, targets[0], largestN, { signal: options.signal, log, paced: true }));
+    const largest = rows.find((r) => r.path === targets[0].name && r.clients === largestN && r.mode === "burst");
     return {
       rows,
-      burst: `${BURSTS} × ${EVENTS_PER_BURST} events (POST /task, fired together)`,
+      burst: `${BURSTS} bursts × ${EVENTS_PER_BURST} events (POST /task by ${PUBLISHERS} publishers back to back)`,
       latency: "from sending the publishing request to the frame arriving at a client; 'all' = until the last client has it",
       targetAllP99Ms: TARGET_P99_MS,
+      loadavg1m: `${loadBefore.toFixed(2)} → ${loadavg()[0].toFixed(2)} on ${cpus().length} CPUs (other processes share them)`,
+      publishers: PUBLISHERS,
+      paths: "wrangler-dev = through the proxy workerd that wrangler dev puts in front (what the tests use); direct = to the workerd that runs the Worker (the production topology has no such proxy)",
       targetMet: largest ? largest.clients >= 1000 && largest.allP99Ms !== null && largest.allP99Ms < TARGET_P99_MS : false,
-      headline: largest ? { clients: largest.clients, allP99Ms: largest.allP99Ms, workerdOpenMB: largest.workerdOpenMB } : null,
+      headline: largest ? { path: largest.path, clients: largest.clients, allP99Ms: largest.allP99Ms, workerdOpenMB: largest.workerdOpenMB } : null,
     };
   } finally {
     await gateway.stop();

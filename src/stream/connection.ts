@@ -46,6 +46,10 @@ export class StreamConnection {
   private readonly options: StreamConnectionOptions;
   private readonly now: () => number;
   private queuedBytes = 0;
+  private writing = false;
+  private waiting: Uint8Array[] = [];
+  /** Resolvers of sendAndWait calls, run when nothing is left to write. */
+  private drained: (() => void)[] = [];
   private ended = false;
 
   constructor(options: StreamConnectionOptions) {
@@ -103,8 +107,24 @@ export class StreamConnection {
       return this.drop("client too slow; events were not taken fast enough, reconnect with Last-Event-ID");
     }
     this.queuedBytes += bytes.byteLength;
+    // One write in flight at a time: what arrives meanwhile goes out together as one chunk, so a
+    // busy pipe gets fewer, larger chunks and an idle one gets each frame at once.
+    if (this.writing) this.waiting.push(bytes);
+    else this.write(bytes);
+  }
+
+  private write(bytes: Uint8Array): void {
+    this.writing = true;
     this.writer.write(bytes).then(
-      () => (this.queuedBytes -= bytes.byteLength),
+      () => {
+        this.queuedBytes -= bytes.byteLength;
+        this.writing = false;
+        if (this.waiting.length && !this.ended) {
+          const next = this.waiting.length === 1 ? this.waiting[0]! : concatBytes(this.waiting);
+          this.waiting = [];
+          this.write(next);
+        } else this.wakeDrained();
+      },
       () => this.end(),
     );
   }
@@ -112,13 +132,9 @@ export class StreamConnection {
   /** Writes text and waits until the client has taken it (replay pacing); false when the stream ended. */
   async sendAndWait(text: string): Promise<boolean> {
     if (this.ended) return false;
-    try {
-      await this.writer.write(ENCODER.encode(text));
-      return !this.ended;
-    } catch {
-      this.end();
-      return false;
-    }
+    this.send(ENCODER.encode(text));
+    if (this.queuedBytes > 0 && !this.ended) await new Promise<void>((resolve) => this.drained.push(resolve));
+    return !this.ended;
   }
 
   /** Ends the stream with a final comment; the client gets `dropGraceMs` to take it before the stream is aborted. */
@@ -139,10 +155,18 @@ export class StreamConnection {
     this.writer.close().catch(() => undefined);
   }
 
+  private wakeDrained(): void {
+    const resolvers = this.drained;
+    this.drained = [];
+    for (const resolve of resolvers) resolve();
+  }
+
   private end(): void {
     if (this.ended) return;
     this.ended = true;
     this.catchUp = null;
+    this.waiting = [];
+    this.wakeDrained();
     this.options.onEnd(this);
   }
 }
