@@ -6,7 +6,7 @@ import { CatchUp, planCatchUp, type StreamCursor } from "./catch-up";
 import { StreamConnection, type HubEvent } from "./connection";
 import { matchesFilter } from "./params";
 import { EventRing } from "./ring";
-import { formatComment, formatEvent, formatRetry, SSE_HEADERS } from "./sse";
+import { formatComment, formatEvent, formatRetry } from "./sse";
 
 /** Recent events the hub remembers in arrival order (the exact-resume window). */
 export const RING_CAPACITY = 4096;
@@ -23,8 +23,6 @@ export const DROP_GRACE_MS = 5000;
 
 const ENCODER = new TextEncoder();
 const PING = ENCODER.encode(formatComment("ping"));
-/** Internal header carrying the StreamRequest from the route to the hub. */
-export const STREAM_REQUEST_HEADER = "X-Edgehook-Stream";
 
 /** What the route asks the hub for: the filter patterns and where to start. */
 export interface StreamRequest {
@@ -63,10 +61,7 @@ export class EventHub extends DurableObject<Env> {
    * Opens a stream. Registration, the catch-up plan and (for a cursor still in the ring) the
    * whole catch-up happen in one synchronous turn, so no publish can slip in between.
    */
-  override async fetch(request: Request): Promise<Response> {
-    const header = request.headers.get(STREAM_REQUEST_HEADER);
-    if (!header) return new Response("missing stream request", { status: 400 });
-    const { patterns, cursor } = JSON.parse(header) as StreamRequest;
+  async open({ patterns, cursor }: StreamRequest): Promise<ReadableStream<Uint8Array>> {
     const config = getConfig(this.env).stream;
     const matches = (type: string) => matchesFilter(patterns, type);
     const connection = new StreamConnection({
@@ -94,7 +89,7 @@ export class EventHub extends DurableObject<Env> {
       connection.catchUp = catchUp;
       this.ctx.waitUntil(this.replay(connection, catchUp, plan.query));
     }
-    return new Response(connection.readable, { headers: SSE_HEADERS });
+    return connection.readable;
   }
 
   /**

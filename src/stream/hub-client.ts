@@ -1,6 +1,6 @@
 /** The Worker's side of the hub: which hub to use, handing it published events, and opening a stream on it. */
 import type { StoredEvent } from "../events/store";
-import { STREAM_REQUEST_HEADER, type StreamRequest } from "./event-hub";
+import type { StreamRequest } from "./event-hub";
 
 /** The single hub shard's name (see docs/STREAMING.md for sharding). */
 export const HUB_NAME = "hub-0";
@@ -38,7 +38,7 @@ export async function handToHub(env: Env, events: StoredEvent[]): Promise<void> 
   );
 }
 
-/** Opens a stream on the hub; the response body is the event stream. */
-export function openHubStream(env: Env, request: StreamRequest): Promise<Response> {
-  return hubStub(env).fetch("https://event-hub/stream", { headers: { [STREAM_REQUEST_HEADER]: JSON.stringify(request) } });
+/** Opens a stream on the hub (an RPC returning the stream's bytes); the response body is the event stream. */
+export async function openHubStream(env: Env, request: StreamRequest): Promise<Response> {
+  return new Response(await hubStub(env).open(request));
 }
