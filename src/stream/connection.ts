@@ -29,7 +29,7 @@ export interface StreamConnectionOptions {
   maxQueuedBytes: number;
   /** How long a dropped client gets to take its final comment before the stream is aborted. */
   dropGraceMs: number;
-  /** Called once when the stream ends for any reason (client gone, dropped, hub closing). */
+  /** Called once when the stream ends for any reason (client gone, dropped). */
   onEnd: (connection: StreamConnection) => void;
   now?: () => number;
 }
@@ -70,11 +70,6 @@ export class StreamConnection {
   /** False once the stream has ended. */
   get open(): boolean {
     return !this.ended;
-  }
-
-  /** Bytes written that the client has not taken yet. */
-  get backlog(): number {
-    return this.queuedBytes;
   }
 
   /**
@@ -146,13 +141,6 @@ export class StreamConnection {
     writer.close().catch(() => undefined);
     const timer = setTimeout(() => writer.abort("dropped").catch(() => undefined), this.options.dropGraceMs);
     writer.closed.finally(() => clearTimeout(timer)).catch(() => undefined);
-  }
-
-  /** Closes the stream normally (the hub shutting it down). */
-  close(): void {
-    if (this.ended) return;
-    this.end();
-    this.writer.close().catch(() => undefined);
   }
 
   private wakeDrained(): void {

@@ -1,6 +1,6 @@
 /** The Worker's side of the hub: which hub to use, handing it published events, and opening a stream on it. */
 import type { StoredEvent } from "../events/store";
-import type { StreamRequest } from "./event-hub";
+import type { EventHub, StreamRequest } from "./event-hub";
 
 /** The single hub shard's name (see docs/STREAMING.md for sharding). */
 export const HUB_NAME = "hub-0";
@@ -8,7 +8,7 @@ export const HUB_NAME = "hub-0";
 const HANDOFF_ATTEMPTS = 3;
 
 /** The stub of the hub. */
-export function hubStub(env: Env): DurableObjectStub<import("./event-hub").EventHub> {
+export function hubStub(env: Env): DurableObjectStub<EventHub> {
   return env.EVENT_HUB.get(env.EVENT_HUB.idFromName(HUB_NAME));
 }
 
