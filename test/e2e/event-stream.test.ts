@@ -158,8 +158,6 @@ describe("event stream over HTTP (eventsource client)", () => {
     const got = taskIds(received);
     expect(new Set(got).size).toBe(got.length);
     expect(got.slice(-3)).toEqual([...before, after]);
-    const eventIds = received.map((r) => r.body.id);
-    expect(eventIds.slice(0, -1)).toEqual([...eventIds.slice(0, -1)].sort());
     source.close();
   });
 
