@@ -18,6 +18,8 @@ export default defineProject({
           ALLOW_PRIVATE_DESTINATIONS: "true",
           // One JSON line per request would drown the test output; test/worker/ops-logs.test.ts turns it on.
           LOG_REQUESTS: "false",
+          // a gone SSE client is noticed on the next write; a short heartbeat makes that quick in tests
+          STREAM_HEARTBEAT_MS: "250",
         },
         queueConsumers: {
           "edgehook-deliveries": { maxBatchTimeout: 0.05 },

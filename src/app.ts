@@ -13,6 +13,7 @@ import { schemaError } from "./http/validation";
 import { auditRoutes } from "./ops/audit-routes";
 import { metricsRoutes } from "./ops/metrics-routes";
 import { opsMiddleware } from "./ops/middleware";
+import { streamRoutes } from "./stream/routes";
 import { opsRoutes } from "./ops/routes";
 
 export const BASE_PATH = "/webhooks/v2";
@@ -62,6 +63,7 @@ export function createApp() {
   v2.route("/", auditRoutes);
   v2.route("/", tokenRoutes);
   v2.route("/", actionRoutes);
+  v2.route("/", streamRoutes);
   app.route(BASE_PATH, v2);
 
   app.doc31(`${BASE_PATH}/openapi.json`, {
