@@ -4,6 +4,8 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { routePath } from "hono/route";
 import { actionRoutes } from "./actions/routes";
 import { tokenRoutes } from "./auth/routes";
+import { deliveryRoutes } from "./delivery/delivery-routes";
+import { subscriptionRoutes } from "./delivery/subscription-routes";
 import { getConfig } from "./config";
 import type { AppEnv } from "./http/context";
 import { edgeMiddleware } from "./http/edge";
@@ -11,11 +13,12 @@ import { handleError, handleNotFound } from "./http/error-handler";
 import { AppError } from "./http/errors";
 import { requestId } from "./http/request-id";
 import { schemaError } from "./http/validation";
+import { VERSION } from "./lib/version";
 import { REQUEST_STATS } from "./ops/request-stats";
 import { opsRoutes } from "./ops/routes";
 
 export const BASE_PATH = "/webhooks/v2";
-export const VERSION = "0.1.0";
+export { VERSION };
 
 /** Every route mounted under the base path shares this validation hook. */
 function routeGroup() {
@@ -59,6 +62,8 @@ export function createApp() {
   v2.route("/", opsRoutes);
   v2.route("/", tokenRoutes);
   v2.route("/", actionRoutes);
+  v2.route("/", subscriptionRoutes);
+  v2.route("/", deliveryRoutes);
   app.route(BASE_PATH, v2);
 
   app.doc31(`${BASE_PATH}/openapi.json`, {

@@ -67,6 +67,15 @@ const CONFIG_SCHEMA = z.object({
   JWT_ISSUER: z.string().optional().default(""),
   JWT_AUDIENCE: z.string().optional().default(""),
   JWT_SCOPE_CLAIM: z.string().optional().default("scope"),
+  SUBSCRIPTION_CACHE_TTL_SECONDS: int(5),
+  SWEEP_INTERVAL_SECONDS: int(30),
+  SWEEP_GRACE_SECONDS: int(30),
+  BREAKER_FAILURE_RATE: num(0.5).pipe(z.number().max(1)),
+  BREAKER_MIN_REQUESTS: int(20),
+  BREAKER_WINDOW_SECONDS: int(60),
+  BREAKER_COOLDOWN_SECONDS: int(30),
+  AUTO_DISABLE_AFTER_FAILURES: int(50),
+  SECRET_ROTATION_GRACE_SECONDS: int(86_400),
 });
 
 /** The gateway's settings, typed; see docs/OPERATIONS.md for each one's meaning and default. */
@@ -89,6 +98,19 @@ export interface Config {
   };
   taskDefaultDurationMs: number;
   jwt: { jwksUrl: string; issuer: string; audience: string; scopeClaim: string } | null;
+  delivery: {
+    /** How long an isolate reuses its copy of the subscriptions for matching at publish. */
+    subscriptionCacheTtlMs: number;
+    /** How often the sweeper alarm looks for overdue outbox rows while work is outstanding. */
+    sweepIntervalMs: number;
+    /** How long past due an outbox row must be before the sweep re-enqueues it. */
+    sweepGraceMs: number;
+    breaker: { failureRate: number; minRequests: number; windowMs: number; cooldownMs: number };
+    /** Consecutive failed attempts that disable a subscription (0 = never). */
+    disableAfterFailures: number;
+    /** How long a rotated-out secret keeps signing beside the new one. */
+    secretRotationGraceMs: number;
+  };
 }
 
 /** Thrown when the Worker's vars or secrets are invalid; the message names every bad setting. */
@@ -127,6 +149,19 @@ export function getConfig(env: Env): Config {
     jwt: v.JWT_JWKS_URL
       ? { jwksUrl: v.JWT_JWKS_URL, issuer: v.JWT_ISSUER, audience: v.JWT_AUDIENCE, scopeClaim: v.JWT_SCOPE_CLAIM }
       : null,
+    delivery: {
+      subscriptionCacheTtlMs: v.SUBSCRIPTION_CACHE_TTL_SECONDS * 1000,
+      sweepIntervalMs: Math.max(1, v.SWEEP_INTERVAL_SECONDS) * 1000,
+      sweepGraceMs: v.SWEEP_GRACE_SECONDS * 1000,
+      breaker: {
+        failureRate: v.BREAKER_FAILURE_RATE,
+        minRequests: Math.max(1, v.BREAKER_MIN_REQUESTS),
+        windowMs: Math.max(1, v.BREAKER_WINDOW_SECONDS) * 1000,
+        cooldownMs: v.BREAKER_COOLDOWN_SECONDS * 1000,
+      },
+      disableAfterFailures: v.AUTO_DISABLE_AFTER_FAILURES,
+      secretRotationGraceMs: v.SECRET_ROTATION_GRACE_SECONDS * 1000,
+    },
   };
   cache.set(env, config);
   return config;

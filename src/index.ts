@@ -1,12 +1,58 @@
-/** Worker entry: fetch is the Hono app; queue consumes deliveries; scheduled runs maintenance; DO classes re-exported. */
+/** Worker entry: fetch is the Hono app; queue consumes deliveries and dead letters; scheduled sweeps the outbox; DO classes re-exported. */
 import { createApp } from "./app";
+import { getConfig } from "./config";
+import { consumeDeadLetters, parseDeliveryMessage, processDeliveries, settle, type DisabledNotice } from "./delivery/consumer";
+import { armSweeper, sweepOutbox } from "./delivery/sweep";
+import { publishAll } from "./publish";
 
+export { EndpointGuard } from "./delivery/endpoint-guard";
+export { Sweeper } from "./delivery/sweep";
 export { LimitCounter } from "./limits/limit-counter";
 export { TokenState } from "./limits/token-state";
 export { EventHub } from "./stream/event-hub";
 
+/** The dead-letter queue's name (wrangler.toml). */
+export const DEAD_LETTER_QUEUE = "edgehook-deliveries-dlq";
+
 const app = createApp();
+let sweeperArmed = false;
+
+/** Arms the outbox sweeper once per isolate, so a restarted process recovers deliveries left in flight. */
+function armOnce(env: Env, ctx: ExecutionContext): void {
+  if (sweeperArmed) return;
+  sweeperArmed = true;
+  try {
+    armSweeper(env, ctx);
+  } catch {
+    sweeperArmed = false;
+  }
+}
+
+/** Publishes `subscription.disabled` for each subscription the consumer disabled. */
+export function announceDisabled(env: Env, ctx: ExecutionContext, notices: DisabledNotice[]): Promise<unknown> {
+  return publishAll(
+    env,
+    ctx,
+    notices.map((n) => ({ type: "subscription.disabled", data: { subscriptionId: n.subscriptionId, url: n.url, reason: n.reason, consecutiveFailures: n.consecutiveFailures } })),
+  );
+}
 
 export default {
-  fetch: app.fetch,
+  fetch(request, env, ctx) {
+    armOnce(env, ctx);
+    return app.fetch(request, env, ctx);
+  },
+
+  async queue(batch, env, ctx) {
+    armOnce(env, ctx);
+    if (batch.queue === DEAD_LETTER_QUEUE) return consumeDeadLetters(batch, env);
+    const parsed = batch.messages.map((m) => parseDeliveryMessage(m.body));
+    const { results, disabled } = await processDeliveries(env, parsed.filter((m) => m !== null));
+    await settle(env, batch.messages, parsed, results);
+    if (disabled.length > 0) ctx.waitUntil(announceDisabled(env, ctx, disabled));
+  },
+
+  async scheduled(_controller, env, _ctx) {
+    await sweepOutbox(env, Date.now(), getConfig(env).delivery.sweepGraceMs);
+  },
 } satisfies ExportedHandler<Env>;
