@@ -1,7 +1,7 @@
-/** Worker entry: fetch is the Hono app; queue consumes deliveries and dead letters; scheduled sweeps the outbox; DO classes re-exported. */
+/** Worker entry: fetch is the Hono app; queue consumes deliveries and dead letters; scheduled sweeps the outbox; DO classes re-exported (nothing else may be exported). */
 import { createApp } from "./app";
 import { getConfig } from "./config";
-import { consumeDeadLetters, parseDeliveryMessage, processDeliveries, settle, type DisabledNotice } from "./delivery/consumer";
+import { consumeDeadLetters, DEAD_LETTER_QUEUE, parseDeliveryMessage, processDeliveries, settle, type DisabledNotice } from "./delivery/consumer";
 import { armSweeper, sweepOutbox } from "./delivery/sweep";
 import { publishAll } from "./publish";
 
@@ -11,8 +11,6 @@ export { LimitCounter } from "./limits/limit-counter";
 export { TokenState } from "./limits/token-state";
 export { EventHub } from "./stream/event-hub";
 
-/** The dead-letter queue's name (wrangler.toml). */
-export const DEAD_LETTER_QUEUE = "edgehook-deliveries-dlq";
 
 const app = createApp();
 let sweeperArmed = false;
@@ -29,7 +27,7 @@ function armOnce(env: Env, ctx: ExecutionContext): void {
 }
 
 /** Publishes `subscription.disabled` for each subscription the consumer disabled. */
-export function announceDisabled(env: Env, ctx: ExecutionContext, notices: DisabledNotice[]): Promise<unknown> {
+function announceDisabled(env: Env, ctx: ExecutionContext, notices: DisabledNotice[]): Promise<unknown> {
   return publishAll(
     env,
     ctx,

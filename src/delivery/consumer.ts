@@ -11,14 +11,17 @@ import { nextRetryDelayMs, toDelaySeconds } from "./retry-policy";
 import { retryPolicyOf, setStatusStatement, type AuthSecret, type SubscriptionRow } from "./subscription-repository";
 import { renderBody } from "./template";
 
+/** The dead-letter queue's name (wrangler.toml). */
+export const DEAD_LETTER_QUEUE = "edgehook-deliveries-dlq";
+
 /** Extra time a claimed row stays leased beyond its timeout before the sweep may take it over. */
 export const LEASE_MARGIN_MS = 10_000;
 
-/** How the caller should settle a message. */
-export type Settlement =
-  | { action: "ack" }
-  | { action: "retry"; delaySeconds: number }
-  | { action: "defer"; delaySeconds: number };
+/**
+ * How the caller should settle a message. Retries and deferrals are acks plus a delayed send of
+ * `next`: a message names the row generation it expects, which msg.retry() could not update.
+ */
+export type Settlement = { action: "ack" } | { action: "retry" | "defer"; delaySeconds: number; next: DeliveryMessage };
 
 /** The outcome of one message; index is its position in the processed list. */
 export interface ProcessedMessage {
@@ -152,7 +155,11 @@ export async function processDeliveries(env: Env, messages: DeliveryMessage[], o
   const subscriptions = new Map((results[0]!.results as SubscriptionRow[]).map((s) => [s.id, s]));
   const events = new Map((results[1]!.results as EventRow[]).map((e) => [e.id, toStoredEvent(e)]));
 
-  const processed: ProcessedMessage[] = deferred.map(({ message, index }) => ({ index, message, settlement: { action: "defer", delaySeconds: Math.max(1, toDelaySeconds(waits.get(message.deliveryId) ?? 0)) } }));
+  const processed: ProcessedMessage[] = deferred.map(({ message, index }) => ({
+    index,
+    message,
+    settlement: { action: "defer", delaySeconds: Math.max(1, toDelaySeconds(waits.get(message.deliveryId) ?? 0)), next: message },
+  }));
   const sends: Promise<ProcessedMessage & { row: ClaimedRow; attemptResult: AttemptResult; sub: SubscriptionRow }>[] = [];
   admitted.forEach(({ message, index }, i) => {
     const row = (results[claimFirst + i]!.results as ClaimedRow[])[0];
@@ -205,7 +212,7 @@ export async function processDeliveries(env: Env, messages: DeliveryMessage[], o
       if (delay !== null) {
         status = "retrying";
         nextAt = r.finishedAt + delay;
-        s.settlement = { action: "retry", delaySeconds: toDelaySeconds(delay) };
+        s.settlement = { action: "retry", delaySeconds: toDelaySeconds(delay), next: { ...s.message, attempt: row.attempts } };
       }
     }
     s.attempt = { ...r, attempt: row.attempts, status, nextAttemptAt: nextAt };
@@ -250,18 +257,18 @@ export function parseDeliveryMessage(body: unknown): DeliveryMessage | null {
   return { deliveryId: b.deliveryId, subscriptionId: b.subscriptionId, attempt: b.attempt };
 }
 
-/** Settles queue messages per their outcome: ack, retry with delay, or defer (ack + delayed re-send). */
+/** Settles queue messages: every message is acked; retries and deferrals are re-sent with their delay. */
 export async function settle(env: Env, batch: readonly Message<unknown>[], parsed: readonly (DeliveryMessage | null)[], results: ProcessedMessage[]): Promise<void> {
   const positions = parsed.flatMap((m, i) => (m ? [i] : []));
   const byBatchIndex = new Map(results.map((r) => [positions[r.index]!, r]));
-  const deferrals = new Map<number, DeliveryMessage[]>();
+  const resend = new Map<number, DeliveryMessage[]>();
   batch.forEach((msg, i) => {
-    const result = byBatchIndex.get(i);
-    if (result?.settlement.action === "retry") return msg.retry({ delaySeconds: result.settlement.delaySeconds });
-    if (result?.settlement.action === "defer") deferrals.set(result.settlement.delaySeconds, [...(deferrals.get(result.settlement.delaySeconds) ?? []), result.message]);
-    msg.ack();
+    const settlement = byBatchIndex.get(i)?.settlement;
+    if (settlement && settlement.action !== "ack") resend.set(settlement.delaySeconds, [...(resend.get(settlement.delaySeconds) ?? []), settlement.next]);
   });
-  for (const [delaySeconds, list] of deferrals) await enqueueDeliveries(env.DELIVERIES, list, { delaySeconds });
+  // Send before acking: if the send fails the batch is retried and the claim check drops duplicates.
+  for (const [delaySeconds, list] of resend) await enqueueDeliveries(env.DELIVERIES, list, { delaySeconds });
+  for (const msg of batch) msg.ack();
 }
 
 /** Dead-letter consumer: records every dead-lettered delivery as failed (unless it succeeded meanwhile). */

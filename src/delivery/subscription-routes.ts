@@ -178,7 +178,7 @@ subscriptionRoutes.openapi(
     const message = event.deliveries[0]!;
     const { results } = await processDeliveries(c.env, [message], { bypassGuard: true });
     const result = results[0]!;
-    if (result.settlement.action === "retry") c.executionCtx.waitUntil(enqueueDeliveries(c.env.DELIVERIES, [result.message], { delaySeconds: result.settlement.delaySeconds }));
+    if (result.settlement.action !== "ack") c.executionCtx.waitUntil(enqueueDeliveries(c.env.DELIVERIES, [result.settlement.next], { delaySeconds: result.settlement.delaySeconds }));
     const a = result.attempt;
     return ok(c, {
       deliveryId: message.deliveryId,

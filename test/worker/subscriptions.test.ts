@@ -1,6 +1,6 @@
 // Subscription API, outbox and sweep through the real Worker (D1, Queues, Durable Objects).
 import { createMessageBatch, createExecutionContext, createScheduledController, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { openSecret } from "../../src/lib/secret-box";
@@ -182,7 +182,7 @@ describe("the consumer and the sweep", () => {
       env.DB.prepare("INSERT INTO deliveries (id, event_id, subscription_id, event_type, status, attempts, round_start, next_at, created_at, updated_at) VALUES ('dlv-lost', 'evt-lost', ?, 'lost.one', 'pending', 0, 0, ?, ?, ?)").bind(sub.id, past, past, past),
     ]);
     const ctx = createExecutionContext();
-    await exports.default.scheduled(createScheduledController({ cron: "* * * * *" }), env, ctx);
+    await worker.scheduled(createScheduledController({ cron: "* * * * *" }), env, ctx);
     await waitOnExecutionContext(ctx);
     let row: any;
     for (let i = 0; i < 100; i++) {
@@ -223,7 +223,7 @@ describe("the consumer and the sweep", () => {
     const published = await call("/events", { body: { type: "dup.one", data: {} } });
     const [delivery] = await rows("SELECT * FROM deliveries WHERE event_id = ? AND subscription_id = ?", published.json.data.id, sub.id);
     const body = { deliveryId: delivery.id, subscriptionId: sub.id, attempt: 7 };
-    const batch = createMessageBatch("edgehook-deliveries", [{ id: "s1", timestamp: Date.now(), attempts: 1, body }, { id: "s2", timestamp: Date.now(), attempts: 1, body: { nonsense: true } }]);
+    const batch = createMessageBatch("edgehook-deliveries", [{ id: "s1", timestamp: Date.now(), attempts: 1, body }, { id: "s2", timestamp: Date.now(), attempts: 1, body: { nonsense: true } as any }]);
     const ctx = createExecutionContext();
     await worker.queue(batch, env, ctx);
     const result = await getQueueResult(batch, ctx);
