@@ -1,8 +1,8 @@
 // Outbound delivery end to end: a real `wrangler dev`, real receivers on 127.0.0.1, signatures checked
 // with the standardwebhooks library and the X-Webhook-Signature rule.
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { eventually, gatewayClient } from "./delivery-helpers";
-import { startReceiver, verifyStandard, verifyXWebhook, type Receiver, type Responder } from "./receiver";
+import { eventually, gatewayClient } from "./delivery-helpers.ts";
+import { startReceiver, verifyStandard, verifyXWebhook, type Receiver, type Responder } from "./receiver.ts";
 
 const api = gatewayClient(inject("gatewayUrl"), inject("adminToken"));
 const receivers: Receiver[] = [];
