@@ -1,11 +1,11 @@
-/** The deliveries queue consumer: claim → guard → sign and send → record attempts → ack, retry, defer or dead-letter. */
+/** The deliveries queue consumer: claim → guard → sign and send → record attempts → ack, re-send with delay, or dead-letter. */
 import { getConfig, type Config } from "../config";
 import { toWireEvent, type StoredEvent } from "../events/store";
 import { openSecret } from "../lib/secret-box";
 import { sendAttempt, type AttemptResult } from "./attempt";
-import { endpointGuard } from "./endpoint-guard";
-import type { HealthReport } from "./endpoint-health";
+import { claimStatement, deferStatement, healthStatement, holdStatement, loadStatements, recordStatements, type ClaimedRow, type Outcome } from "./claims";
 import { markDeadLettered } from "./delivery-repository";
+import { endpointGuard } from "./endpoint-guard";
 import { enqueueDeliveries, type DeliveryMessage } from "./outbox";
 import { nextRetryDelayMs, toDelaySeconds } from "./retry-policy";
 import { retryPolicyOf, setStatusStatement, type AuthSecret, type SubscriptionRow } from "./subscription-repository";
@@ -13,9 +13,8 @@ import { renderBody } from "./template";
 
 /** The dead-letter queue's name (wrangler.toml). */
 export const DEAD_LETTER_QUEUE = "edgehook-deliveries-dlq";
-
-/** Extra time a claimed row stays leased beyond its timeout before the sweep may take it over. */
-export const LEASE_MARGIN_MS = 10_000;
+/** How long an isolate trusts a guard's "closed, no rate" answer before asking it again. */
+export const ADMIT_HINT_MS = 1000;
 
 /**
  * How the caller should settle a message. Retries and deferrals are acks plus a delayed send of
@@ -29,7 +28,7 @@ export interface ProcessedMessage {
   message: DeliveryMessage;
   settlement: Settlement;
   /** Present when an attempt was made. */
-  attempt?: AttemptResult & { attempt: number; status: "success" | "retrying" | "failed"; nextAttemptAt: number | null };
+  outcome?: Outcome;
 }
 
 /** A subscription that must be announced as disabled (`subscription.disabled`). */
@@ -47,14 +46,6 @@ export interface ProcessOptions {
   now?: number;
 }
 
-interface ClaimedRow {
-  id: string;
-  event_id: string;
-  subscription_id: string;
-  attempts: number;
-  round_start: number;
-}
-
 interface EventRow {
   id: string;
   type: string;
@@ -65,6 +56,8 @@ interface EventRow {
 
 const secretCache = new Map<string, Promise<string>>();
 const SECRET_CACHE_LIMIT = 1000;
+/** Subscriptions whose guard said "closed, no rate" recently: admit() is skipped until the time. */
+const admitHints = new Map<string, number>();
 
 function open(config: Config, sealed: string, context: string): Promise<string> {
   const key = `${context}|${sealed}`;
@@ -95,159 +88,143 @@ function toStoredEvent(row: EventRow): StoredEvent {
   return event;
 }
 
-async function admitAll(env: Env, messages: DeliveryMessage[], bypass: boolean): Promise<Map<string, number>> {
-  const bySubscription = new Map<string, DeliveryMessage[]>();
-  for (const m of messages) bySubscription.set(m.subscriptionId, [...(bySubscription.get(m.subscriptionId) ?? []), m]);
-  const waits = new Map<string, number>();
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
+}
+
+/** Asks each subscription's guard how many may go; returns the wait for every message held back. */
+async function admitAll(env: Env, messages: readonly DeliveryMessage[], bypass: boolean, now: number): Promise<Map<number, number>> {
+  const waits = new Map<number, number>();
   if (bypass) return waits;
+  const indexed = messages.map((message, index) => ({ message, index }));
   await Promise.all(
-    [...bySubscription].map(async ([subscriptionId, list]) => {
+    [...groupBy(indexed, (m) => m.message.subscriptionId)].map(async ([subscriptionId, list]) => {
+      if ((admitHints.get(subscriptionId) ?? 0) > now) return;
       const admission = await endpointGuard(env, subscriptionId).admit(list.length);
-      list.slice(admission.admitted).forEach((m) => waits.set(m.deliveryId, admission.waitMs));
+      list.slice(admission.admitted).forEach((m) => waits.set(m.index, admission.waitMs));
     }),
   );
   return waits;
 }
 
+async function attempt(config: Config, sub: SubscriptionRow, event: StoredEvent, row: ClaimedRow, now: number): Promise<AttemptResult> {
+  try {
+    return await sendAttempt({
+      url: sub.url,
+      method: sub.method,
+      eventId: event.id,
+      eventType: event.type,
+      body: renderBody(toWireEvent(event), sub.template === null ? null : JSON.parse(sub.template)),
+      attempt: row.attempts,
+      secrets: await signingSecrets(config, sub, now),
+      headers: sub.headers ? JSON.parse(sub.headers) : {},
+      auth: sub.auth_info ? JSON.parse(sub.auth_info) : { type: "none" },
+      authSecret: await authSecret(config, sub),
+      timeoutMs: sub.timeout_ms,
+    });
+  } catch (error) {
+    return { statusCode: null, durationMs: 0, responseBody: null, error: `could not prepare the request: ${String(error)}`, verdict: "retry", retryAfterMs: null, finishedAt: Date.now() };
+  }
+}
+
+/** The delivery state after an attempt, from the subscription's retry policy. */
+function conclude(sub: SubscriptionRow, row: ClaimedRow, r: AttemptResult): Outcome {
+  let status: Outcome["status"] = r.verdict === "success" ? "success" : "failed";
+  let nextAt: number | null = null;
+  if (r.verdict === "retry") {
+    const delay = nextRetryDelayMs(retryPolicyOf(sub), { attemptsMade: row.attempts - row.round_start, retryAfterMs: r.retryAfterMs });
+    if (delay !== null) {
+      status = "retrying";
+      nextAt = r.finishedAt + delay;
+    }
+  }
+  const { retryAfterMs: _ignored, ...result } = r;
+  return { ...result, deliveryId: row.id, subscriptionId: sub.id, attempt: row.attempts, status, nextAt };
+}
+
 /**
  * Processes delivery messages: claims each row at the generation its message names (stale or
  * duplicate messages are acked), holds rows of inactive subscriptions, defers what the endpoint
- * guard holds back, sends the rest in parallel and records every attempt in one batch.
- * Disabled subscriptions are returned so the caller can announce them.
+ * guard holds back, sends the rest in parallel and records every attempt in one batch. Exhausted
+ * deliveries go to the dead-letter queue; disabled subscriptions are returned for announcement.
  */
 export async function processDeliveries(env: Env, messages: DeliveryMessage[], options: ProcessOptions = {}): Promise<{ results: ProcessedMessage[]; disabled: DisabledNotice[] }> {
   const config = getConfig(env);
   const db = env.DB;
   const now = options.now ?? Date.now();
-  const waits = await admitAll(env, messages, options.bypassGuard ?? false);
+  const waits = await admitAll(env, messages, options.bypassGuard ?? false, now);
   const indexed = messages.map((message, index) => ({ message, index }));
-  const admitted = indexed.filter(({ message }) => !waits.has(message.deliveryId));
-  const deferred = indexed.filter(({ message }) => waits.has(message.deliveryId));
-  const ids = JSON.stringify(messages.map((m) => m.deliveryId));
-  const subscriptionIds = JSON.stringify([...new Set(messages.map((m) => m.subscriptionId))]);
-  // The lease (next_at while sending) covers the subscription's timeout plus a margin.
-  const claimSql = db.prepare(
-    `UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ?,
-        next_at = ? + (SELECT timeout_ms FROM subscriptions s WHERE s.id = deliveries.subscription_id)
-      WHERE id = ? AND attempts = ? AND (status IN ('pending', 'retrying') OR (status = 'sending' AND next_at <= ?))
-        AND subscription_id IN (SELECT id FROM subscriptions WHERE status = 'active')
-      RETURNING id, event_id, subscription_id, attempts, round_start`,
-  );
-  const statements: D1PreparedStatement[] = [
-    db.prepare("SELECT * FROM subscriptions WHERE id IN (SELECT value FROM json_each(?))").bind(subscriptionIds),
-    db.prepare("SELECT * FROM events WHERE id IN (SELECT event_id FROM deliveries WHERE id IN (SELECT value FROM json_each(?)))").bind(ids),
-    // Rows of paused or disabled subscriptions are held (next_at NULL) until resume.
-    db
-      .prepare(
-        `UPDATE deliveries SET next_at = NULL, updated_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'retrying')
-          AND subscription_id IN (SELECT id FROM subscriptions WHERE status != 'active')`,
-      )
-      .bind(now, ids),
-    ...deferred.map(({ message: m }) =>
-      db
-        .prepare("UPDATE deliveries SET next_at = ?, updated_at = ? WHERE id = ? AND attempts = ? AND status IN ('pending', 'retrying') AND next_at IS NOT NULL")
-        .bind(now + (waits.get(m.deliveryId) ?? 0), now, m.deliveryId, m.attempt),
-    ),
-  ];
-  const claimFirst = statements.length;
-  for (const { message: m } of admitted) statements.push(claimSql.bind(now, now + LEASE_MARGIN_MS, m.deliveryId, m.attempt, now));
+  const admitted = indexed.filter((m) => !waits.has(m.index));
+  const deferred = indexed.filter((m) => waits.has(m.index)).map((m) => ({ ...m, dueAt: now + waits.get(m.index)! }));
+  const [loadSubs, loadEvents] = loadStatements(db, messages);
+  const statements = [loadSubs, loadEvents, holdStatement(db, messages.map((m) => m.deliveryId), now)];
+  if (deferred.length) statements.push(deferStatement(db, deferred, now));
+  if (admitted.length) statements.push(claimStatement(db, admitted.map((m) => m.message), now));
   const results = await db.batch(statements);
   const subscriptions = new Map((results[0]!.results as SubscriptionRow[]).map((s) => [s.id, s]));
   const events = new Map((results[1]!.results as EventRow[]).map((e) => [e.id, toStoredEvent(e)]));
+  const claimed = new Map(admitted.length ? (results.at(-1)!.results as ClaimedRow[]).map((r) => [r.id, r]) : []);
 
-  const processed: ProcessedMessage[] = deferred.map(({ message, index }) => ({
+  const processed: ProcessedMessage[] = deferred.map(({ message, index, dueAt }) => ({
     index,
     message,
-    settlement: { action: "defer", delaySeconds: Math.max(1, toDelaySeconds(waits.get(message.deliveryId) ?? 0)), next: message },
+    settlement: { action: "defer", delaySeconds: Math.max(1, toDelaySeconds(dueAt - now)), next: message },
   }));
-  const sends: Promise<ProcessedMessage & { row: ClaimedRow; attemptResult: AttemptResult; sub: SubscriptionRow }>[] = [];
-  admitted.forEach(({ message, index }, i) => {
-    const row = (results[claimFirst + i]!.results as ClaimedRow[])[0];
+  const sends: Promise<{ index: number; message: DeliveryMessage; sub: SubscriptionRow; outcome: Outcome }>[] = [];
+  for (const { message, index } of admitted) {
+    const candidate = claimed.get(message.deliveryId);
+    // A row is sent once, for the message at the generation it was claimed with.
+    const row = candidate && candidate.attempts === message.attempt + 1 ? candidate : undefined;
     const sub = row && subscriptions.get(row.subscription_id);
     const event = row && events.get(row.event_id);
     if (!row || !sub || !event) {
       processed.push({ index, message, settlement: { action: "ack" } });
-      return;
+      continue;
     }
-    sends.push(
-      (async () => {
-        const attemptResult = await sendAttempt({
-          url: sub.url,
-          method: sub.method,
-          eventId: event.id,
-          eventType: event.type,
-          body: renderBody(toWireEvent(event), sub.template === null ? null : JSON.parse(sub.template)),
-          attempt: row.attempts,
-          secrets: await signingSecrets(config, sub, now),
-          headers: sub.headers ? JSON.parse(sub.headers) : {},
-          auth: sub.auth_info ? JSON.parse(sub.auth_info) : { type: "none" },
-          authSecret: await authSecret(config, sub),
-          timeoutMs: sub.timeout_ms,
-        }).catch((error: unknown): AttemptResult => ({ statusCode: null, durationMs: 0, responseBody: null, error: `could not prepare the request: ${String(error)}`, verdict: "retry", retryAfterMs: null, finishedAt: Date.now() }));
-        return { index, message, row, sub, attemptResult, settlement: { action: "ack" } as Settlement };
-      })(),
-    );
-  });
-  const sent = (await Promise.all(sends)).sort((a, b) => a.attemptResult.finishedAt - b.attemptResult.finishedAt);
+    claimed.delete(message.deliveryId);
+    sends.push(attempt(config, sub, event, row, now).then((r) => ({ index, message, sub, outcome: conclude(sub, row, r) })));
+  }
+  const sent = (await Promise.all(sends)).sort((a, b) => a.outcome.finishedAt - b.outcome.finishedAt);
   if (sent.length === 0) return { results: processed, disabled: [] };
 
-  const reports = new Map<string, HealthReport>();
-  await Promise.all(
-    [...new Set(sent.map((s) => s.sub.id))].map(async (subId) => {
-      const outcomes = sent.filter((s) => s.sub.id === subId).map((s) => s.attemptResult.verdict === "success");
-      reports.set(subId, await endpointGuard(env, subId).record(outcomes));
-    }),
-  );
-
-  const record: D1PreparedStatement[] = [];
-  const disabled: DisabledNotice[] = [];
+  const bySubscription = groupBy(sent, (s) => s.sub.id);
   const finished = Date.now();
-  for (const s of sent) {
-    const { row, sub, attemptResult: r } = s;
-    const policy = retryPolicyOf(sub);
-    let status: "success" | "retrying" | "failed" = r.verdict === "success" ? "success" : "failed";
-    let nextAt: number | null = null;
-    if (r.verdict === "retry") {
-      const delay = nextRetryDelayMs(policy, { attemptsMade: row.attempts - row.round_start, retryAfterMs: r.retryAfterMs });
-      if (delay !== null) {
-        status = "retrying";
-        nextAt = r.finishedAt + delay;
-        s.settlement = { action: "retry", delaySeconds: toDelaySeconds(delay), next: { ...s.message, attempt: row.attempts } };
-      }
-    }
-    s.attempt = { ...r, attempt: row.attempts, status, nextAttemptAt: nextAt };
-    record.push(
-      db
-        .prepare("INSERT INTO attempts (delivery_id, subscription_id, attempt, status_code, duration_ms, response_body, error, verdict, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(row.id, sub.id, row.attempts, r.statusCode, r.durationMs, r.responseBody, r.error, r.verdict, r.finishedAt),
-      db
-        .prepare(
-          `UPDATE deliveries SET status = ?, next_at = ?, last_status_code = ?, last_error = ?, updated_at = ?, completed_at = ?
-            WHERE id = ? AND attempts = ?`,
-        )
-        .bind(status, nextAt, r.statusCode, r.error, finished, status === "retrying" ? null : finished, row.id, row.attempts),
-    );
+  const record = recordStatements(db, sent.map((s) => s.outcome), finished);
+  for (const [subId, list] of bySubscription) {
+    const lastSuccess = list.filter((s) => s.outcome.verdict === "success").at(-1)?.outcome.finishedAt ?? null;
+    record.push(healthStatement(db, subId, list.map((s) => s.outcome.verdict === "success"), list.at(-1)!.outcome.finishedAt, lastSuccess));
   }
-  for (const [subId, report] of reports) {
-    const mine = sent.filter((s) => s.sub.id === subId);
-    const sub = mine[0]!.sub;
-    const lastSuccess = mine.filter((s) => s.attemptResult.verdict === "success").at(-1)?.attemptResult.finishedAt ?? null;
-    record.push(
-      db
-        .prepare("UPDATE subscriptions SET consecutive_failures = ?, last_attempt_at = ?, last_success_at = COALESCE(?, last_success_at) WHERE id = ?")
-        .bind(report.consecutiveFailures, mine.at(-1)!.attemptResult.finishedAt, lastSuccess, subId),
-    );
-    const gone = mine.some((s) => s.attemptResult.verdict === "gone");
-    if ((gone || report.disable) && sub.status === "active") {
-      const reason = gone ? "endpoint answered 410 Gone" : `${report.consecutiveFailures} consecutive failed attempts`;
-      record.push(setStatusStatement(db, subId, "disabled", reason, finished));
-      disabled.push({ subscriptionId: subId, url: sub.url, reason, consecutiveFailures: report.consecutiveFailures });
-    }
+  const [reports] = await Promise.all([
+    Promise.all(
+      [...bySubscription].map(async ([subId, list]) => {
+        const report = await endpointGuard(env, subId).record(list.map((s) => s.outcome.verdict === "success"));
+        if (report.admitFreely) admitHints.set(subId, Date.now() + ADMIT_HINT_MS);
+        else admitHints.delete(subId);
+        return { subId, report, sub: list[0]!.sub, gone: list.some((s) => s.outcome.verdict === "gone") };
+      }),
+    ),
+    db.batch(record),
+  ]);
+
+  const disabled: DisabledNotice[] = [];
+  for (const { subId, report, sub, gone } of reports) {
+    if (!(gone || report.disable) || sub.status !== "active") continue;
+    const reason = gone ? "endpoint answered 410 Gone" : `${report.consecutiveFailures} consecutive failed attempts`;
+    disabled.push({ subscriptionId: subId, url: sub.url, reason, consecutiveFailures: report.consecutiveFailures });
   }
-  await db.batch(record);
-  const exhausted = sent.filter((s) => s.attempt?.status === "failed").map((s) => s.message);
+  if (disabled.length) await db.batch(disabled.map((d) => setStatusStatement(db, d.subscriptionId, "disabled", d.reason, finished)));
+  const exhausted = sent.filter((s) => s.outcome.status === "failed").map((s) => s.message);
   if (exhausted.length) await env.DEAD_LETTERS.sendBatch(exhausted.map((body) => ({ body, contentType: "json" as const })));
-  return { results: [...processed, ...sent.map(({ index, message, settlement, attempt }) => ({ index, message, settlement, attempt }))], disabled };
+  for (const s of sent) {
+    const settlement: Settlement =
+      s.outcome.status === "retrying"
+        ? { action: "retry", delaySeconds: toDelaySeconds(s.outcome.nextAt! - s.outcome.finishedAt), next: { ...s.message, attempt: s.outcome.attempt } }
+        : { action: "ack" };
+    processed.push({ index: s.index, message: s.message, settlement, outcome: s.outcome });
+  }
+  return { results: processed, disabled };
 }
 
 /** Parses a queue message body; null when it is not a delivery message. */
@@ -262,7 +239,7 @@ export async function settle(env: Env, batch: readonly Message<unknown>[], parse
   const positions = parsed.flatMap((m, i) => (m ? [i] : []));
   const byBatchIndex = new Map(results.map((r) => [positions[r.index]!, r]));
   const resend = new Map<number, DeliveryMessage[]>();
-  batch.forEach((msg, i) => {
+  batch.forEach((_msg, i) => {
     const settlement = byBatchIndex.get(i)?.settlement;
     if (settlement && settlement.action !== "ack") resend.set(settlement.delaySeconds, [...(resend.get(settlement.delaySeconds) ?? []), settlement.next]);
   });

@@ -43,13 +43,16 @@ export class EndpointGuard extends DurableObject<Env> {
     return admission;
   }
 
-  /** Records attempt outcomes (true = success, completion order). */
-  async record(outcomes: boolean[]): Promise<HealthReport> {
+  /**
+   * Records attempt outcomes (true = success, completion order). `admitFreely` tells the caller
+   * it may skip admit() for a moment: the breaker is closed and there is no rate to enforce.
+   */
+  async record(outcomes: boolean[]): Promise<HealthReport & { admitFreely: boolean }> {
     const now = Date.now();
     const stored = await this.load(now);
     const report = record(stored.health, outcomes, now, this.settings());
     await this.save();
-    return report;
+    return { ...report, admitFreely: report.breaker === "closed" && stored.ratePerSecond === null };
   }
 
   /** Closes the breaker and clears failures (on resume). */

@@ -1,5 +1,5 @@
 /** Outbound signatures: Standard Webhooks (`webhook-signature`) and `X-Webhook-Signature`, plus secret generation. */
-import { hmac, randomBytes } from "../lib/crypto";
+import { randomBytes } from "../lib/crypto";
 import { fromBase64, toBase64, toHex } from "../lib/encoding";
 
 /** Prefix of generated secrets (Standard Webhooks convention). */
@@ -22,6 +22,22 @@ export function secretKey(secret: string): Uint8Array | string {
   return secret;
 }
 
+const ENCODER = new TextEncoder();
+const KEY_CACHE_LIMIT = 1000;
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+
+/** HMAC-SHA256 under a secret, reusing the imported key (signing is on every attempt's path). */
+async function sign(secret: string, message: string): Promise<Uint8Array> {
+  let key = hmacKeys.get(secret);
+  if (!key) {
+    if (hmacKeys.size >= KEY_CACHE_LIMIT) hmacKeys.clear();
+    const raw = secretKey(secret);
+    key = crypto.subtle.importKey("raw", typeof raw === "string" ? ENCODER.encode(raw) : raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    hmacKeys.set(secret, key);
+  }
+  return new Uint8Array(await crypto.subtle.sign("HMAC", await key, ENCODER.encode(message)));
+}
+
 /** True when a caller-supplied secret is usable: `whsec_` secrets must carry valid base64. */
 export function isUsableSecret(secret: string): boolean {
   if (!secret.startsWith(SECRET_PREFIX)) return true;
@@ -34,12 +50,12 @@ export function isUsableSecret(secret: string): boolean {
 
 /** `v1,<base64 HMAC-SHA256 over "id.timestamp.body">` for one secret (timestamp in unix seconds). */
 export async function standardSignature(secret: string, id: string, timestampSeconds: number, body: string): Promise<string> {
-  return `v1,${toBase64(await hmac(secretKey(secret), `${id}.${timestampSeconds}.${body}`))}`;
+  return `v1,${toBase64(await sign(secret, `${id}.${timestampSeconds}.${body}`))}`;
 }
 
 /** `sha256=<hex HMAC-SHA256 over "timestampMs.body">` for one secret. */
 export async function xWebhookSignature(secret: string, timestampMs: number, body: string): Promise<string> {
-  return `sha256=${toHex(await hmac(secretKey(secret), `${timestampMs}.${body}`))}`;
+  return `sha256=${toHex(await sign(secret, `${timestampMs}.${body}`))}`;
 }
 
 /** Inputs of signatureHeaders. */

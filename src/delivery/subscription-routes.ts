@@ -179,7 +179,7 @@ subscriptionRoutes.openapi(
     const { results } = await processDeliveries(c.env, [message], { bypassGuard: true });
     const result = results[0]!;
     if (result.settlement.action !== "ack") c.executionCtx.waitUntil(enqueueDeliveries(c.env.DELIVERIES, [result.settlement.next], { delaySeconds: result.settlement.delaySeconds }));
-    const a = result.attempt;
+    const a = result.outcome;
     return ok(c, {
       deliveryId: message.deliveryId,
       eventId: event.id,
@@ -188,7 +188,7 @@ subscriptionRoutes.openapi(
       attempt: a
         ? { attempt: a.attempt, statusCode: a.statusCode, durationMs: a.durationMs, responseBody: a.responseBody, error: a.error, verdict: a.verdict, createdAt: new Date(a.finishedAt).toISOString() }
         : null,
-      nextAttemptAt: a?.nextAttemptAt ? new Date(a.nextAttemptAt).toISOString() : null,
+      nextAttemptAt: a?.nextAt ? new Date(a.nextAt).toISOString() : null,
     });
   },
 );
