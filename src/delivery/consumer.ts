@@ -1,6 +1,6 @@
 /** The deliveries queue consumer: claim → guard → sign and send → record attempts → ack, re-send with delay, or dead-letter. */
 import { getConfig, type Config } from "../config";
-import { toWireEvent, type StoredEvent } from "../events/store";
+import { fromRow, toWireEvent, type EventRow, type StoredEvent } from "../events/store";
 import { openSecret } from "../lib/secret-box";
 import { sendAttempt, type AttemptResult } from "./attempt";
 import { claimStatement, deferStatement, healthStatement, holdStatement, loadStatements, recordStatements, type ClaimedRow, type Outcome } from "./claims";
@@ -46,14 +46,6 @@ export interface ProcessOptions {
   now?: number;
 }
 
-interface EventRow {
-  id: string;
-  type: string;
-  data: string;
-  metadata: string | null;
-  created_at: number;
-}
-
 const secretCache = new Map<string, Promise<string>>();
 const SECRET_CACHE_LIMIT = 1000;
 /** Subscriptions whose guard said "closed, no rate" recently: admit() is skipped until the time. */
@@ -80,12 +72,6 @@ export async function signingSecrets(config: Config, row: SubscriptionRow, now: 
 
 async function authSecret(config: Config, row: SubscriptionRow): Promise<AuthSecret | null> {
   return row.auth_enc ? (JSON.parse(await open(config, row.auth_enc, row.id)) as AuthSecret) : null;
-}
-
-function toStoredEvent(row: EventRow): StoredEvent {
-  const event: StoredEvent = { id: row.id, type: row.type, data: JSON.parse(row.data), createdAt: row.created_at };
-  if (row.metadata) event.metadata = JSON.parse(row.metadata);
-  return event;
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
@@ -164,7 +150,7 @@ export async function processDeliveries(env: Env, messages: DeliveryMessage[], o
   if (admitted.length) statements.push(claimStatement(db, admitted.map((m) => m.message), now));
   const results = await db.batch(statements);
   const subscriptions = new Map((results[0]!.results as SubscriptionRow[]).map((s) => [s.id, s]));
-  const events = new Map((results[1]!.results as EventRow[]).map((e) => [e.id, toStoredEvent(e)]));
+  const events = new Map((results[1]!.results as EventRow[]).map((e) => [e.id, fromRow(e)]));
   const claimed = new Map(admitted.length ? (results.at(-1)!.results as ClaimedRow[]).map((r) => [r.id, r]) : []);
 
   const processed: ProcessedMessage[] = deferred.map(({ message, index, dueAt }) => ({
