@@ -35,6 +35,7 @@ function announceDisabled(env: Env, ctx: ExecutionContext, notices: DisabledNoti
   );
 }
 
+
 export default {
   fetch(request, env, ctx) {
     armOnce(env, ctx);

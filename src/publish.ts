@@ -1,9 +1,9 @@
 /** publish(): the one way an event enters the system — stored with its resource and outbox rows in one D1 batch, then fanned out. */
 import { getConfig } from "./config";
-import { armSweeper } from "./delivery/sweep";
 import { enqueueDeliveries, planOutbox, subscriptionSnapshot, type DeliveryMessage } from "./delivery/outbox";
 import type { SubscriptionMatcher } from "./delivery/subscription-repository";
-import { insertEventStatement, type StoredEvent } from "./events/store";
+import { armSweeper } from "./delivery/sweep";
+import { insertEventStatement, type InsertCondition, type StoredEvent } from "./events/store";
 import { nextEventId } from "./lib/ids";
 
 /** What a caller publishes. */
@@ -13,10 +13,19 @@ export interface PublishInput {
   metadata?: Record<string, unknown>;
 }
 
+/** The part of an execution context publish needs: somewhere to hand work that outlives the response. */
+export type BackgroundContext = Pick<ExecutionContext, "waitUntil">;
+
 /** Options for publish. */
 export interface PublishOptions {
   /** Resource writes that must commit atomically with the events (e.g. the task row). */
   statements?: D1PreparedStatement[];
+  /**
+   * Publish only if the last of `statements` changed a row (e.g. a guarded state transition):
+   * the event rows (and their outbox rows) are inserted conditionally inside the same batch, so a
+   * lost race publishes nothing and returns no events.
+   */
+  requireChange?: boolean;
   now?: number;
   /** Deliver only to these subscriptions, skipping matching (e.g. `webhook.test`). */
   targets?: SubscriptionMatcher[];
@@ -38,16 +47,21 @@ export interface PublishedEvent extends StoredEvent {
  * to the deliveries queue through `ctx.waitUntil`, so the caller never waits for it; if that send
  * is lost the outbox sweep re-enqueues them.
  */
-export async function publishAll(env: Env, ctx: ExecutionContext, inputs: PublishInput[], options: PublishOptions = {}): Promise<PublishedEvent[]> {
+export async function publishAll(env: Env, ctx: BackgroundContext, inputs: PublishInput[], options: PublishOptions = {}): Promise<PublishedEvent[]> {
   const createdAt = options.now ?? Date.now();
   const events = inputs.map((input) => {
     const event: StoredEvent = { id: nextEventId(), type: input.type, data: input.data, createdAt };
     if (input.metadata) event.metadata = input.metadata;
     return event;
   });
+  const statements = options.statements ?? [];
+  const conditional = options.requireChange === true && statements.length > 0;
+  const conditionFor = (i: number): InsertCondition =>
+    !conditional ? { kind: "always" } : i === 0 ? { kind: "previous-changed" } : { kind: "event-exists", eventId: events[0]!.id };
   const matchers = options.targets ?? (await subscriptionSnapshot(env.DB, getConfig(env).delivery.subscriptionCacheTtlMs, createdAt));
-  const outbox = planOutbox(env.DB, events, matchers, { exact: options.targets !== undefined });
-  await env.DB.batch([...(options.statements ?? []), ...events.map((event) => insertEventStatement(env.DB, event)), ...outbox.statements]);
+  const outbox = planOutbox(env.DB, events, matchers, { exact: options.targets !== undefined, onlyIfEventStored: conditional });
+  const results = await env.DB.batch([...statements, ...events.map((event, i) => insertEventStatement(env.DB, event, conditionFor(i))), ...outbox.statements]);
+  if (conditional && results[statements.length - 1]!.meta.changes === 0) return [];
   if (outbox.statements.length > 0) armSweeper(env, ctx, createdAt);
   if (outbox.messages.length > 0 && options.enqueue !== false) {
     ctx.waitUntil(
@@ -63,7 +77,7 @@ export async function publishAll(env: Env, ctx: ExecutionContext, inputs: Publis
 }
 
 /** publishAll for a single event. */
-export async function publish(env: Env, ctx: ExecutionContext, input: PublishInput, options: PublishOptions = {}): Promise<PublishedEvent> {
+export async function publish(env: Env, ctx: BackgroundContext, input: PublishInput, options: PublishOptions = {}): Promise<PublishedEvent> {
   const [event] = await publishAll(env, ctx, [input], options);
   return event!;
 }

@@ -1,4 +1,5 @@
 /** D1 access for deliveries and attempts: history, detail, manual retry, resume catch-up, dead letters, stats. */
+import { iso, isoOrNull } from "../lib/time";
 import type { DeliveryMessage } from "./outbox";
 
 /** Delivery states. */
@@ -32,7 +33,6 @@ interface AttemptRow {
   created_at: number;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** A delivery as the API shows it. `held` means waiting for its subscription to resume. */
 export function toDeliveryView(row: DeliveryRow) {
@@ -44,13 +44,13 @@ export function toDeliveryView(row: DeliveryRow) {
     status: row.status,
     attempts: row.attempts,
     held: row.next_at === null && (row.status === "pending" || row.status === "retrying"),
-    nextAttemptAt: row.status === "sending" ? null : iso(row.next_at),
+    nextAttemptAt: row.status === "sending" ? null : isoOrNull(row.next_at),
     lastStatusCode: row.last_status_code,
     lastError: row.last_error,
-    createdAt: iso(row.created_at)!,
-    updatedAt: iso(row.updated_at)!,
-    completedAt: iso(row.completed_at),
-    deadLetteredAt: iso(row.dead_lettered_at),
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    completedAt: isoOrNull(row.completed_at),
+    deadLetteredAt: isoOrNull(row.dead_lettered_at),
   };
 }
 
@@ -63,7 +63,7 @@ export function toAttemptView(row: AttemptRow) {
     responseBody: row.response_body,
     error: row.error,
     verdict: row.verdict,
-    createdAt: iso(row.created_at)!,
+    createdAt: iso(row.created_at),
   };
 }
 
@@ -229,7 +229,7 @@ export async function queueStats(db: D1Database, now: number, graceMs: number) {
     held: x.held,
     dueNow: x.due,
     overdue: x.overdue,
-    oldestDueAt: iso(x.oldest_due),
+    oldestDueAt: isoOrNull(x.oldest_due),
     deadLetter: { count: x.dead_lettered },
   };
 }

@@ -60,8 +60,10 @@ export interface OutboxPlan {
  */
 export function planOutbox(db: D1Database, events: readonly StoredEvent[], matchers: readonly SubscriptionMatcher[], options: PlanOutboxOptions = {}): OutboxPlan {
   const plan: OutboxPlan = { statements: [], messages: [], perEvent: new Map() };
+  // With onlyIfEventStored a row is written only when its event row was (guarded publishes).
   const insert = db.prepare(
-    "INSERT INTO deliveries (id, event_id, subscription_id, event_type, status, attempts, round_start, next_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', 0, 0, ?, ?, ?)",
+    `INSERT INTO deliveries (id, event_id, subscription_id, event_type, status, attempts, round_start, next_at, created_at, updated_at)
+      SELECT ?1, ?2, ?3, ?4, 'pending', 0, 0, ?5, ?6, ?6 ${options.onlyIfEventStored ? "WHERE EXISTS (SELECT 1 FROM events WHERE id = ?2)" : ""}`,
   );
   for (const event of events) {
     const targets = options.exact ? matchers : matchEvent(matchers, event);
@@ -69,7 +71,7 @@ export function planOutbox(db: D1Database, events: readonly StoredEvent[], match
     plan.perEvent.set(event.id, mine);
     for (const target of targets) {
       const deliveryId = newId("dlv");
-      plan.statements.push(insert.bind(deliveryId, event.id, target.id, event.type, target.active ? event.createdAt : null, event.createdAt, event.createdAt));
+      plan.statements.push(insert.bind(deliveryId, event.id, target.id, event.type, target.active ? event.createdAt : null, event.createdAt));
       if (target.active) mine.messages.push({ deliveryId, subscriptionId: target.id, attempt: 0 });
     }
     plan.messages.push(...mine.messages);
@@ -81,6 +83,8 @@ export function planOutbox(db: D1Database, events: readonly StoredEvent[], match
 export interface PlanOutboxOptions {
   /** Deliver to exactly these subscriptions, without pattern or filter matching (test deliveries). */
   exact?: boolean;
+  /** Write each row only if its event row exists (the event insert was conditional). */
+  onlyIfEventStored?: boolean;
 }
 
 /** Options of enqueueDeliveries. */

@@ -1,4 +1,5 @@
 /** D1 access for subscriptions: rows ⇄ records, create, read, list, update, delete, and the matcher snapshot. */
+import { iso, isoOrNull } from "../lib/time";
 import type { FilterGroup } from "./match";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy";
 
@@ -82,7 +83,6 @@ export interface SubscriptionView {
   lastSuccessAt: string | null;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const json = <T>(text: string | null, fallback: T): T => (text === null ? fallback : (JSON.parse(text) as T));
 
 /** The API view of a row. */
@@ -106,11 +106,11 @@ export function toView(row: SubscriptionRow, now = Date.now()): SubscriptionView
     status: row.status,
     disabledReason: row.disabled_reason,
     consecutiveFailures: row.consecutive_failures,
-    previousSecretExpiresAt: inGrace ? iso(row.previous_secret_expires_at) : null,
-    createdAt: iso(row.created_at)!,
-    updatedAt: iso(row.updated_at)!,
-    lastAttemptAt: iso(row.last_attempt_at),
-    lastSuccessAt: iso(row.last_success_at),
+    previousSecretExpiresAt: inGrace ? isoOrNull(row.previous_secret_expires_at) : null,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    lastAttemptAt: isoOrNull(row.last_attempt_at),
+    lastSuccessAt: isoOrNull(row.last_success_at),
   };
 }
 

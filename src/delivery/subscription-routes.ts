@@ -174,7 +174,7 @@ subscriptionRoutes.openapi(
     const row = await found(c, c.req.valid("param").id);
     if (row.status !== "active") throw new AppError("UNPROCESSABLE", `Subscription is ${row.status}; resume it before testing`);
     const target = { id: row.id, events: [], filters: null, active: true };
-    const event = await publish(c.env, c.executionCtx as ExecutionContext, { type: "webhook.test", data: { message: "This is a test delivery from edgehook", subscriptionId: row.id } }, { targets: [target], enqueue: false });
+    const event = await publish(c.env, c.executionCtx, { type: "webhook.test", data: { message: "This is a test delivery from edgehook", subscriptionId: row.id } }, { targets: [target], enqueue: false });
     const message = event.deliveries[0]!;
     const { results } = await processDeliveries(c.env, [message], { bypassGuard: true });
     const result = results[0]!;

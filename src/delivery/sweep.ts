@@ -65,7 +65,7 @@ export class Sweeper extends DurableObject<Env> {
 let lastArmedAt = 0;
 
 /** Arms the sweeper alarm at most once per half interval per isolate (cheap enough for the hot path's waitUntil). */
-export function armSweeper(env: Env, ctx: ExecutionContext, now = Date.now()): void {
+export function armSweeper(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, now = Date.now()): void {
   const interval = getConfig(env).delivery.sweepIntervalMs;
   if (now - lastArmedAt < interval / 2) return;
   lastArmedAt = now;
