@@ -173,3 +173,15 @@ CREATE TABLE IF NOT EXISTS attempts (
 );
 CREATE INDEX IF NOT EXISTS attempts_delivery ON attempts (delivery_id, attempt);
 CREATE INDEX IF NOT EXISTS attempts_subscription ON attempts (subscription_id, created_at);
+
+-- channels: named notification destinations for POST /notify. Each is delivered by the outbound
+-- engine through a backing subscription (subscription_id) to notify.sent events whose
+-- data.channel is the channel's name; type picks the payload preset (webhook = the event body or
+-- the channel's own template).
+CREATE TABLE IF NOT EXISTS channels (
+  name TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  subscription_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);

@@ -4,6 +4,7 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { routePath } from "hono/route";
 import { actionRoutes } from "./actions/routes";
 import { tokenRoutes } from "./auth/routes";
+import { channelRoutes } from "./delivery/channel-routes";
 import { deliveryRoutes } from "./delivery/delivery-routes";
 import { subscriptionRoutes } from "./delivery/subscription-routes";
 import { getConfig } from "./config";
@@ -64,6 +65,7 @@ export function createApp() {
   v2.route("/", actionRoutes);
   v2.route("/", subscriptionRoutes);
   v2.route("/", deliveryRoutes);
+  v2.route("/", channelRoutes);
   app.route(BASE_PATH, v2);
 
   app.doc31(`${BASE_PATH}/openapi.json`, {

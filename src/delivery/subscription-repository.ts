@@ -126,12 +126,14 @@ const COLUMNS = [
   "last_attempt_at", "last_success_at",
 ] as const satisfies readonly (keyof SubscriptionRow)[];
 
+/** The INSERT of a full row (to batch with related writes). */
+export function insertSubscriptionStatement(db: D1Database, row: SubscriptionRow): D1PreparedStatement {
+  return db.prepare(`INSERT INTO subscriptions (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`).bind(...COLUMNS.map((c) => row[c]));
+}
+
 /** Inserts a full row. */
 export async function insertSubscription(db: D1Database, row: SubscriptionRow): Promise<void> {
-  await db
-    .prepare(`INSERT INTO subscriptions (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`)
-    .bind(...COLUMNS.map((c) => row[c]))
-    .run();
+  await insertSubscriptionStatement(db, row).run();
 }
 
 /** Replaces every column of an existing row; false when it no longer exists. */

@@ -229,3 +229,24 @@ describe("secrets, filters and templates", () => {
     expect(body.blocks[0].text.text).toContain('"level": "high"');
   });
 });
+
+describe("notification channels", () => {
+  it("POST /notify delivers to a slack channel in Slack's format, signed", async () => {
+    const r = await receiver();
+    const name = `slack-${Date.now().toString(36)}`;
+    const channel = await api("/channels", { body: { name, type: "slack", url: `${r.url}/slack` } });
+    expect(channel.status).toBe(201);
+    const res = await fetch(`${inject("gatewayUrl")}/webhooks/v2/notify`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${inject("adminToken")}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ action: "send_notification", priority: "P0", title: "Disk full", body: "db-1 at 99%", channels: [name] }),
+    });
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as any).data.channels[name]).toEqual({ status: "queued" });
+    const [req] = await r.waitFor(1);
+    expect(req!.path).toBe("/slack");
+    expect(JSON.parse(req!.body)).toEqual({ text: "*Disk full* (P0)\ndb-1 at 99%" });
+    expect(req!.headers["x-webhook-event"]).toBe("notify.sent");
+    verifyStandard(channel.json.data.secret, req!);
+  });
+});
