@@ -126,16 +126,25 @@ export async function restartDelivery(db: D1Database, subscriptionId: string, de
   return row ? toMessage(row) : null;
 }
 
-/** Makes a subscription's held deliveries due now (resume catch-up); returns the messages to enqueue. */
+/** Held deliveries re-enqueued directly on resume; the rest are made due and left to the sweep. */
+export const RELEASE_LIMIT = 5000;
+
+/**
+ * Makes a subscription's held deliveries due now (resume catch-up). Returns the messages to
+ * enqueue for the oldest RELEASE_LIMIT of them; any beyond are due too and the sweep sends them.
+ */
 export async function releaseHeld(db: D1Database, subscriptionId: string, now: number): Promise<DeliveryMessage[]> {
-  const rows = await db
-    .prepare(
-      `UPDATE deliveries SET next_at = ?1, updated_at = ?1 WHERE subscription_id = ?2 AND status IN ('pending', 'retrying') AND next_at IS NULL
-        RETURNING id, subscription_id, attempts`,
-    )
-    .bind(now, subscriptionId)
-    .all<Requeued>();
-  return rows.results.map(toMessage);
+  const held = "subscription_id = ?2 AND status IN ('pending', 'retrying') AND next_at IS NULL";
+  const [released] = await db.batch([
+    db
+      .prepare(
+        `UPDATE deliveries SET next_at = ?1, updated_at = ?1 WHERE id IN (SELECT id FROM deliveries WHERE ${held} ORDER BY created_at LIMIT ?3)
+          RETURNING id, subscription_id, attempts`,
+      )
+      .bind(now, subscriptionId, RELEASE_LIMIT),
+    db.prepare(`UPDATE deliveries SET next_at = ?1, updated_at = ?1 WHERE ${held}`).bind(now, subscriptionId),
+  ]);
+  return (released!.results as Requeued[]).map(toMessage);
 }
 
 /** Options of retryFailed. */

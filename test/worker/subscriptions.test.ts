@@ -3,6 +3,7 @@ import { createMessageBatch, createExecutionContext, createScheduledController, 
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
+import { publishAll } from "../../src/publish";
 import { openSecret } from "../../src/lib/secret-box";
 import { call, createToken } from "./helpers";
 
@@ -230,6 +231,29 @@ describe("the consumer and the sweep", () => {
     expect(result.explicitAcks.sort()).toEqual(["s1", "s2"]);
     expect(result.retryMessages).toEqual([]);
     expect((await rows("SELECT COUNT(*) AS n FROM attempts WHERE delivery_id = ?", delivery.id))[0].n).toBe(0);
+  });
+});
+
+describe("guarded publishes", () => {
+  it("write outbox rows only when the guarded statement changed a row", async () => {
+    const sub = await subscribe({ events: ["guard.*"], active: false });
+    const noop = env.DB.prepare("UPDATE subscriptions SET updated_at = updated_at WHERE id = 'nope'");
+    const lost = await publishAll(env, createExecutionContext(), [{ type: "guard.lost", data: {} }], { statements: [noop], requireChange: true });
+    expect(lost).toEqual([]);
+    const touch = env.DB.prepare("UPDATE subscriptions SET updated_at = updated_at WHERE id = ?").bind(sub.id);
+    const [won] = await publishAll(env, createExecutionContext(), [{ type: "guard.won", data: {} }], { statements: [touch], requireChange: true });
+    expect(won!.deliveryCount).toBeGreaterThanOrEqual(1);
+    const written = await rows("SELECT event_type FROM deliveries WHERE subscription_id = ?", sub.id);
+    expect(written.map((r: any) => r.event_type)).toEqual(["guard.won"]);
+  });
+});
+
+describe("OpenAPI", () => {
+  it("documents the delivery routes", async () => {
+    const doc = (await call("/openapi.json", { token: null })).json;
+    for (const path of ["/subscribe", "/subscriptions", "/subscriptions/{id}", "/subscriptions/{id}/rotate-secret", "/subscriptions/{id}/test", "/subscriptions/{id}/pause", "/subscriptions/{id}/resume", "/subscriptions/{id}/deliveries", "/subscriptions/{id}/deliveries/{deliveryId}", "/subscriptions/{id}/deliveries/{deliveryId}/retry", "/subscriptions/{id}/stats", "/event-types", "/events", "/queue/stats", "/queue/retry-failed", "/channels", "/channels/{name}"]) {
+      expect(doc.paths[`/webhooks/v2${path}`], path).toBeDefined();
+    }
   });
 });
 
