@@ -5,6 +5,7 @@ import { openSecret } from "../lib/secret-box";
 import { sendAttempt, type AttemptResult } from "./attempt";
 import { claimStatement, deferStatement, healthStatement, holdStatement, loadStatements, recordStatements, type ClaimedRow, type Outcome } from "./claims";
 import { markDeadLettered } from "./delivery-repository";
+import { checkDestination } from "./destination";
 import { endpointGuard } from "./endpoint-guard";
 import { enqueueDeliveries, type DeliveryMessage } from "./outbox";
 import { nextRetryDelayMs, toDelaySeconds } from "./retry-policy";
@@ -96,6 +97,9 @@ async function admitAll(env: Env, messages: readonly DeliveryMessage[], bypass: 
 }
 
 async function attempt(config: Config, sub: SubscriptionRow, event: StoredEvent, row: ClaimedRow, now: number): Promise<AttemptResult> {
+  // Checked again at send time: ALLOW_PRIVATE_DESTINATIONS may have been turned off since.
+  const destination = checkDestination(sub.url, { allowPrivate: config.allowPrivateDestinations });
+  if (!destination.ok) return { statusCode: null, durationMs: 0, responseBody: null, error: destination.reason, verdict: "fail", retryAfterMs: null, finishedAt: Date.now() };
   try {
     return await sendAttempt({
       url: sub.url,

@@ -7,7 +7,7 @@ export interface EventTypeInfo {
   example: Record<string, unknown>;
 }
 
-/** Every built-in event type; provider events are listed by pattern (`github.*`, ...). */
+/** Every built-in event type; provider events are listed by pattern (`github.*`, ...). POST /events may publish any other type. */
 export const EVENT_CATALOGUE: EventTypeInfo[] = [
   { type: "task.created", description: "A task was submitted through POST /task.", example: { taskId: "task-3kT9xQ2mV7pL1aZc", title: "Summarise the weekly sales report", priority: "high", deadline: "2026-01-02T09:00:00.000Z", tags: ["reports"] } },
   { type: "task.completed", description: "A worker reported a task as completed.", example: { taskId: "task-3kT9xQ2mV7pL1aZc", result: "Report sent to #sales", duration: 42000 } },
@@ -24,5 +24,4 @@ export const EVENT_CATALOGUE: EventTypeInfo[] = [
   { type: "shopify.*", description: "A verified Shopify webhook (shopify.<topic>).", example: { id: 820982911946154500, total_price: "199.00" } },
   { type: "standard.*", description: "A verified Standard Webhooks / Svix / Clerk delivery (standard.<type>).", example: { type: "user.created", data: { id: "user_1" } } },
   { type: "generic.*", description: "A verified generic HMAC webhook (generic.<type>).", example: { any: "payload" } },
-  { type: "<custom>", description: "Any type published with POST /events.", example: { orderId: "ord_1", total: 42 } },
 ];
