@@ -25,7 +25,8 @@ export function freePort() {
 /**
  * Starts the gateway. Options: vars (extra Worker vars), persistTo (reuse a state dir),
  * config (wrangler config path), adminToken, schema (false skips applying schema.sql),
- * readyPath (polled until 200/503; default the gateway's health route).
+ * readyPath (polled until 200/503; default the gateway's health route), readyHeaders (sent with
+ * that poll, e.g. an allowed CF-Connecting-IP when IP_ALLOWLIST is set).
  * Resolves to {url, adminToken, persistTo, stop, kill}.
  */
 export async function startWranglerDev(options = {}) {
@@ -60,7 +61,7 @@ export async function startWranglerDev(options = {}) {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited early (${child.exitCode}):\n${output}`);
     try {
-      const res = await fetch(`${url}${readyPath}`);
+      const res = await fetch(`${url}${readyPath}`, { headers: options.readyHeaders });
       await res.body?.cancel();
       if (res.status === 200 || res.status === 503) break;
     } catch {
