@@ -14,26 +14,16 @@ export interface RequestStatsOptions {
 
 /** Counts requests by route pattern; cheap enough to run on every request. */
 export class RequestStats {
-  #startedAt: number | null = null;
+  readonly startedAt: number;
   #total = 0;
   readonly #routes = new Map<string, RouteStats>();
-  readonly #now: () => number;
 
   constructor(options: RequestStatsOptions = {}) {
-    this.#now = options.now ?? Date.now;
-  }
-
-  /**
-   * When this isolate began serving (epoch ms): its first request. Not taken in the constructor
-   * because the instance is built at module scope, where the Workers clock reads 0.
-   */
-  get startedAt(): number {
-    return (this.#startedAt ??= this.#now());
+    this.startedAt = (options.now ?? Date.now)();
   }
 
   /** Records one finished request. */
   record(route: string, status: number, durationMs: number): void {
-    this.#startedAt ??= this.#now() - durationMs;
     this.#total++;
     const stats = this.#routes.get(route) ?? { count: 0, errors: 0, totalMs: 0, lastStatus: 0 };
     stats.count++;
