@@ -7,6 +7,7 @@ export { EventHub } from "./stream/event-hub";
 
 const app = createApp();
 
+
 export default {
   fetch: app.fetch,
 } satisfies ExportedHandler<Env>;

@@ -39,11 +39,20 @@ function fromRow(row: EventRow): StoredEvent {
   return event;
 }
 
-/** The INSERT for an event, to run inside the publishing batch. */
-export function insertEventStatement(db: D1Database, event: StoredEvent): D1PreparedStatement {
-  return db
-    .prepare("INSERT INTO events (id, type, data, metadata, created_at) VALUES (?, ?, ?, ?, ?)")
-    .bind(event.id, event.type, JSON.stringify(event.data), event.metadata ? JSON.stringify(event.metadata) : null, event.createdAt);
+/** When an event row is written inside a publishing batch. */
+export type InsertCondition = { kind: "always" } | { kind: "previous-changed" } | { kind: "event-exists"; eventId: string };
+
+/**
+ * The INSERT for an event, to run inside the publishing batch. "previous-changed" writes the row
+ * only when the statement before it changed a row (SQLite `changes()` is per connection and a D1
+ * batch runs as one transaction on one connection); "event-exists" chains further rows to it.
+ */
+export function insertEventStatement(db: D1Database, event: StoredEvent, condition: InsertCondition = { kind: "always" }): D1PreparedStatement {
+  const values = [event.id, event.type, JSON.stringify(event.data), event.metadata ? JSON.stringify(event.metadata) : null, event.createdAt];
+  const insert = "INSERT INTO events (id, type, data, metadata, created_at)";
+  if (condition.kind === "always") return db.prepare(`${insert} VALUES (?, ?, ?, ?, ?)`).bind(...values);
+  if (condition.kind === "previous-changed") return db.prepare(`${insert} SELECT ?, ?, ?, ?, ? WHERE changes() > 0`).bind(...values);
+  return db.prepare(`${insert} SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM events WHERE id = ?)`).bind(...values, condition.eventId);
 }
 
 /** One event by id, or null. */

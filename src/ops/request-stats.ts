@@ -14,16 +14,24 @@ export interface RequestStatsOptions {
 
 /** Counts requests by route pattern; cheap enough to run on every request. */
 export class RequestStats {
-  readonly startedAt: number;
+  readonly #now: () => number;
+  #startedAt: number | null = null;
   #total = 0;
   readonly #routes = new Map<string, RouteStats>();
 
   constructor(options: RequestStatsOptions = {}) {
-    this.startedAt = (options.now ?? Date.now)();
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** When this isolate began serving: read lazily, because workerd's clock reads 0 at module scope. */
+  get startedAt(): number {
+    this.#startedAt ??= this.#now();
+    return this.#startedAt;
   }
 
   /** Records one finished request. */
   record(route: string, status: number, durationMs: number): void {
+    void this.startedAt;
     this.#total++;
     const stats = this.#routes.get(route) ?? { count: 0, errors: 0, totalMs: 0, lastStatus: 0 };
     stats.count++;

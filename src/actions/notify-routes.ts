@@ -1,0 +1,55 @@
+/** POST /notify: records a notification and emits notify.sent per channel. */
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { protect } from "../guard";
+import type { AppEnv } from "../http/context";
+import { ok } from "../http/envelope";
+import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
+import { newId } from "../lib/ids";
+import { publishAll } from "../publish";
+import { NOTIFICATION_SENT, SEND_NOTIFICATION } from "./schemas";
+
+/** The channel used when a notification names none. */
+export const DEFAULT_CHANNEL = "default";
+
+/**
+ * Until the delivery engine delivers channels, every channel is `queued` with a reason that says
+ * so; the recorded notification and its notify.sent events carry the same status.
+ */
+const PENDING_REASON = "channel delivery is not enabled yet; the notification is recorded and published as notify.sent";
+
+/** Notify routes. */
+export const notifyRoutes = new OpenAPIHono<AppEnv>();
+
+notifyRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/notify",
+    tags: ["Notifications"],
+    summary: "Send a notification to channels; emits notify.sent per channel",
+    middleware: [...protect("notify"), strictFields(SEND_NOTIFICATION)],
+    request: { body: jsonRequest(SEND_NOTIFICATION) },
+    responses: { 201: envelopeOf(NOTIFICATION_SENT, "The notification and each channel's status"), ...ERROR_RESPONSES },
+  }),
+  async (c) => {
+    const input = c.req.valid("json");
+    const now = Date.now();
+    const id = newId("notif");
+    const names = [...new Set(input.channels ?? [DEFAULT_CHANNEL])];
+    const channels = Object.fromEntries(names.map((name) => [name, { status: "queued" as const, reason: PENDING_REASON }]));
+    const insert = c.env.DB.prepare(
+      "INSERT INTO notifications (id, token_id, priority, title, body, channels, data, tags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    ).bind(id, c.get("principal").tokenId, input.priority, input.title, input.body, JSON.stringify(channels), input.data ? JSON.stringify(input.data) : null, input.tags ? JSON.stringify(input.tags) : null, now);
+    const metadata = { requestId: c.get("requestId"), tokenId: c.get("principal").tokenId };
+    await publishAll(
+      c.env,
+      c.executionCtx,
+      names.map((channel) => ({
+        type: "notify.sent",
+        data: { notifId: id, channel, status: channels[channel]!.status, priority: input.priority, title: input.title, body: input.body, ...(input.data ? { data: input.data } : {}), ...(input.tags ? { tags: input.tags } : {}) },
+        metadata,
+      })),
+      { statements: [insert], now },
+    );
+    return ok(c, { notificationId: id, channels }, 201);
+  },
+);

@@ -1,0 +1,139 @@
+/** D1 access for tasks: insert, queue snapshot, read with position, guarded status transitions. */
+import { allowedPredecessors, type TaskPriority, type TaskStatus } from "./task-queue";
+
+interface TaskRow {
+  id: string;
+  token_id: string;
+  title: string;
+  priority: TaskPriority;
+  priority_rank: number;
+  status: TaskStatus;
+  deadline: string | null;
+  expected: string | null;
+  tags: string | null;
+  result: string | null;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  completed_at: number | null;
+  duration_ms: number | null;
+}
+
+/** A task as the API returns it. */
+export interface TaskView {
+  id: string;
+  title: string;
+  priority: TaskPriority;
+  status: TaskStatus;
+  position: number | null;
+  deadline: string | null;
+  expected: string | null;
+  tags: string[];
+  result: unknown;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  durationMs: number | null;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** Fields of a new task. */
+export interface NewTask {
+  id: string;
+  tokenId: string;
+  title: string;
+  priority: TaskPriority;
+  rank: number;
+  deadline?: string;
+  expected?: string;
+  tags?: string[];
+  now: number;
+}
+
+/** The INSERT for a new pending task (runs in the publishing batch). */
+export function insertTaskStatement(db: D1Database, task: NewTask): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO tasks (id, token_id, title, priority, priority_rank, status, deadline, expected, tags, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
+    )
+    .bind(task.id, task.tokenId, task.title, task.priority, task.rank, task.deadline ?? null, task.expected ?? null, task.tags ? JSON.stringify(task.tags) : null, task.now, task.now);
+}
+
+/** Pending tasks a new task of `rank` would queue behind, and the recent average duration (last 50 completed). */
+export async function queueSnapshot(db: D1Database, rank: number): Promise<{ ahead: number; averageDurationMs: number | null }> {
+  const row = await db
+    .prepare(
+      `SELECT
+         (SELECT COUNT(*) FROM tasks WHERE status = 'pending' AND priority_rank <= ?1) AS ahead,
+         (SELECT AVG(duration_ms) FROM (SELECT duration_ms FROM tasks WHERE status = 'completed' AND duration_ms IS NOT NULL ORDER BY completed_at DESC LIMIT 50)) AS average`,
+    )
+    .bind(rank)
+    .first<{ ahead: number; average: number | null }>();
+  return { ahead: row?.ahead ?? 0, averageDurationMs: row?.average ?? null };
+}
+
+/** One task with its current queue position (pending only), or null. */
+export async function getTask(db: D1Database, id: string): Promise<TaskView | null> {
+  const row = await db
+    .prepare(
+      `SELECT t.*, CASE WHEN t.status = 'pending' THEN (
+         SELECT COUNT(*) FROM tasks o WHERE o.status = 'pending' AND (o.priority_rank < t.priority_rank
+           OR (o.priority_rank = t.priority_rank AND (o.created_at < t.created_at OR (o.created_at = t.created_at AND o.id < t.id))))
+       ) END AS position
+       FROM tasks t WHERE t.id = ?`,
+    )
+    .bind(id)
+    .first<TaskRow & { position: number | null }>();
+  if (!row) return null;
+  return {
+    id: row.id,
+    title: row.title,
+    priority: row.priority,
+    status: row.status,
+    position: row.position,
+    deadline: row.deadline,
+    expected: row.expected,
+    tags: row.tags ? (JSON.parse(row.tags) as string[]) : [],
+    result: row.result === null ? null : JSON.parse(row.result),
+    error: row.error,
+    createdAt: iso(row.created_at)!,
+    updatedAt: iso(row.updated_at)!,
+    startedAt: iso(row.started_at),
+    completedAt: iso(row.completed_at),
+    durationMs: row.duration_ms,
+  };
+}
+
+/** A status change reported by a worker. */
+export interface TaskTransition {
+  status: Exclude<TaskStatus, "pending">;
+  result?: unknown;
+  error?: string;
+  now: number;
+}
+
+/**
+ * The guarded UPDATE for a transition: it changes the row only from an allowed status, so two
+ * workers racing to finish a task publish one event. Duration runs from start (or creation).
+ */
+export function transitionStatement(db: D1Database, id: string, change: TaskTransition): D1PreparedStatement {
+  const from = allowedPredecessors(change.status);
+  const placeholders = from.map(() => "?").join(", ");
+  if (change.status === "running") {
+    return db
+      .prepare(`UPDATE tasks SET status = 'running', started_at = ?, updated_at = ? WHERE id = ? AND status IN (${placeholders})`)
+      .bind(change.now, change.now, id, ...from);
+  }
+  return db
+    .prepare(
+      `UPDATE tasks SET status = ?, result = ?, error = ?, completed_at = ?, updated_at = ?,
+         duration_ms = ? - COALESCE(started_at, created_at)
+       WHERE id = ? AND status IN (${placeholders})`,
+    )
+    .bind(change.status, change.result === undefined ? null : JSON.stringify(change.result), change.error ?? null, change.now, change.now, change.now, id, ...from);
+}

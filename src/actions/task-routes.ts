@@ -1,0 +1,116 @@
+/** Task routes: POST /task, GET /task/:id/status, PATCH /task/:id. */
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { protect } from "../guard";
+import type { AppEnv } from "../http/context";
+import { ok } from "../http/envelope";
+import { AppError } from "../http/errors";
+import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
+import { newId } from "../lib/ids";
+import { publish, publishAll } from "../publish";
+import { CREATE_TASK, ID_PARAM, TASK, TASK_CREATED, UPDATE_TASK } from "./schemas";
+import { estimateSchedule, priorityRank } from "./task-queue";
+import { getTask, insertTaskStatement, queueSnapshot, transitionStatement } from "./task-repository";
+
+const tags = ["Tasks"];
+const BASE = "/webhooks/v2/task";
+
+/** Task routes. */
+export const taskRoutes = new OpenAPIHono<AppEnv>();
+
+taskRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/task",
+    tags,
+    summary: "Queue a task; emits task.created",
+    middleware: [...protect("task"), strictFields(CREATE_TASK)],
+    request: { body: jsonRequest(CREATE_TASK) },
+    responses: { 201: envelopeOf(TASK_CREATED, "The queued task with its position and estimates"), ...ERROR_RESPONSES },
+  }),
+  async (c) => {
+    const input = c.req.valid("json");
+    const now = Date.now();
+    const rank = priorityRank(input.priority);
+    const snapshot = await queueSnapshot(c.env.DB, rank);
+    const schedule = estimateSchedule({ ...snapshot, defaultDurationMs: c.get("config").taskDefaultDurationMs, now });
+    const id = newId("task");
+    const task = { id, tokenId: c.get("principal").tokenId, title: input.task, priority: input.priority, rank, deadline: input.deadline, expected: input.expected, tags: input.tags, now };
+    await publish(
+      c.env,
+      c.executionCtx,
+      {
+        type: "task.created",
+        data: { taskId: id, title: input.task, priority: input.priority, ...(input.deadline ? { deadline: input.deadline } : {}), ...(input.tags ? { tags: input.tags } : {}) },
+        metadata: { requestId: c.get("requestId"), tokenId: task.tokenId },
+      },
+      { statements: [insertTaskStatement(c.env.DB, task)], now },
+    );
+    return ok(
+      c,
+      {
+        id,
+        status: "pending" as const,
+        position: snapshot.ahead,
+        estimatedStart: new Date(schedule.estimatedStart).toISOString(),
+        estimatedCompletion: new Date(schedule.estimatedCompletion).toISOString(),
+      },
+      201,
+      { self: `${BASE}/${id}`, status: `${BASE}/${id}/status` },
+    );
+  },
+);
+
+taskRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/task/{id}/status",
+    tags,
+    summary: "A task with its status and queue position",
+    middleware: protect("task"),
+    request: { params: ID_PARAM },
+    responses: { 200: envelopeOf(TASK, "The task"), ...ERROR_RESPONSES },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const task = await getTask(c.env.DB, id);
+    if (!task) throw new AppError("NOT_FOUND", `Task ${id} not found`);
+    return ok(c, task, 200, { self: `${BASE}/${id}`, status: `${BASE}/${id}/status` });
+  },
+);
+
+taskRoutes.openapi(
+  createRoute({
+    method: "patch",
+    path: "/task/{id}",
+    tags,
+    summary: "A worker reports progress: running, completed (emits task.completed) or failed (emits task.failed)",
+    middleware: [...protect("task"), strictFields(UPDATE_TASK)],
+    request: { params: ID_PARAM, body: jsonRequest(UPDATE_TASK) },
+    responses: { 200: envelopeOf(TASK, "The updated task"), ...ERROR_RESPONSES },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const change = { ...c.req.valid("json"), now: Date.now() };
+    const before = await getTask(c.env.DB, id);
+    if (!before) throw new AppError("NOT_FOUND", `Task ${id} not found`);
+    const startedOrCreated = Date.parse(before.startedAt ?? before.createdAt);
+    const event =
+      change.status === "running"
+        ? { type: "task.started", data: { taskId: id } }
+        : change.status === "completed"
+          ? { type: "task.completed", data: { taskId: id, result: change.result ?? null, duration: change.now - startedOrCreated } }
+          : { type: "task.failed", data: { taskId: id, error: change.error ?? "unspecified", timestamp: new Date(change.now).toISOString() } };
+    const published = await publishAll(c.env, c.executionCtx, [{ ...event, metadata: { requestId: c.get("requestId"), tokenId: c.get("principal").tokenId } }], {
+      statements: [transitionStatement(c.env.DB, id, change)],
+      requireChange: true,
+      now: change.now,
+    });
+    const after = await getTask(c.env.DB, id);
+    if (published.length === 0) {
+      throw new AppError("UNPROCESSABLE", `Task ${id} is ${after?.status ?? before.status}; it cannot become ${change.status}`, {
+        details: { field: "status", currentStatus: after?.status ?? before.status },
+      });
+    }
+    return ok(c, after!, 200, { self: `${BASE}/${id}`, status: `${BASE}/${id}/status` });
+  },
+);
