@@ -25,6 +25,7 @@ function row(target, load) {
   return {
     target,
     okPerSec: load.okPerSec,
+    reqPerSec: load.reqPerSec,
     p50: load.latencyMs.p50,
     p90: load.latencyMs.p90,
     p99: load.latencyMs.p99,
@@ -35,7 +36,16 @@ function row(target, load) {
   };
 }
 
-/** Options: connections (50), duration (10 s), warmup (2 s), rounds (2), signal, log. */
+/**
+ * Where the gateway's time goes, each measured once after the rounds (`--breakdown`): the same
+ * POST stopped by auth (no credentials) and by schema validation (before any D1 access).
+ */
+const BREAKDOWN = [
+  { target: "gateway 401 (no credentials)", expect: 401, headers: { "Content-Type": "application/json" }, body: BODY },
+  { target: "gateway 400 (schema, no D1)", expect: 400, body: JSON.stringify({ action: "add_task", task: "too short" }) },
+];
+
+/** Options: connections (50), duration (10 s), warmup (2 s), rounds (2), breakdown, signal, log. */
 export async function run(options = {}) {
   const connections = options.connections ?? 50;
   const duration = options.duration ?? 10;
@@ -56,6 +66,7 @@ export async function run(options = {}) {
   await probe(targets.baseline.url, headers);
 
   const rows = [];
+  const roundRatios = [];
   for (let round = 1; round <= rounds; round++) {
     // Alternate the order so neither side always runs on a warmer (or busier) machine.
     const order = round % 2 === 1 ? ["baseline", "gateway"] : ["gateway", "baseline"];
@@ -66,16 +77,26 @@ export async function run(options = {}) {
       target.runs.push(load);
       rows.push(row(`${name} #${round}`, load));
     }
+    roundRatios.push(ratio(targets.gateway.runs.at(-1).okPerSec, targets.baseline.runs.at(-1).okPerSec));
+  }
+  if (options.breakdown) {
+    for (const step of BREAKDOWN) {
+      log(`breakdown: ${step.target}`);
+      const load = await runLoad({ url: targets.gateway.url, method: "POST", headers: step.headers ?? headers, body: step.body, expect: step.expect, connections, duration, warmup, signal: options.signal });
+      rows.push(row(step.target, load));
+    }
   }
 
   const pooled = (name) => {
     const runs = targets[name].runs;
     const seconds = runs.reduce((a, r) => a + r.durationSec, 0);
     const latencyMs = summarize(targets[name].samples);
+    const requests = runs.reduce((a, r) => a + r.requests, 0);
     return {
       okPerSec: Math.round((latencyMs.count / seconds) * 10) / 10,
+      reqPerSec: Math.round((requests / seconds) * 10) / 10,
       latencyMs,
-      requests: runs.reduce((a, r) => a + r.requests, 0),
+      requests,
       non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
       errors: runs.reduce((a, r) => a + r.errors, 0),
       statusCodes: runs.reduce((acc, r) => {
@@ -100,6 +121,7 @@ export async function run(options = {}) {
     gatewayOkPerSec: g.okPerSec,
     baselineOkPerSec: b.okPerSec,
     ratio: throughputRatio,
+    roundRatios: roundRatios.join(" "),
     target: TARGET_RATIO,
     meetsTarget: throughputRatio !== null && throughputRatio >= TARGET_RATIO,
     gatewayP50Ms: g.latencyMs.p50,

@@ -31,10 +31,12 @@ function fire(options, seconds, onResponse) {
 
 /**
  * Options: url, method, headers, body (string), connections (default 50), duration and warmup
- * (seconds; default 10 and 2), signal (AbortSignal that stops the run early), samples (an array
- * that also receives every 2xx response time, to pool several runs).
+ * (seconds; default 10 and 2), signal (AbortSignal that stops the run early), expect (the status
+ * that counts as success; default any 2xx), samples (an array that also receives every successful
+ * response time, to pool several runs).
  * Runs the load and resolves to {connections, durationSec, requests, okPerSec, reqPerSec,
- * latencyMs: {count, mean, p50, p90, p99, max} over 2xx responses, statusCodes, non2xx, errors, timeouts}.
+ * latencyMs: {count, mean, p50, p90, p99, max} over successful responses, statusCodes, non2xx,
+ * unexpected (responses that were not a success), errors, timeouts}.
  */
 export async function runLoad(options) {
   const warmup = options.warmup ?? 2;
@@ -44,7 +46,7 @@ export async function runLoad(options) {
   const statusCodes = {};
   const result = await fire(options, options.duration ?? 10, (_client, status, _bytes, ms) => {
     statusCodes[status] = (statusCodes[status] ?? 0) + 1;
-    if (status >= 200 && status < 300) {
+    if (options.expect === undefined ? status >= 200 && status < 300 : status === options.expect) {
       latencies.push(ms);
       options.samples?.push(ms);
     }
@@ -60,7 +62,8 @@ export async function runLoad(options) {
     reqPerSec: Math.round((total / seconds) * 10) / 10,
     latencyMs: summarize(latencies),
     statusCodes,
-    non2xx: total - latencies.length,
+    non2xx: Object.entries(statusCodes).reduce((n, [code, count]) => (code.startsWith("2") ? n : n + count), 0),
+    unexpected: total - latencies.length,
     errors: result.errors,
     timeouts: result.timeouts,
   };
