@@ -8,6 +8,7 @@ const JWKS_TTL_MS = 5 * 60_000;
 const ALLOWED_ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256", "PS384", "PS512", "EdDSA"] as const;
 
 let jwksCache: { url: string; keys: HonoJsonWebKey[]; fetchedAt: number } | null = null;
+let lastForcedAt = Number.NEGATIVE_INFINITY;
 
 async function loadKeys(url: string, now: number, force: boolean): Promise<HonoJsonWebKey[]> {
   if (!force && jwksCache && jwksCache.url === url && now - jwksCache.fetchedAt < JWKS_TTL_MS) return jwksCache.keys;
@@ -26,33 +27,46 @@ export function scopesFromClaim(claim: unknown): string[] {
   return [];
 }
 
+/** Smallest gap between two forced JWKS refetches, so unknown key ids cannot hammer the issuer. */
+const FORCED_REFETCH_GAP_MS = 30_000;
+
+function headerKid(token: string): string | undefined {
+  try {
+    return Jwt.decode(token).header.kid;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Verifies a JWT bearer (signature, exp/nbf, issuer and audience when configured) and returns its
- * principal; null when it does not verify. A key id missing from the cached set refetches once,
- * so issuer key rotation is picked up without waiting for the cache to expire.
+ * principal; null when it does not verify. A key id missing from the cached set refetches the
+ * JWKS (at most every 30 s), so issuer key rotation is picked up without waiting for the TTL.
  */
 export async function verifyJwtPrincipal(token: string, jwt: NonNullable<Config["jwt"]>): Promise<Principal | null> {
   const verification = {
     ...(jwt.issuer ? { iss: jwt.issuer } : {}),
     ...(jwt.audience ? { aud: jwt.audience } : {}),
   };
-  for (const force of [false, true]) {
-    try {
-      const keys = await loadKeys(jwt.jwksUrl, Date.now(), force);
-      const payload = await Jwt.verifyWithJwks(token, { keys, verification, allowedAlgorithms: ALLOWED_ALGORITHMS });
-      const subject = typeof payload.sub === "string" ? payload.sub : "unknown";
-      return {
-        kind: "jwt",
-        tokenId: `jwt:${subject}`,
-        name: subject,
-        type: "oauth",
-        scopes: scopesFromClaim(payload[jwt.scopeClaim]),
-        rateLimit: null,
-      };
-    } catch (error) {
-      const message = error instanceof Error ? error.message : "";
-      if (force || !/kid|key/i.test(message)) return null;
+  try {
+    const now = Date.now();
+    let keys = await loadKeys(jwt.jwksUrl, now, false);
+    const kid = headerKid(token);
+    if (kid && !keys.some((k) => k.kid === kid) && now - lastForcedAt >= FORCED_REFETCH_GAP_MS) {
+      lastForcedAt = now;
+      keys = await loadKeys(jwt.jwksUrl, now, true);
     }
+    const payload = await Jwt.verifyWithJwks(token, { keys, verification, allowedAlgorithms: ALLOWED_ALGORITHMS });
+    const subject = typeof payload.sub === "string" ? payload.sub : "unknown";
+    return {
+      kind: "jwt",
+      tokenId: `jwt:${subject}`,
+      name: subject,
+      type: "oauth",
+      scopes: scopesFromClaim(payload[jwt.scopeClaim]),
+      rateLimit: null,
+    };
+  } catch {
+    return null;
   }
-  return null;
 }
