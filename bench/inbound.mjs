@@ -30,6 +30,7 @@ function row(target, load) {
     p90: load.latencyMs.p90,
     p99: load.latencyMs.p99,
     max: load.latencyMs.max,
+    cpuMsPerReq: load.cpuMsPerRequest,
     requests: load.requests,
     non2xx: load.non2xx,
     errors: load.errors,
@@ -59,8 +60,8 @@ export async function run(options = {}) {
   const token = await createToken(gateway, ["task"]);
   const headers = { "Content-Type": "application/json", Authorization: `Bearer ${token.key}` };
   const targets = {
-    gateway: { url: `${gateway.url}${PATH}`, samples: [], runs: [] },
-    baseline: { url: `${baseline.url}${PATH}`, samples: [], runs: [] },
+    gateway: { url: `${gateway.url}${PATH}`, pid: gateway.pid, samples: [], runs: [] },
+    baseline: { url: `${baseline.url}${PATH}`, pid: baseline.pid, samples: [], runs: [] },
   };
   const probed = await probe(targets.gateway.url, headers);
   await probe(targets.baseline.url, headers);
@@ -73,7 +74,7 @@ export async function run(options = {}) {
     for (const name of order) {
       const target = targets[name];
       log(`round ${round}: ${name} ${connections} connections, ${warmup} s warm-up + ${duration} s`);
-      const load = await runLoad({ url: target.url, method: "POST", headers, body: BODY, connections, duration, warmup, signal: options.signal, samples: target.samples });
+      const load = await runLoad({ url: target.url, method: "POST", headers, body: BODY, connections, duration, warmup, signal: options.signal, samples: target.samples, cpuPid: target.pid });
       target.runs.push(load);
       rows.push(row(`${name} #${round}`, load));
     }
@@ -82,7 +83,7 @@ export async function run(options = {}) {
   if (options.breakdown) {
     for (const step of BREAKDOWN) {
       log(`breakdown: ${step.target}`);
-      const load = await runLoad({ url: targets.gateway.url, method: "POST", headers: step.headers ?? headers, body: step.body, expect: step.expect, connections, duration, warmup, signal: options.signal });
+      const load = await runLoad({ url: targets.gateway.url, method: "POST", headers: step.headers ?? headers, body: step.body, expect: step.expect, connections, duration, warmup, signal: options.signal, cpuPid: gateway.pid });
       rows.push(row(step.target, load));
     }
   }
@@ -92,11 +93,13 @@ export async function run(options = {}) {
     const seconds = runs.reduce((a, r) => a + r.durationSec, 0);
     const latencyMs = summarize(targets[name].samples);
     const requests = runs.reduce((a, r) => a + r.requests, 0);
+    const cpuMs = runs.every((r) => r.cpuMs !== null) ? runs.reduce((a, r) => a + r.cpuMs, 0) : null;
     return {
       okPerSec: Math.round((latencyMs.count / seconds) * 10) / 10,
       reqPerSec: Math.round((requests / seconds) * 10) / 10,
       latencyMs,
       requests,
+      cpuMsPerRequest: cpuMs === null || requests === 0 ? null : Math.round((cpuMs / requests) * 1000) / 1000,
       non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
       errors: runs.reduce((a, r) => a + r.errors, 0),
       statusCodes: runs.reduce((acc, r) => {
@@ -109,6 +112,9 @@ export async function run(options = {}) {
   const b = pooled("baseline");
   rows.push(row("gateway (all rounds)", g), row("baseline (all rounds)", b));
   const throughputRatio = ratio(g.okPerSec, b.okPerSec);
+  // Server CPU per request (wrangler + workerd process group), baseline ÷ gateway: the throughput
+  // ratio a CPU-bound machine would show, far less sensitive to other load than req/s.
+  const cpuRatio = g.cpuMsPerRequest && b.cpuMsPerRequest ? ratio(b.cpuMsPerRequest, g.cpuMsPerRequest) : null;
 
   return {
     rows,
@@ -122,6 +128,9 @@ export async function run(options = {}) {
     baselineOkPerSec: b.okPerSec,
     ratio: throughputRatio,
     roundRatios: roundRatios.join(" "),
+    cpuRatio,
+    gatewayCpuMsPerReq: g.cpuMsPerRequest,
+    baselineCpuMsPerReq: b.cpuMsPerRequest,
     target: TARGET_RATIO,
     meetsTarget: throughputRatio !== null && throughputRatio >= TARGET_RATIO,
     gatewayP50Ms: g.latencyMs.p50,
@@ -132,6 +141,6 @@ export async function run(options = {}) {
     baselineNon2xx: b.non2xx,
     probeStatus: probed.status,
     details: { gateway: g, baseline: b, gatewayResponseSample: probed.body },
-    headline: { gatewayOkPerSec: g.okPerSec, baselineOkPerSec: b.okPerSec, ratio: throughputRatio, gatewayP50Ms: g.latencyMs.p50, gatewayP99Ms: g.latencyMs.p99, baselineP50Ms: b.latencyMs.p50, baselineP99Ms: b.latencyMs.p99 },
+    headline: { gatewayOkPerSec: g.okPerSec, baselineOkPerSec: b.okPerSec, ratio: throughputRatio, cpuRatio, gatewayP50Ms: g.latencyMs.p50, gatewayP99Ms: g.latencyMs.p99, baselineP50Ms: b.latencyMs.p50, baselineP99Ms: b.latencyMs.p99 },
   };
 }

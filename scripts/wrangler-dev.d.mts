@@ -25,6 +25,8 @@ export interface WranglerDev {
   url: string;
   adminToken: string;
   persistTo: string;
+  /** Process group id of wrangler and its workerd children. */
+  pid: number;
   output(): string;
   stop(options?: { keepState?: boolean }): Promise<void>;
   kill(): Promise<void>;

@@ -27,7 +27,7 @@ export function freePort() {
  * config (wrangler config path), adminToken, schema (false skips applying schema.sql),
  * readyPath (polled until 200/503; default the gateway's health route), readyHeaders (sent with
  * that poll, e.g. an allowed CF-Connecting-IP when IP_ALLOWLIST is set).
- * Resolves to {url, adminToken, persistTo, stop, kill}.
+ * Resolves to {url, adminToken, persistTo, pid, stop, kill}.
  */
 export async function startWranglerDev(options = {}) {
   const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "edgehook-state-"));
@@ -85,6 +85,8 @@ export async function startWranglerDev(options = {}) {
     url,
     adminToken,
     persistTo,
+    /** Process group id of wrangler and its workerd children (bench reads their CPU time). */
+    pid: child.pid,
     output: () => output,
     /** Graceful stop; removes the state dir unless keepState. */
     async stop({ keepState = false } = {}) {

@@ -1,6 +1,7 @@
 // Closed-loop HTTP load with autocannon: a discarded warm-up, then a timed run whose every
 // response time is kept so percentiles come from all samples, not autocannon's histogram buckets.
 import autocannon from "autocannon";
+import { groupCpuMs } from "./cpu.mjs";
 import { summarize } from "./stats.mjs";
 
 /** One autocannon run of `seconds`, stopped early when `options.signal` aborts. */
@@ -33,10 +34,12 @@ function fire(options, seconds, onResponse) {
  * Options: url, method, headers, body (string), connections (default 50), duration and warmup
  * (seconds; default 10 and 2), signal (AbortSignal that stops the run early), expect (the status
  * that counts as success; default any 2xx), samples (an array that also receives every successful
- * response time, to pool several runs).
+ * response time, to pool several runs), cpuPid (process group of the server: its CPU time is
+ * measured over the timed run).
  * Runs the load and resolves to {connections, durationSec, requests, okPerSec, reqPerSec,
  * latencyMs: {count, mean, p50, p90, p99, max} over successful responses, statusCodes, non2xx,
- * unexpected (responses that were not a success), errors, timeouts}.
+ * unexpected (responses that were not a success), cpuMs and cpuMsPerRequest (server CPU, when
+ * cpuPid is given), errors, timeouts}.
  */
 export async function runLoad(options) {
   const warmup = options.warmup ?? 2;
@@ -44,6 +47,7 @@ export async function runLoad(options) {
   options.signal?.throwIfAborted();
   const latencies = [];
   const statusCodes = {};
+  const cpuBefore = options.cpuPid ? groupCpuMs(options.cpuPid) : null;
   const result = await fire(options, options.duration ?? 10, (_client, status, _bytes, ms) => {
     statusCodes[status] = (statusCodes[status] ?? 0) + 1;
     if (options.expect === undefined ? status >= 200 && status < 300 : status === options.expect) {
@@ -51,6 +55,7 @@ export async function runLoad(options) {
       options.samples?.push(ms);
     }
   });
+  const cpuMs = cpuBefore === null ? null : groupCpuMs(options.cpuPid) - cpuBefore;
   options.signal?.throwIfAborted();
   const seconds = (result.finish - result.start) / 1000;
   const total = Object.values(statusCodes).reduce((a, b) => a + b, 0);
@@ -64,6 +69,8 @@ export async function runLoad(options) {
     statusCodes,
     non2xx: Object.entries(statusCodes).reduce((n, [code, count]) => (code.startsWith("2") ? n : n + count), 0),
     unexpected: total - latencies.length,
+    cpuMs,
+    cpuMsPerRequest: cpuMs === null || total === 0 ? null : Math.round((cpuMs / total) * 1000) / 1000,
     errors: result.errors,
     timeouts: result.timeouts,
   };

@@ -1,7 +1,7 @@
 // Inbound actions over real HTTP: POST /task, /notify, /research happy paths and their schema
 // errors (details.field / reason / issues). Scenario ids are mapped in docs/CONFORMANCE.md.
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { api, createToken, expectSchemaError, expectSuccess, isIsoDateTime } from "./client";
+import { api, createToken, expectSchemaError, expectSuccess, isIsoDateTime } from "./client.ts";
 
 const url = inject("gatewayUrl");
 const admin = inject("adminToken");

@@ -2,7 +2,7 @@
 // restricted CORS origins, and an IP allowlist. Scenario ids are mapped in docs/CONFORMANCE.md.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWranglerDev, type WranglerDev } from "../../scripts/wrangler-dev.mjs";
-import { api, BASE_PATH, createToken, expectError, expectSuccess, rawRequest } from "./client";
+import { api, BASE_PATH, createToken, expectError, expectSuccess, rawRequest } from "./client.ts";
 
 const LIMIT = 1024;
 const ORIGIN = "https://app.example.com";

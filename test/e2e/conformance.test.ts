@@ -2,7 +2,7 @@
 // errors, body gate, authentication and scopes, CORS, and no HTML or 500 for malformed input.
 // Scenario ids ([ENV-1], ...) are mapped to contract clauses in docs/CONFORMANCE.md.
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { api, BASE_PATH, createToken, expectError, expectNotHtmlNor500, expectSchemaError, expectSuccess, rawRequest } from "./client";
+import { api, BASE_PATH, createToken, expectError, expectNotHtmlNor500, expectSchemaError, expectSuccess, rawRequest } from "./client.ts";
 
 const url = inject("gatewayUrl");
 const admin = inject("adminToken");
@@ -130,7 +130,7 @@ describe("authentication and scopes", () => {
 
   it("[AUTH-2] missing, unknown or malformed credentials get 401 UNAUTHORIZED", async () => {
     const unknown = `ehk_${"A".repeat(43)}`;
-    const cases = [
+    const cases: Record<string, string>[] = [
       {},
       { Authorization: `Bearer ${unknown}` },
       { "X-API-Key": unknown },
