@@ -55,18 +55,22 @@ export interface RawRequestOptions {
   /**
    * Streams the body with chunked transfer encoding (no Content-Length): `size` bytes in
    * `chunkSize` pieces every `intervalMs` (default: as fast as the socket takes them), `first`
-   * before them. Stops writing as soon as a response arrives.
+   * before them. Stops writing as soon as a response arrives. With `holdOpenMs` the request is
+   * left unfinished that long after the last byte, so a server that answers before the body is
+   * complete can be told apart from one that waits for all of it (`bodyComplete`).
    */
-  stream?: { first?: string; size: number; chunkSize?: number; intervalMs?: number };
+  stream?: { first?: string; size: number; chunkSize?: number; intervalMs?: number; holdOpenMs?: number };
 }
 
-/** A node:http response, with how many body bytes were written before it arrived. */
+/** A node:http response, with how much of the body had been sent when it arrived. */
 export interface RawResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
   text: string;
   json: any;
   bytesWritten: number;
+  /** Whether the request body had been finished when the response arrived. */
+  bodyComplete: boolean;
 }
 
 /** Sends a request with node:http: any method, any headers, optionally a chunked streamed body. */
@@ -74,11 +78,18 @@ export function rawRequest(baseUrl: string, options: RawRequestOptions): Promise
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     let answered = false;
+    let bodyComplete = false;
     let bytesWritten = 0;
+    let holdTimer: NodeJS.Timeout | undefined;
     const req = http.request(
-      { host: url.hostname, port: url.port, method: options.method ?? "GET", path: options.path, headers: options.headers, maxHeaderSize: 1 << 20 },
+      // A fresh connection each time: the gateway may close one after an early answer (413), and a
+      // pooled keep-alive socket would then fail the next request with EPIPE.
+      { agent: false, host: url.hostname, port: url.port, method: options.method ?? "GET", path: options.path, headers: options.headers, maxHeaderSize: 1 << 20 },
       (res) => {
         answered = true;
+        const completeWhenAnswered = bodyComplete;
+        clearTimeout(holdTimer);
+        if (!bodyComplete) req.end();
         let text = "";
         res.setEncoding("utf8");
         res.on("data", (d: string) => (text += d));
@@ -89,7 +100,7 @@ export function rawRequest(baseUrl: string, options: RawRequestOptions): Promise
           } catch {
             json = undefined;
           }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, bytesWritten });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, bytesWritten, bodyComplete: completeWhenAnswered });
         });
       },
     );
@@ -97,13 +108,21 @@ export function rawRequest(baseUrl: string, options: RawRequestOptions): Promise
     req.on("error", (error) => {
       if (!answered) reject(error);
     });
+    const finish = () => {
+      bodyComplete = true;
+      req.end();
+    };
     const stream = options.stream;
-    if (!stream) return req.end();
+    if (!stream) return finish();
     if (stream.first) req.write(stream.first);
     const chunk = " ".repeat(stream.chunkSize ?? 1024);
     const pump = () => {
       if (answered || req.destroyed) return;
-      if (bytesWritten >= stream.size) return req.end();
+      if (bytesWritten >= stream.size) {
+        if (stream.holdOpenMs) holdTimer = setTimeout(finish, stream.holdOpenMs);
+        else finish();
+        return;
+      }
       bytesWritten += chunk.length;
       // Respect backpressure so "bytes written" means bytes handed to the socket, not queued in memory.
       const next = () => (stream.intervalMs ? setTimeout(pump, stream.intervalMs) : setImmediate(pump));
