@@ -62,6 +62,7 @@ const CONFIG_SCHEMA = z.object({
   RATE_LIMIT_ENDPOINTS: keyedInts,
   RATE_LIMIT_TOKEN_DEFAULT: int(1000),
   RATE_LIMIT_BURST: num(1.5),
+  RATE_LIMIT_BURST_PERIOD_SECONDS: int(60).pipe(z.number().int().min(1).max(86_400)),
   TASK_DEFAULT_DURATION_SECONDS: int(300),
   JWT_JWKS_URL: z.string().optional().default(""),
   JWT_ISSUER: z.string().optional().default(""),
@@ -85,7 +86,10 @@ export interface Config {
     globalPerDay: number;
     endpointPerHour: Record<string, number>;
     tokenDefaultPerHour: number;
+    /** Burst allowance: multiplies the short-term capacity (the token bucket). */
     burst: number;
+    /** The short term the bucket covers: capacity = burst × the hourly limit's share of this period. */
+    burstPeriodMs: number;
   };
   taskDefaultDurationMs: number;
   jwt: { jwksUrl: string; issuer: string; audience: string; scopeClaim: string } | null;
@@ -122,6 +126,7 @@ export function getConfig(env: Env): Config {
       endpointPerHour: { task: 2000, notify: 5000, research: 1000, ...v.RATE_LIMIT_ENDPOINTS },
       tokenDefaultPerHour: v.RATE_LIMIT_TOKEN_DEFAULT,
       burst: v.RATE_LIMIT_BURST,
+      burstPeriodMs: v.RATE_LIMIT_BURST_PERIOD_SECONDS * 1000,
     },
     taskDefaultDurationMs: v.TASK_DEFAULT_DURATION_SECONDS * 1000,
     jwt: v.JWT_JWKS_URL

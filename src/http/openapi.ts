@@ -45,9 +45,11 @@ export const ERROR_RESPONSES = {
   401: errorResponse("UNAUTHORIZED"),
   403: errorResponse("FORBIDDEN or IP_NOT_ALLOWED"),
   404: errorResponse("NOT_FOUND"),
+  409: errorResponse("IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress)"),
   413: errorResponse("PAYLOAD_TOO_LARGE"),
   415: errorResponse("UNSUPPORTED_MEDIA_TYPE"),
   429: errorResponse("RATE_LIMITED"),
+  503: errorResponse("SERVICE_UNAVAILABLE"),
 } as const;
 
 const strictVariants = new WeakMap<z.ZodObject, z.ZodType>();

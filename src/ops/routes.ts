@@ -3,6 +3,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { authenticate } from "../auth/middleware";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
+import { rateLimitStanding } from "../limits/middleware";
 import { ERROR_RESPONSES, envelopeOf } from "../http/openapi";
 import { REQUEST_STATS } from "./request-stats";
 
@@ -81,12 +82,12 @@ opsRoutes.openapi(
       ...ERROR_RESPONSES,
     },
   }),
-  (c) =>
+  async (c) =>
     ok(c, {
       uptime: Math.round((Date.now() - REQUEST_STATS.startedAt) / 1000),
       requestCount: REQUEST_STATS.total,
       endpoints: REQUEST_STATS.snapshot(),
-      rateLimit: c.get("rateLimitHeaders") ?? null,
+      rateLimit: await rateLimitStanding(c),
       scope: "isolate" as const,
     }),
 );
