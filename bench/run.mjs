@@ -3,12 +3,13 @@
 // writes bench/results/<name>.json and bench/results/summary.json.
 import { readdirSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { killChildGroups } from "./lib/procs.mjs";
 import { machineInfo, writeResult, writeSummary } from "./lib/results.mjs";
 import { stopAll } from "./lib/servers.mjs";
 import { printResult } from "./lib/table.mjs";
 
 const BENCH_DIR = fileURLToPath(new URL(".", import.meta.url));
-const DEFAULT_TIMEOUT_MS = 180_000;
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 const NUMERIC_FLAGS = new Set(["duration", "warmup", "connections", "rounds", "timeout"]);
 
 /** Scenario names: every bench/*.mjs except this runner (helpers live in bench/lib/). */
@@ -59,6 +60,8 @@ async function runScenario(name, flags) {
     clearTimeout(timer);
     if (!controller.signal.aborted) controller.abort(new Error("scenario finished"));
     await stopAll();
+    const leftover = killChildGroups();
+    if (leftover.length) process.stderr.write(`[${name}] killed process groups it left running: ${leftover.join(", ")}\n`);
   }
 }
 
@@ -102,7 +105,10 @@ async function main() {
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.once(signal, () => {
-    stopAll().finally(() => process.exit(130));
+    stopAll().finally(() => {
+      killChildGroups();
+      process.exit(130);
+    });
   });
 }
 
@@ -111,6 +117,7 @@ main().then(
   async (error) => {
     console.error(error instanceof Error ? error.message : error);
     await stopAll();
+    killChildGroups();
     process.exit(1);
   },
 );

@@ -1,7 +1,7 @@
 // Closed-loop HTTP load with autocannon: a discarded warm-up, then a timed run whose every
 // response time is kept so percentiles come from all samples, not autocannon's histogram buckets.
 import autocannon from "autocannon";
-import { groupCpuMs } from "./cpu.mjs";
+import { groupCpuMs } from "./procs.mjs";
 import { summarize } from "./stats.mjs";
 
 /** One autocannon run of `seconds`, stopped early when `options.signal` aborts. */
