@@ -16,6 +16,10 @@ export default defineProject({
           ADMIN_TOKEN: TEST_ADMIN_TOKEN,
           ENCRYPTION_KEY: "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0xMjM=",
           ALLOW_PRIVATE_DESTINATIONS: "true",
+          // One JSON line per request would drown the test output; test/worker/ops-logs.test.ts turns it on.
+          LOG_REQUESTS: "false",
+          // a gone SSE client is noticed on the next write; a short heartbeat makes that quick in tests
+          STREAM_HEARTBEAT_MS: "250",
         },
         queueConsumers: {
           "edgehook-deliveries": { maxBatchTimeout: 0.05 },

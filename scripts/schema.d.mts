@@ -1,4 +1,3 @@
-// Types for scripts/schema.mjs.
+// Types of scripts/schema.mjs.
 export const SCHEMA_PATH: string;
-/** The statements of schema.sql without comments, in file order. */
 export function schemaStatements(path?: string): string[];

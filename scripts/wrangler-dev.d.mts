@@ -1,19 +1,17 @@
-// Types for scripts/wrangler-dev.mjs, used by the e2e tests (TypeScript) and bench/ (plain ESM).
+// Types of scripts/wrangler-dev.mjs for TypeScript callers (e2e tests, benchmarks).
 
-/** Options for startWranglerDev. */
-export interface WranglerDevOptions {
-  /** Extra Worker vars (`--var NAME:value`), e.g. small limits for one test file. */
+/** Options of startWranglerDev. */
+export interface StartWranglerDevOptions {
   vars?: Record<string, string>;
-  /** Reuse a state directory (kept on stop). */
   persistTo?: string;
-  /** wrangler config path (default: the gateway's wrangler.toml). */
   config?: string;
   adminToken?: string;
-  /** false skips applying schema.sql (e.g. the bench baseline, which has no D1). */
   schema?: boolean;
   port?: number;
   logLevel?: string;
   startTimeoutMs?: number;
+  /** Extra `wrangler dev` arguments, e.g. ["--test-scheduled"]. */
+  extraArgs?: string[];
   /** Polled until it answers 200 or 503 (default `/webhooks/v2/health`). */
   readyPath?: string;
   /** Headers sent with the readiness poll (e.g. an allowed CF-Connecting-IP). */
@@ -25,12 +23,14 @@ export interface WranglerDev {
   url: string;
   adminToken: string;
   persistTo: string;
-  /** Process group id of wrangler and its workerd children. */
-  pid: number;
   output(): string;
   stop(options?: { keepState?: boolean }): Promise<void>;
   kill(): Promise<void>;
+  /** The process id of the `wrangler dev` process group leader. */
+  pid: number;
 }
 
 export function freePort(): Promise<number>;
-export function startWranglerDev(options?: WranglerDevOptions): Promise<WranglerDev>;
+export function startWranglerDev(options?: StartWranglerDevOptions): Promise<WranglerDev>;
+/** Runs `wrangler d1 execute DB --local` against a state directory; returns parsed JSON output when `json`. */
+export function executeD1(persistTo: string, options: { file?: string; command?: string; json?: boolean; config?: string }): any;

@@ -17,15 +17,17 @@ const num = (fallback: number) =>
     .optional()
     .transform((v) => (v === undefined || v === "" ? fallback : Number(v)))
     .pipe(z.number().positive());
+/** `a, b,,c` → `["a", "b", "c"]`. */
+function splitList(v: string): string[] {
+  return v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
 const list = z
   .string()
   .optional()
-  .transform((v) =>
-    (v ?? "")
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
+  .transform((v) => splitList(v ?? ""));
 /** `task=2000,notify=5000` → `{task: 2000, notify: 5000}`. */
 const keyedInts = z
   .string()
@@ -68,7 +70,38 @@ const CONFIG_SCHEMA = z.object({
   JWT_ISSUER: z.string().optional().default(""),
   JWT_AUDIENCE: z.string().optional().default(""),
   JWT_SCOPE_CLAIM: z.string().optional().default("scope"),
+  METRICS_ENABLED: z
+    .string()
+    .optional()
+    .transform((v) => v !== "false" && v !== "0"),
+  METRICS_FLUSH_SECONDS: num(10),
+  METRICS_FLUSH_REQUESTS: int(500).pipe(z.number().min(1)),
+  LOG_REQUESTS: z
+    .string()
+    .optional()
+    .transform((v) => v !== "false" && v !== "0"),
+  LOG_BODIES: z.enum(["none", "errors", "all"]).optional().default("errors"),
+  LOG_REDACT_FIELDS: z.string().optional(),
+  RETENTION_EVENTS_DAYS: int(30),
+  RETENTION_DELIVERIES_DAYS: int(30),
+  RETENTION_AUDIT_DAYS: int(90),
+  RETENTION_BATCH_SIZE: int(1000).pipe(z.number().min(1).max(10_000)),
+  RETENTION_MAX_BATCHES: int(5).pipe(z.number().min(1)),
+  STREAM_HEARTBEAT_MS: int(15_000).pipe(z.number().min(50).max(15_000, "the contract wants a ping at least every 15 s")),
+  STREAM_MAX_QUEUED_BYTES: int(1024 * 1024).pipe(z.number().min(1024)),
+  SUBSCRIPTION_CACHE_TTL_SECONDS: int(5),
+  SWEEP_INTERVAL_SECONDS: int(30),
+  SWEEP_GRACE_SECONDS: int(30),
+  BREAKER_FAILURE_RATE: num(0.5).pipe(z.number().max(1)),
+  BREAKER_MIN_REQUESTS: int(20),
+  BREAKER_WINDOW_SECONDS: int(60),
+  BREAKER_COOLDOWN_SECONDS: int(30),
+  AUTO_DISABLE_AFTER_FAILURES: int(50),
+  SECRET_ROTATION_GRACE_SECONDS: int(86_400),
 });
+
+/** Body fields, query parameters and audit details whose values never reach a log line. */
+export const DEFAULT_REDACT_FIELDS = ["password", "secret", "token", "authorization", "apiKey", "api_key", "key", "accessToken", "refreshToken", "clientSecret", "privateKey"];
 
 /** The gateway's settings, typed; see docs/OPERATIONS.md for each one's meaning and default. */
 export interface Config {
@@ -93,6 +126,29 @@ export interface Config {
   };
   taskDefaultDurationMs: number;
   jwt: { jwksUrl: string; issuer: string; audience: string; scopeClaim: string } | null;
+  metrics: { enabled: boolean; flushIntervalMs: number; flushRequests: number };
+  logs: { requests: boolean; bodies: "none" | "errors" | "all"; redactFields: string[] };
+  /** Days to keep each kind of row (0 keeps forever), and how much one cron run may delete. */
+  retention: { eventsDays: number; deliveriesDays: number; auditDays: number; batchSize: number; maxBatches: number };
+  stream: {
+    /** Interval of the `: ping` comment on every open event stream. */
+    heartbeatMs: number;
+    /** Bytes a stream client may leave untaken before it is dropped as too slow. */
+    maxQueuedBytes: number;
+  };
+  delivery: {
+    /** How long an isolate reuses its copy of the subscriptions for matching at publish. */
+    subscriptionCacheTtlMs: number;
+    /** How often the sweeper alarm looks for overdue outbox rows while work is outstanding. */
+    sweepIntervalMs: number;
+    /** How long past due an outbox row must be before the sweep re-enqueues it. */
+    sweepGraceMs: number;
+    breaker: { failureRate: number; minRequests: number; windowMs: number; cooldownMs: number };
+    /** Consecutive failed attempts that disable a subscription (0 = never). */
+    disableAfterFailures: number;
+    /** How long a rotated-out secret keeps signing beside the new one. */
+    secretRotationGraceMs: number;
+  };
 }
 
 /** Thrown when the Worker's vars or secrets are invalid; the message names every bad setting. */
@@ -132,6 +188,33 @@ export function getConfig(env: Env): Config {
     jwt: v.JWT_JWKS_URL
       ? { jwksUrl: v.JWT_JWKS_URL, issuer: v.JWT_ISSUER, audience: v.JWT_AUDIENCE, scopeClaim: v.JWT_SCOPE_CLAIM }
       : null,
+    metrics: { enabled: v.METRICS_ENABLED, flushIntervalMs: v.METRICS_FLUSH_SECONDS * 1000, flushRequests: v.METRICS_FLUSH_REQUESTS },
+    logs: {
+      requests: v.LOG_REQUESTS,
+      bodies: v.LOG_BODIES,
+      redactFields: v.LOG_REDACT_FIELDS === undefined ? DEFAULT_REDACT_FIELDS : splitList(v.LOG_REDACT_FIELDS),
+    },
+    retention: {
+      eventsDays: v.RETENTION_EVENTS_DAYS,
+      deliveriesDays: v.RETENTION_DELIVERIES_DAYS,
+      auditDays: v.RETENTION_AUDIT_DAYS,
+      batchSize: v.RETENTION_BATCH_SIZE,
+      maxBatches: v.RETENTION_MAX_BATCHES,
+    },
+    stream: { heartbeatMs: v.STREAM_HEARTBEAT_MS, maxQueuedBytes: v.STREAM_MAX_QUEUED_BYTES },
+    delivery: {
+      subscriptionCacheTtlMs: v.SUBSCRIPTION_CACHE_TTL_SECONDS * 1000,
+      sweepIntervalMs: Math.max(1, v.SWEEP_INTERVAL_SECONDS) * 1000,
+      sweepGraceMs: v.SWEEP_GRACE_SECONDS * 1000,
+      breaker: {
+        failureRate: v.BREAKER_FAILURE_RATE,
+        minRequests: Math.max(1, v.BREAKER_MIN_REQUESTS),
+        windowMs: Math.max(1, v.BREAKER_WINDOW_SECONDS) * 1000,
+        cooldownMs: v.BREAKER_COOLDOWN_SECONDS * 1000,
+      },
+      disableAfterFailures: v.AUTO_DISABLE_AFTER_FAILURES,
+      secretRotationGraceMs: v.SECRET_ROTATION_GRACE_SECONDS * 1000,
+    },
   };
   cache.set(env, config);
   return config;

@@ -1,4 +1,5 @@
 /** Rate limits and idempotency for protected routes: one parallel round trip to TokenState, LimitCounter(endpoint) and LimitCounter(global). */
+import { recordRateLimitViolation } from "../ops/metrics";
 import type { Context, MiddlewareHandler, Next } from "hono";
 import type { AppEnv } from "../http/context";
 import { AppError } from "../http/errors";
@@ -85,9 +86,9 @@ async function admitOnce(c: Context<AppEnv>, plan: LevelPlan, endpoint: string, 
     if (tokenAdmission?.reservation) later(token.release(plan.token, tokenAdmission.reservation, claim));
     for (const s of shared) {
       const reservation = fulfilled(s.result)?.reservation ?? null;
-      if (reservation) later(s.stub.release(s.specs, reservation, null));
+      if (reservation) later(s.stub.release(s.specs, reservation));
     }
-    if (violation) later(env.LIMIT_COUNTER.getByName("global").release([], null, { tokenId: principal.tokenId, endpoint, level: violation.level }));
+    if (violation) recordRateLimitViolation(violation.level, principal.tokenId, endpoint);
   };
 
   const failure = [tokenResult, ...sharedResults].find((r): r is PromiseRejectedResult => r?.status === "rejected");
