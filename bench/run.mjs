@@ -1,7 +1,7 @@
 // `npm run bench [-- name ...] [--duration=s --warmup=s --connections=n --timeout=s]`: runs the
 // bench/*.mjs scenarios one after another, each bounded in time, prints a table per scenario and
 // writes bench/results/<name>.json and bench/results/summary.json.
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { killChildGroups } from "./lib/procs.mjs";
 import { machineInfo, writeResult, writeSummary } from "./lib/results.mjs";
@@ -12,10 +12,15 @@ const BENCH_DIR = fileURLToPath(new URL(".", import.meta.url));
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 const NUMERIC_FLAGS = new Set(["duration", "warmup", "connections", "rounds", "timeout"]);
 
-/** Scenario names: every bench/*.mjs except this runner (helpers live in bench/lib/). */
+const EXPORTS_RUN = /^export\s+(async\s+)?function\s+run\s*\(|^export\s*\{[^}]*\brun\b/m;
+
+/**
+ * Scenario names: the bench/*.mjs files that export run(), read as text so that a stand-alone
+ * script (which does its work when imported) is never executed by discovery. Helpers live in bench/lib/.
+ */
 function discover() {
   return readdirSync(BENCH_DIR)
-    .filter((f) => f.endsWith(".mjs") && f !== "run.mjs")
+    .filter((f) => f.endsWith(".mjs") && f !== "run.mjs" && EXPORTS_RUN.test(readFileSync(`${BENCH_DIR}${f}`, "utf8")))
     .map((f) => f.slice(0, -".mjs".length))
     .sort();
 }
