@@ -12,6 +12,10 @@ export interface StartWranglerDevOptions {
   startTimeoutMs?: number;
   /** Extra `wrangler dev` arguments, e.g. ["--test-scheduled"]. */
   extraArgs?: string[];
+  /** Polled until it answers 200 or 503 (default `/webhooks/v2/health`). */
+  readyPath?: string;
+  /** Headers sent with the readiness poll (e.g. an allowed CF-Connecting-IP). */
+  readyHeaders?: Record<string, string>;
 }
 
 /** A running `wrangler dev`. */

@@ -39,8 +39,11 @@ export function executeD1(persistTo, options) {
 
 /**
  * Starts the gateway. Options: vars (extra Worker vars), persistTo (reuse a state dir),
- * config (wrangler config path), adminToken, extraArgs (more `wrangler dev` arguments, e.g.
- * ["--test-scheduled"] for GET /__scheduled). Resolves to {url, adminToken, persistTo, stop, kill}.
+ * config (wrangler config path), adminToken, schema (false skips applying schema.sql),
+ * readyPath (polled until 200/503; default the gateway's health route), readyHeaders (sent with
+ * that poll, e.g. an allowed CF-Connecting-IP when IP_ALLOWLIST is set), extraArgs (more
+ * `wrangler dev` arguments, e.g. ["--test-scheduled"] for GET /__scheduled).
+ * Resolves to {url, adminToken, persistTo, pid, stop, kill}.
  */
 export async function startWranglerDev(options = {}) {
   const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "edgehook-state-"));
@@ -69,11 +72,13 @@ export async function startWranglerDev(options = {}) {
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));
   const url = `http://127.0.0.1:${port}`;
+  const readyPath = options.readyPath ?? "/webhooks/v2/health";
   const deadline = Date.now() + (options.startTimeoutMs ?? 90_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited early (${child.exitCode}):\n${output}`);
     try {
-      const res = await fetch(`${url}/webhooks/v2/health`);
+      const res = await fetch(`${url}${readyPath}`, { headers: options.readyHeaders });
+      await res.body?.cancel();
       if (res.status === 200 || res.status === 503) break;
     } catch {
       /* not listening yet */

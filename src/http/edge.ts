@@ -21,9 +21,7 @@ const built = new WeakMap<Config, EdgeMiddleware>();
 
 function build(config: Config): EdgeMiddleware {
   const allowList = config.ipAllowlist;
-  const restrict = ipRestriction((c) => c.req.header("CF-Connecting-IP") ?? "", { allowList }, (remote) => {
-    throw new AppError("IP_NOT_ALLOWED", `Source address ${remote.addr} is not allowed`);
-  });
+  const restrict = ipRestriction((c) => c.req.header("CF-Connecting-IP") ?? "", { allowList });
   return {
     cors: cors({
       origin: config.corsOrigins.includes("*") ? "*" : config.corsOrigins,
@@ -34,8 +32,20 @@ function build(config: Config): EdgeMiddleware {
     }),
     ipAllowlist: async (c, next) => {
       if (allowList.length === 0) return next();
-      if (!c.req.header("CF-Connecting-IP")) throw new AppError("IP_NOT_ALLOWED", "Source address unknown");
-      return restrict(c, next);
+      const address = c.req.header("CF-Connecting-IP");
+      if (!address) throw new AppError("IP_NOT_ALLOWED", "Source address unknown");
+      // Only the verdict comes from ipRestriction: every refusal (outside the list, or an address it
+      // cannot parse, which it throws as a bare 403) becomes IP_NOT_ALLOWED, and downstream errors stay outside.
+      let admitted = false;
+      try {
+        await restrict(c, async () => {
+          admitted = true;
+        });
+      } catch {
+        admitted = false;
+      }
+      if (!admitted) throw new AppError("IP_NOT_ALLOWED", `Source address ${address} is not allowed`);
+      return next();
     },
     bodyLimit: bodyLimit({
       maxSize: config.bodyLimitBytes,
