@@ -16,6 +16,9 @@ export default defineProject({
           ADMIN_TOKEN: TEST_ADMIN_TOKEN,
           ENCRYPTION_KEY: "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0xMjM=",
           ALLOW_PRIVATE_DESTINATIONS: "true",
+          // Provider secrets as Worker secrets (test/worker/sources.test.ts); GitHub in rotation.
+          GITHUB_WEBHOOK_SECRET: "gh-secret-new,gh-secret-old",
+          SLACK_SIGNING_SECRET: "slack-signing-secret-0123456789",
         },
         queueConsumers: {
           "edgehook-deliveries": { maxBatchTimeout: 0.05 },

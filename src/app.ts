@@ -13,6 +13,7 @@ import { requestId } from "./http/request-id";
 import { schemaError } from "./http/validation";
 import { REQUEST_STATS } from "./ops/request-stats";
 import { opsRoutes } from "./ops/routes";
+import { sourceRoutes } from "./sources/routes";
 
 export const BASE_PATH = "/webhooks/v2";
 export const VERSION = "0.1.0";
@@ -59,6 +60,7 @@ export function createApp() {
   v2.route("/", opsRoutes);
   v2.route("/", tokenRoutes);
   v2.route("/", actionRoutes);
+  v2.route("/", sourceRoutes);
   app.route(BASE_PATH, v2);
 
   app.doc31(`${BASE_PATH}/openapi.json`, {

@@ -44,6 +44,33 @@ const keyedInts = z
     return out;
   });
 
+/** A Worker secret holding one secret or several (comma-separated) while a provider's secret is rotated. */
+const secretList = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+const text = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v.trim()));
+
+/** The Worker secret that holds each inbound provider's signing secret(s). */
+export const SOURCE_SECRET_VARS = {
+  github: "GITHUB_WEBHOOK_SECRET",
+  stripe: "STRIPE_WEBHOOK_SECRET",
+  slack: "SLACK_SIGNING_SECRET",
+  linear: "LINEAR_WEBHOOK_SECRET",
+  shopify: "SHOPIFY_WEBHOOK_SECRET",
+  standard: "STANDARD_WEBHOOK_SECRET",
+  generic: "GENERIC_WEBHOOK_SECRET",
+} as const;
+
 const CONFIG_SCHEMA = z.object({
   ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be set (16+ chars) as a secret or in .dev.vars"),
   ENCRYPTION_KEY: z.string().optional().default(""),
@@ -67,6 +94,21 @@ const CONFIG_SCHEMA = z.object({
   JWT_ISSUER: z.string().optional().default(""),
   JWT_AUDIENCE: z.string().optional().default(""),
   JWT_SCOPE_CLAIM: z.string().optional().default("scope"),
+  SOURCE_TOLERANCE_SECONDS: int(300),
+  SOURCE_DEDUP_HOURS: int(72).pipe(z.number().min(24, "SOURCE_DEDUP_HOURS must be at least 24")),
+  GITHUB_WEBHOOK_SECRET: secretList,
+  STRIPE_WEBHOOK_SECRET: secretList,
+  SLACK_SIGNING_SECRET: secretList,
+  LINEAR_WEBHOOK_SECRET: secretList,
+  SHOPIFY_WEBHOOK_SECRET: secretList,
+  STANDARD_WEBHOOK_SECRET: secretList,
+  GENERIC_WEBHOOK_SECRET: secretList,
+  GENERIC_SIGNATURE_HEADER: text("X-Signature").pipe(z.string().min(1, "GENERIC_SIGNATURE_HEADER must name a header")),
+  GENERIC_SIGNATURE_ALGORITHM: text("sha256").pipe(z.enum(["sha256", "sha512"])),
+  GENERIC_SIGNATURE_ENCODING: text("hex").pipe(z.enum(["hex", "base64"])),
+  GENERIC_SIGNATURE_PREFIX: text(""),
+  GENERIC_EVENT_TYPE_HEADER: text(""),
+  GENERIC_DELIVERY_ID_HEADER: text(""),
 });
 
 /** The gateway's settings, typed; see docs/OPERATIONS.md for each one's meaning and default. */
@@ -89,6 +131,23 @@ export interface Config {
   };
   taskDefaultDurationMs: number;
   jwt: { jwksUrl: string; issuer: string; audience: string; scopeClaim: string } | null;
+  sources: {
+    /** Timestamp tolerance for schemes that sign one (Stripe, Slack, Standard Webhooks, Linear). */
+    toleranceSeconds: number;
+    /** How long provider delivery ids are remembered for deduplication. */
+    dedupRetentionMs: number;
+    /** Signing secrets from Worker secrets, by provider name (several during rotation). */
+    secrets: Record<keyof typeof SOURCE_SECRET_VARS, string[]>;
+    /** The generic provider's scheme when it is configured through Worker vars. */
+    generic: {
+      header: string;
+      algorithm: "sha256" | "sha512";
+      encoding: "hex" | "base64";
+      prefix: string;
+      eventTypeHeader: string | null;
+      deliveryIdHeader: string | null;
+    };
+  };
 }
 
 /** Thrown when the Worker's vars or secrets are invalid; the message names every bad setting. */
@@ -127,6 +186,19 @@ export function getConfig(env: Env): Config {
     jwt: v.JWT_JWKS_URL
       ? { jwksUrl: v.JWT_JWKS_URL, issuer: v.JWT_ISSUER, audience: v.JWT_AUDIENCE, scopeClaim: v.JWT_SCOPE_CLAIM }
       : null,
+    sources: {
+      toleranceSeconds: v.SOURCE_TOLERANCE_SECONDS,
+      dedupRetentionMs: v.SOURCE_DEDUP_HOURS * 3_600_000,
+      secrets: Object.fromEntries(Object.entries(SOURCE_SECRET_VARS).map(([provider, name]) => [provider, v[name]])) as Config["sources"]["secrets"],
+      generic: {
+        header: v.GENERIC_SIGNATURE_HEADER,
+        algorithm: v.GENERIC_SIGNATURE_ALGORITHM,
+        encoding: v.GENERIC_SIGNATURE_ENCODING,
+        prefix: v.GENERIC_SIGNATURE_PREFIX,
+        eventTypeHeader: v.GENERIC_EVENT_TYPE_HEADER || null,
+        deliveryIdHeader: v.GENERIC_DELIVERY_ID_HEADER || null,
+      },
+    },
   };
   cache.set(env, config);
   return config;

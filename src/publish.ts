@@ -4,6 +4,8 @@ import { nextEventId } from "./lib/ids";
 
 /** What a caller publishes. */
 export interface PublishInput {
+  /** A pre-allocated id (from nextEventId()) when a statement in the same batch must name the event. */
+  id?: string;
   type: string;
   data: Record<string, unknown>;
   metadata?: Record<string, unknown>;
@@ -34,7 +36,7 @@ export interface PublishOptions {
 export async function publishAll(env: Env, _ctx: BackgroundContext, inputs: PublishInput[], options: PublishOptions = {}): Promise<StoredEvent[]> {
   const createdAt = options.now ?? Date.now();
   const events = inputs.map((input) => {
-    const event: StoredEvent = { id: nextEventId(), type: input.type, data: input.data, createdAt };
+    const event: StoredEvent = { id: input.id ?? nextEventId(), type: input.type, data: input.data, createdAt };
     if (input.metadata) event.metadata = input.metadata;
     return event;
   });
