@@ -61,7 +61,8 @@ const PUT_SOURCE = z
   .openapi("PutSource");
 
 const PROVIDER_PARAM = z.object({ provider: z.string().min(1).max(64) });
-const guard = protect("admin");
+// The `sources` scope, which `admin` and `*` also grant.
+const guard = protect("sources");
 const tags = ["Sources"];
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 

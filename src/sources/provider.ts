@@ -61,6 +61,17 @@ export function field(value: unknown, key: string): string | undefined {
   return undefined;
 }
 
+/** A JSON object parsed from form-field text (Slack's and GitHub's `payload=`), or null. */
+export function jsonObject(text: unknown): Record<string, unknown> | null {
+  if (typeof text !== "string") return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Drops undefined and null entries so metadata only names what the provider sent. */
 export function compact(entries: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined && v !== null));

@@ -1,20 +1,10 @@
 /** Slack: `X-Slack-Signature: v0=<hex HMAC-SHA256 of "v0:<ts>:body">` with `X-Slack-Request-Timestamp` inside the tolerance. */
-import { compact, eventTypeSuffix, field, type Interpretation, type SourceProvider } from "./provider";
+import { compact, eventTypeSuffix, field, jsonObject, type Interpretation, type SourceProvider } from "./provider";
 import { checkTimestamp, header, matchHmac, mismatch, missing, parseUnixSeconds, refuse, signedBytes } from "./signature";
 
 const SIGNATURE_HEADER = "X-Slack-Signature";
 const TIMESTAMP_HEADER = "X-Slack-Request-Timestamp";
 const SIGNATURE = /^v0=([0-9a-fA-F]{64})$/;
-
-function parseJsonObject(text: unknown): Record<string, unknown> | null {
-  if (typeof text !== "string") return null;
-  try {
-    const value: unknown = JSON.parse(text);
-    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
 
 function nested(value: unknown, key: string, inner: string): string | undefined {
   return value && typeof value === "object" ? field((value as Record<string, unknown>)[key], inner) : undefined;
@@ -24,7 +14,7 @@ function nested(value: unknown, key: string, inner: string): string | undefined 
 function interpretForm(headers: Headers, fields: Record<string, unknown>): Interpretation {
   if (fields.ssl_check === "1") return { kind: "handshake", name: "ssl_check" };
   const retry = { retryNum: header(headers, "X-Slack-Retry-Num"), retryReason: header(headers, "X-Slack-Retry-Reason") };
-  const interactive = parseJsonObject(fields.payload);
+  const interactive = jsonObject(fields.payload);
   if (interactive) {
     return {
       kind: "event",

@@ -67,10 +67,16 @@ describe("interpretations", () => {
     expect(github.interpret(headers, json({ action: "opened" }), settings)).toEqual({
       kind: "event",
       type: "pull_request",
+      data: { action: "opened" },
       deliveryId: "72d3162e",
       metadata: { deliveryId: "72d3162e", event: "pull_request", action: "opened", hookId: "42" },
     });
     expect(github.interpret(new Headers({ "X-GitHub-Event": "ping" }), json({ zen: "x" }), settings)).toEqual({ kind: "handshake", name: "ping" });
+  });
+
+  it("github: a form-encoded hook's payload field becomes the data", () => {
+    const form: ParsedPayload = { format: "form", data: { payload: JSON.stringify({ action: "closed", number: 3 }) } };
+    expect(github.interpret(new Headers({ "X-GitHub-Event": "issues" }), form, settings)).toMatchObject({ type: "issues", data: { action: "closed", number: 3 }, metadata: { action: "closed" } });
   });
 
   it("stripe: type and event id from the payload", () => {

@@ -7,7 +7,7 @@ import { deliver, sign } from "./source-signing";
 const put = (provider: string, body: unknown, token?: string) => call(`/sources/${provider}`, { method: "PUT", body, ...(token ? { token } : {}) });
 
 describe("access", () => {
-  it("needs a token with the admin scope for every admin route", async () => {
+  it("needs a token with the sources (or admin) scope for every admin route", async () => {
     for (const [method, path] of [["GET", "/sources"], ["GET", "/sources/stripe"], ["PUT", "/sources/stripe"], ["DELETE", "/sources/stripe"]] as const) {
       const anonymous = await call(path, { method, token: null, ...(method === "PUT" ? { body: { secret: "x" } } : {}) });
       expect(anonymous.status, `${method} ${path}`).toBe(401);
@@ -16,6 +16,8 @@ describe("access", () => {
     expect((await put("stripe", { secret: "whsec_x" }, taskKey)).status).toBe(403);
     const { key: adminKey } = await createToken(["admin"]);
     expect((await put("stripe", { secret: "whsec_x" }, adminKey)).status).toBe(200);
+    const { key: sourcesKey } = await createToken(["sources"]);
+    expect((await call("/sources/stripe", { token: sourcesKey })).status).toBe(200);
   });
 });
 
