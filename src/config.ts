@@ -44,16 +44,6 @@ const keyedInts = z
     return out;
   });
 
-/** A Worker secret holding one secret or several (comma-separated) while a provider's secret is rotated. */
-const secretList = z
-  .string()
-  .optional()
-  .transform((v) =>
-    (v ?? "")
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
 const text = (fallback: string) =>
   z
     .string()
@@ -96,13 +86,13 @@ const CONFIG_SCHEMA = z.object({
   JWT_SCOPE_CLAIM: z.string().optional().default("scope"),
   SOURCE_TOLERANCE_SECONDS: int(300),
   SOURCE_DEDUP_HOURS: int(72).pipe(z.number().min(24, "SOURCE_DEDUP_HOURS must be at least 24")),
-  GITHUB_WEBHOOK_SECRET: secretList,
-  STRIPE_WEBHOOK_SECRET: secretList,
-  SLACK_SIGNING_SECRET: secretList,
-  LINEAR_WEBHOOK_SECRET: secretList,
-  SHOPIFY_WEBHOOK_SECRET: secretList,
-  STANDARD_WEBHOOK_SECRET: secretList,
-  GENERIC_WEBHOOK_SECRET: secretList,
+  GITHUB_WEBHOOK_SECRET: list,
+  STRIPE_WEBHOOK_SECRET: list,
+  SLACK_SIGNING_SECRET: list,
+  LINEAR_WEBHOOK_SECRET: list,
+  SHOPIFY_WEBHOOK_SECRET: list,
+  STANDARD_WEBHOOK_SECRET: list,
+  GENERIC_WEBHOOK_SECRET: list,
   GENERIC_SIGNATURE_HEADER: text("X-Signature").pipe(z.string().min(1, "GENERIC_SIGNATURE_HEADER must name a header")),
   GENERIC_SIGNATURE_ALGORITHM: text("sha256").pipe(z.enum(["sha256", "sha512"])),
   GENERIC_SIGNATURE_ENCODING: text("hex").pipe(z.enum(["hex", "base64"])),
@@ -136,18 +126,25 @@ export interface Config {
     toleranceSeconds: number;
     /** How long provider delivery ids are remembered for deduplication. */
     dedupRetentionMs: number;
-    /** Signing secrets from Worker secrets, by provider name (several during rotation). */
+    /** Signing secrets from Worker secrets, by provider name (several, comma-separated, during rotation). */
     secrets: Record<keyof typeof SOURCE_SECRET_VARS, string[]>;
     /** The generic provider's scheme when it is configured through Worker vars. */
-    generic: {
-      header: string;
-      algorithm: "sha256" | "sha512";
-      encoding: "hex" | "base64";
-      prefix: string;
-      eventTypeHeader: string | null;
-      deliveryIdHeader: string | null;
-    };
+    generic: GenericSourceOptions;
   };
+}
+
+/** How the `generic` source finds and checks its signature. */
+export interface GenericSourceOptions {
+  /** Request header carrying the signature, e.g. `X-Signature`. */
+  header: string;
+  algorithm: "sha256" | "sha512";
+  encoding: "hex" | "base64";
+  /** Text before the signature in the header, e.g. `sha256=`; empty for none. */
+  prefix: string;
+  /** Header naming the event type (`generic.<value>`); null → `generic.webhook`. */
+  eventTypeHeader: string | null;
+  /** Header carrying a delivery id for deduplication; null → the body's hash. */
+  deliveryIdHeader: string | null;
 }
 
 /** Thrown when the Worker's vars or secrets are invalid; the message names every bad setting. */

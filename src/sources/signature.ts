@@ -1,4 +1,5 @@
 /** Shared vocabulary of the provider verifiers: settings, results, timestamp and constant-time HMAC checks. */
+import type { GenericSourceOptions } from "../config";
 import { hmac, timingSafeEqual } from "../lib/crypto";
 import { toBase64, toHex } from "../lib/encoding";
 
@@ -9,19 +10,8 @@ export type ProviderName = (typeof PROVIDERS)[number];
 /** The default timestamp tolerance where a scheme signs a timestamp. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
-/** How the `generic` provider finds and checks its signature. */
-export interface GenericOptions {
-  /** Request header carrying the signature, e.g. `X-Signature`. */
-  header: string;
-  algorithm: "sha256" | "sha512";
-  encoding: "hex" | "base64";
-  /** Text before the signature in the header, e.g. `sha256=`; empty for none. */
-  prefix: string;
-  /** Header naming the event type (`generic.<value>`); null → `generic.webhook`. */
-  eventTypeHeader: string | null;
-  /** Header carrying a delivery id for deduplication; null → the body's hash. */
-  deliveryIdHeader: string | null;
-}
+/** How the `generic` provider finds and checks its signature (defined beside the vars that can set it). */
+export type GenericOptions = GenericSourceOptions;
 
 /** A provider's verification settings: every secret currently accepted (rotation), tolerance, generic options. */
 export interface SourceSettings {
