@@ -1,4 +1,5 @@
 /** D1 access for research jobs: insert, read, guarded completion. */
+import { iso, isoOrNull } from "../lib/time";
 
 interface ResearchRow {
   id: string;
@@ -46,8 +47,6 @@ export function insertResearchStatement(db: D1Database, job: NewResearch): D1Pre
     .bind(job.id, job.tokenId, job.topic, job.depth, job.format, job.sources ? JSON.stringify(job.sources) : null, job.maxAge ?? null, job.now, job.now, job.estimatedCompletionAt);
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
 /** One research job as the API returns it, or null. */
 export async function getResearch(db: D1Database, id: string) {
   const row = await db.prepare("SELECT * FROM research WHERE id = ?").bind(id).first<ResearchRow>();
@@ -61,10 +60,10 @@ export async function getResearch(db: D1Database, id: string) {
     maxAge: row.max_age,
     status: row.status,
     report: row.report === null ? null : (JSON.parse(row.report) as unknown),
-    createdAt: iso(row.created_at)!,
-    updatedAt: iso(row.updated_at)!,
-    estimatedCompletion: iso(row.estimated_completion_at)!,
-    completedAt: iso(row.completed_at),
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    estimatedCompletion: iso(row.estimated_completion_at),
+    completedAt: isoOrNull(row.completed_at),
   };
 }
 

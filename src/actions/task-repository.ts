@@ -1,4 +1,5 @@
 /** D1 access for tasks: insert, queue snapshot, read with position, guarded status transitions. */
+import { iso, isoOrNull } from "../lib/time";
 import { allowedPredecessors, type TaskPriority, type TaskStatus } from "./task-queue";
 
 interface TaskRow {
@@ -38,8 +39,6 @@ export interface TaskView {
   completedAt: string | null;
   durationMs: number | null;
 }
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** Fields of a new task. */
 export interface NewTask {
@@ -101,10 +100,10 @@ export async function getTask(db: D1Database, id: string): Promise<TaskView | nu
     tags: row.tags ? (JSON.parse(row.tags) as string[]) : [],
     result: row.result === null ? null : JSON.parse(row.result),
     error: row.error,
-    createdAt: iso(row.created_at)!,
-    updatedAt: iso(row.updated_at)!,
-    startedAt: iso(row.started_at),
-    completedAt: iso(row.completed_at),
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    startedAt: isoOrNull(row.started_at),
+    completedAt: isoOrNull(row.completed_at),
     durationMs: row.duration_ms,
   };
 }

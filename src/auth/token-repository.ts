@@ -1,4 +1,5 @@
 /** D1 access for API tokens: create, look up by key hash, list, update, delete. */
+import { iso, isoOrNull } from "../lib/time";
 import { randomToken, sha256Hex } from "../lib/crypto";
 import { newId } from "../lib/ids";
 
@@ -31,8 +32,6 @@ interface TokenRow {
   last_used_at: number | null;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
 function toRecord(row: TokenRow): TokenRecord {
   return {
     id: row.id,
@@ -42,10 +41,10 @@ function toRecord(row: TokenRow): TokenRecord {
     endpoints: JSON.parse(row.endpoints) as string[],
     active: row.active === 1,
     keyPrefix: row.key_prefix,
-    createdAt: iso(row.created_at)!,
-    updatedAt: iso(row.updated_at)!,
-    expiresAt: iso(row.expires_at),
-    lastUsedAt: iso(row.last_used_at),
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    expiresAt: isoOrNull(row.expires_at),
+    lastUsedAt: isoOrNull(row.last_used_at),
   };
 }
 
