@@ -7,6 +7,7 @@ import { ok } from "../http/envelope";
 import { AppError } from "../http/errors";
 import { ERROR_RESPONSES, envelopeOf, errorResponseDoc, jsonRequest, strictFields } from "../http/openapi";
 import { schemaError } from "../http/validation";
+import { isoOrNull } from "../lib/time";
 import { DEFAULT_GENERIC_OPTIONS } from "./generic";
 import { providerByName } from "./registry";
 import { deleteStoredSource, getStoredSource, putStoredSource, type StoredSource } from "./repository";
@@ -64,7 +65,6 @@ const PROVIDER_PARAM = z.object({ provider: z.string().min(1).max(64) });
 // The `sources` scope, which `admin` and `*` also grant.
 const guard = protect("sources");
 const tags = ["Sources"];
-const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
 function knownProvider(name: string): ProviderName {
   const provider = providerByName(name);
@@ -88,8 +88,8 @@ function view(config: Config, provider: ProviderName, stored: StoredSource | nul
     envSecretCount: envSecrets,
     toleranceSeconds: stored?.toleranceSeconds ?? config.sources.toleranceSeconds,
     ...(generic ? { generic } : {}),
-    createdAt: iso(stored?.createdAt),
-    updatedAt: iso(stored?.updatedAt),
+    createdAt: isoOrNull(stored?.createdAt ?? null),
+    updatedAt: isoOrNull(stored?.updatedAt ?? null),
   };
 }
 
