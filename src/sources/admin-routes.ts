@@ -134,7 +134,7 @@ sourceAdminRoutes.openapi(
     path: "/sources/{provider}",
     tags,
     summary: "Set a provider's secret(s) (several during rotation), enabled, tolerance, and for generic its scheme",
-    middleware: [...guard, strictFields(PUT_SOURCE as unknown as z.ZodObject)],
+    middleware: [...guard, strictFields(PUT_SOURCE)],
     request: { params: PROVIDER_PARAM, body: jsonRequest(PUT_SOURCE) },
     responses: { 200: envelopeOf(SOURCE, "The stored configuration"), ...ERROR_RESPONSES, 503: errorResponseDoc("SERVICE_UNAVAILABLE: ENCRYPTION_KEY is not set") },
   }),
