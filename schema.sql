@@ -104,15 +104,37 @@ CREATE TABLE IF NOT EXISTS sources (
   updated_at INTEGER NOT NULL
 );
 
--- source_deliveries: provider delivery ids already accepted, for deduplication (kept at least
--- SOURCE_DEDUP_HOURS). Inserted with INSERT OR IGNORE in the publishing batch: the event row is
--- written only when this insert changed a row, so a duplicate is never published twice.
--- event_id is the event the delivery became.
+-- source_deliveries: provider delivery ids already accepted, for deduplication. Inserted with
+-- INSERT OR IGNORE in the publishing batch: the event row is written only when this insert
+-- changed a row, so a duplicate is never published twice. event_id is the event the delivery
+-- became; expires_at = received_at + SOURCE_DEDUP_HOURS, after which the cron's retention
+-- deletes the row.
 CREATE TABLE IF NOT EXISTS source_deliveries (
   provider TEXT NOT NULL,
   delivery_id TEXT NOT NULL,
   event_id TEXT NOT NULL,
   received_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
   PRIMARY KEY (provider, delivery_id)
 );
-CREATE INDEX IF NOT EXISTS source_deliveries_received ON source_deliveries (received_at);
+CREATE INDEX IF NOT EXISTS source_deliveries_expires ON source_deliveries (expires_at);
+-- audit: one row per admin action (token create/update/delete; subscription, source and queue
+-- actions once they exist). actor_token_id is the caller's token id ("admin" for ADMIN_TOKEN,
+-- never a key); target_type/target_id name the resource; request_id ties the row to the request
+-- log line; details is JSON with sensitive fields redacted. Written in the same D1 batch as the
+-- change where practical, so a row exists iff the change happened. Kept RETENTION_AUDIT_DAYS.
+-- Listed newest first with keyset pagination on (created_at, id).
+CREATE TABLE IF NOT EXISTS audit (
+  id TEXT PRIMARY KEY,
+  action TEXT NOT NULL,
+  actor_token_id TEXT NOT NULL,
+  target_type TEXT NOT NULL,
+  target_id TEXT,
+  request_id TEXT NOT NULL,
+  details TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_created ON audit (created_at, id);
+CREATE INDEX IF NOT EXISTS audit_action ON audit (action, created_at, id);
+CREATE INDEX IF NOT EXISTS audit_actor ON audit (actor_token_id, created_at, id);
+CREATE INDEX IF NOT EXISTS audit_target ON audit (target_type, target_id, created_at, id);

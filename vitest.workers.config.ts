@@ -19,6 +19,8 @@ export default defineProject({
           // Provider secrets as Worker secrets (test/worker/sources.test.ts); GitHub in rotation.
           GITHUB_WEBHOOK_SECRET: "gh-secret-new,gh-secret-old",
           SLACK_SIGNING_SECRET: "slack-signing-secret-0123456789",
+          // One JSON line per request would drown the test output; test/worker/ops-logs.test.ts turns it on.
+          LOG_REQUESTS: "false",
         },
         queueConsumers: {
           "edgehook-deliveries": { maxBatchTimeout: 0.05 },

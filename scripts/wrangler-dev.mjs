@@ -23,26 +23,42 @@ export function freePort() {
 }
 
 /**
+ * Runs SQL against the local D1 of a state dir (`wrangler d1 execute --local`): options.file or
+ * options.command, options.config. Returns the result rows of each statement when options.json.
+ */
+export function executeD1(persistTo, options) {
+  const config = options.config ?? join(ROOT, "wrangler.toml");
+  const args = ["d1", "execute", "DB", "--local", "--config", config, "--persist-to", persistTo];
+  if (options.file) args.push("--file", options.file);
+  else args.push("--command", options.command);
+  if (options.json) args.push("--json");
+  const run = spawnSync(WRANGLER, args, { cwd: ROOT, encoding: "utf8", env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" } });
+  if (run.status !== 0) throw new Error(`d1 execute failed: ${run.stderr || run.stdout}`);
+  return options.json ? JSON.parse(run.stdout).map((r) => r.results) : run.stdout;
+}
+
+/**
  * Starts the gateway. Options: vars (extra Worker vars), persistTo (reuse a state dir),
- * config (wrangler config path), adminToken. Resolves to {url, adminToken, persistTo, stop, kill}.
+ * config (wrangler config path), adminToken, extraArgs (more `wrangler dev` arguments, e.g.
+ * ["--test-scheduled"] for GET /__scheduled). Resolves to {url, adminToken, persistTo, stop, kill}.
  */
 export async function startWranglerDev(options = {}) {
   const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "edgehook-state-"));
   const config = options.config ?? join(ROOT, "wrangler.toml");
   const adminToken = options.adminToken ?? "e2e-admin-token-0123456789abcdef";
   if (options.schema !== false) {
-    const applied = spawnSync(WRANGLER, ["d1", "execute", "DB", "--local", "--config", config, "--persist-to", persistTo, "--file", join(ROOT, "schema.sql")], {
-      cwd: ROOT,
-      encoding: "utf8",
-      env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
-    });
-    if (applied.status !== 0) throw new Error(`schema apply failed: ${applied.stderr}`);
+    try {
+      executeD1(persistTo, { config, file: join(ROOT, "schema.sql") });
+    } catch (error) {
+      throw new Error(`schema apply failed: ${error.message}`);
+    }
   }
   const port = options.port ?? (await freePort());
   const inspectorPort = await freePort();
   const vars = { ADMIN_TOKEN: adminToken, ENCRYPTION_KEY: "ZTJlLWVuY3J5cHRpb24ta2V5LTMyLWJ5dGVzLTAxMjM=", ALLOW_PRIVATE_DESTINATIONS: "true", ...options.vars };
   const args = ["dev", "--config", config, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", persistTo, "--show-interactive-dev-session=false", "--log-level", options.logLevel ?? "warn"];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  args.push(...(options.extraArgs ?? []));
   const child = spawn(WRANGLER, args, {
     cwd: ROOT,
     env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
@@ -80,6 +96,8 @@ export async function startWranglerDev(options = {}) {
     url,
     adminToken,
     persistTo,
+    /** The process group leader (`wrangler dev`); its group holds workerd too. */
+    pid: child.pid,
     output: () => output,
     /** Graceful stop; removes the state dir unless keepState. */
     async stop({ keepState = false } = {}) {

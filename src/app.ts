@@ -1,7 +1,6 @@
 /** Builds the Hono app: middleware order, route mounting, and the OpenAPI document. */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { methodNotAllowed } from "hono/method-not-allowed";
-import { routePath } from "hono/route";
 import { actionRoutes } from "./actions/routes";
 import { tokenRoutes } from "./auth/routes";
 import { getConfig } from "./config";
@@ -11,7 +10,9 @@ import { handleError, handleNotFound } from "./http/error-handler";
 import { AppError } from "./http/errors";
 import { requestId } from "./http/request-id";
 import { schemaError } from "./http/validation";
-import { REQUEST_STATS } from "./ops/request-stats";
+import { auditRoutes } from "./ops/audit-routes";
+import { metricsRoutes } from "./ops/metrics-routes";
+import { opsMiddleware } from "./ops/middleware";
 import { opsRoutes } from "./ops/routes";
 import { sourceRoutes } from "./sources/routes";
 
@@ -27,7 +28,7 @@ function routeGroup() {
   });
 }
 
-/** Creates the gateway app. Order: request id → config → CORS → IP allowlist → body limit → routes. */
+/** Creates the gateway app. Order: request id → config → ops (stats, metrics, log) → CORS → IP allowlist → body limit → routes. */
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
   app.use("*", requestId);
@@ -35,12 +36,12 @@ export function createApp() {
     c.set("config", getConfig(c.env));
     await next();
   });
+  app.use("*", opsMiddleware);
   app.use("*", (c, next) => edgeMiddleware(c.get("config")).cors(c, next));
   app.use("*", (c, next) => edgeMiddleware(c.get("config")).ipAllowlist(c, next));
   app.use("*", (c, next) => edgeMiddleware(c.get("config")).bodyLimit(c, next));
   app.use("*", async (c, next) => {
     await next();
-    REQUEST_STATS.record(`${c.req.method} ${routePath(c, -1)}`, c.res.status, Date.now() - c.get("startedAt"));
     for (const [k, v] of Object.entries(c.get("rateLimitHeaders") ?? {})) c.res.headers.set(k, v);
   });
   app.use(
@@ -58,6 +59,8 @@ export function createApp() {
 
   const v2 = routeGroup();
   v2.route("/", opsRoutes);
+  v2.route("/", metricsRoutes);
+  v2.route("/", auditRoutes);
   v2.route("/", tokenRoutes);
   v2.route("/", actionRoutes);
   v2.route("/", sourceRoutes);

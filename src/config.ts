@@ -17,15 +17,17 @@ const num = (fallback: number) =>
     .optional()
     .transform((v) => (v === undefined || v === "" ? fallback : Number(v)))
     .pipe(z.number().positive());
+/** `a, b,,c` → `["a", "b", "c"]`. */
+function splitList(v: string): string[] {
+  return v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
 const list = z
   .string()
   .optional()
-  .transform((v) =>
-    (v ?? "")
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
+  .transform((v) => splitList(v ?? ""));
 /** `task=2000,notify=5000` → `{task: 2000, notify: 5000}`. */
 const keyedInts = z
   .string()
@@ -79,6 +81,7 @@ const CONFIG_SCHEMA = z.object({
   RATE_LIMIT_ENDPOINTS: keyedInts,
   RATE_LIMIT_TOKEN_DEFAULT: int(1000),
   RATE_LIMIT_BURST: num(1.5),
+  RATE_LIMIT_BURST_PERIOD_SECONDS: int(60).pipe(z.number().int().min(1).max(86_400)),
   TASK_DEFAULT_DURATION_SECONDS: int(300),
   JWT_JWKS_URL: z.string().optional().default(""),
   JWT_ISSUER: z.string().optional().default(""),
@@ -99,7 +102,27 @@ const CONFIG_SCHEMA = z.object({
   GENERIC_SIGNATURE_PREFIX: text(""),
   GENERIC_EVENT_TYPE_HEADER: text(""),
   GENERIC_DELIVERY_ID_HEADER: text(""),
+  METRICS_ENABLED: z
+    .string()
+    .optional()
+    .transform((v) => v !== "false" && v !== "0"),
+  METRICS_FLUSH_SECONDS: num(10),
+  METRICS_FLUSH_REQUESTS: int(500).pipe(z.number().min(1)),
+  LOG_REQUESTS: z
+    .string()
+    .optional()
+    .transform((v) => v !== "false" && v !== "0"),
+  LOG_BODIES: z.enum(["none", "errors", "all"]).optional().default("errors"),
+  LOG_REDACT_FIELDS: z.string().optional(),
+  RETENTION_EVENTS_DAYS: int(30),
+  RETENTION_DELIVERIES_DAYS: int(30),
+  RETENTION_AUDIT_DAYS: int(90),
+  RETENTION_BATCH_SIZE: int(1000).pipe(z.number().min(1).max(10_000)),
+  RETENTION_MAX_BATCHES: int(5).pipe(z.number().min(1)),
 });
+
+/** Body fields, query parameters and audit details whose values never reach a log line. */
+export const DEFAULT_REDACT_FIELDS = ["password", "secret", "token", "authorization", "apiKey", "api_key", "key", "accessToken", "refreshToken", "clientSecret", "privateKey"];
 
 /** The gateway's settings, typed; see docs/OPERATIONS.md for each one's meaning and default. */
 export interface Config {
@@ -117,7 +140,10 @@ export interface Config {
     globalPerDay: number;
     endpointPerHour: Record<string, number>;
     tokenDefaultPerHour: number;
+    /** Burst allowance: multiplies the short-term capacity (the token bucket). */
     burst: number;
+    /** The short term the bucket covers: capacity = burst × the hourly limit's share of this period. */
+    burstPeriodMs: number;
   };
   taskDefaultDurationMs: number;
   jwt: { jwksUrl: string; issuer: string; audience: string; scopeClaim: string } | null;
@@ -131,6 +157,10 @@ export interface Config {
     /** The generic provider's scheme when it is configured through Worker vars. */
     generic: GenericSourceOptions;
   };
+  metrics: { enabled: boolean; flushIntervalMs: number; flushRequests: number };
+  logs: { requests: boolean; bodies: "none" | "errors" | "all"; redactFields: string[] };
+  /** Days to keep each kind of row (0 keeps forever), and how much one cron run may delete. */
+  retention: { eventsDays: number; deliveriesDays: number; auditDays: number; batchSize: number; maxBatches: number };
 }
 
 /** How the `generic` source finds and checks its signature. */
@@ -178,6 +208,7 @@ export function getConfig(env: Env): Config {
       endpointPerHour: { task: 2000, notify: 5000, research: 1000, ...v.RATE_LIMIT_ENDPOINTS },
       tokenDefaultPerHour: v.RATE_LIMIT_TOKEN_DEFAULT,
       burst: v.RATE_LIMIT_BURST,
+      burstPeriodMs: v.RATE_LIMIT_BURST_PERIOD_SECONDS * 1000,
     },
     taskDefaultDurationMs: v.TASK_DEFAULT_DURATION_SECONDS * 1000,
     jwt: v.JWT_JWKS_URL
@@ -195,6 +226,19 @@ export function getConfig(env: Env): Config {
         eventTypeHeader: v.GENERIC_EVENT_TYPE_HEADER || null,
         deliveryIdHeader: v.GENERIC_DELIVERY_ID_HEADER || null,
       },
+    },
+    metrics: { enabled: v.METRICS_ENABLED, flushIntervalMs: v.METRICS_FLUSH_SECONDS * 1000, flushRequests: v.METRICS_FLUSH_REQUESTS },
+    logs: {
+      requests: v.LOG_REQUESTS,
+      bodies: v.LOG_BODIES,
+      redactFields: v.LOG_REDACT_FIELDS === undefined ? DEFAULT_REDACT_FIELDS : splitList(v.LOG_REDACT_FIELDS),
+    },
+    retention: {
+      eventsDays: v.RETENTION_EVENTS_DAYS,
+      deliveriesDays: v.RETENTION_DELIVERIES_DAYS,
+      auditDays: v.RETENTION_AUDIT_DAYS,
+      batchSize: v.RETENTION_BATCH_SIZE,
+      maxBatches: v.RETENTION_MAX_BATCHES,
     },
   };
   cache.set(env, config);

@@ -1,8 +1,9 @@
-/** The inbound guard: authentication, scope, then the JSON body gate — the middleware every protected route runs. */
+/** The inbound guard: authentication, scope, rate limits with idempotency, then the JSON body gate — the middleware every protected route runs. */
 import type { MiddlewareHandler } from "hono";
 import { authenticate, requireScope } from "./auth/middleware";
 import type { AppEnv } from "./http/context";
 import { jsonBody } from "./http/json-body";
+import { limitsAndIdempotency } from "./limits/middleware";
 
 /** Options for protect. */
 export interface ProtectOptions {
@@ -11,9 +12,10 @@ export interface ProtectOptions {
 }
 
 /**
- * Middleware for a route that needs `scope`, in hot-path order: authenticate → scope →
- * JSON body gate (415 / INVALID_JSON) → the route's own schema validation.
+ * Middleware for a route that needs `scope`, in hot-path order: authenticate → scope → rate limits
+ * and idempotency (one parallel Durable Object round trip; see docs/RATE-LIMITS.md) → JSON body gate
+ * (415 / INVALID_JSON) → the route's own schema validation.
  */
-export function protect(scope: string, _options: ProtectOptions = {}): MiddlewareHandler<AppEnv>[] {
-  return [authenticate, requireScope(scope), jsonBody];
+export function protect(scope: string, options: ProtectOptions = {}): MiddlewareHandler<AppEnv>[] {
+  return [authenticate, requireScope(scope), limitsAndIdempotency(options.endpoint ?? scope), jsonBody];
 }

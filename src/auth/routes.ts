@@ -5,6 +5,7 @@ import { ok } from "../http/envelope";
 import { AppError } from "../http/errors";
 import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
 import { protect } from "../guard";
+import { auditEntry, auditStatement } from "../ops/audit";
 import { forgetCachedTokens } from "./middleware";
 import { SCOPES, TOKEN_TYPES } from "./principal";
 import { createToken, deleteToken, getToken, listTokens, updateToken } from "./token-repository";
@@ -68,7 +69,9 @@ tokenRoutes.openapi(
   }),
   async (c) => {
     const input = c.req.valid("json");
-    const { record, key } = await createToken(c.env.DB, { ...input, endpoints: input.endpoints });
+    const { record, key } = await createToken(c.env.DB, { ...input, endpoints: input.endpoints }, Date.now(), (token) => [
+      auditStatement(c.env.DB, auditEntry(c, "token.create", { type: "token", id: token.id }, { name: token.name, type: token.type, endpoints: token.endpoints, rateLimit: token.rateLimit, active: token.active, expiresAt: token.expiresAt })),
+    ]);
     return ok(c, { ...record, key }, 201, { self: `/webhooks/v2/tokens/${record.id}` });
   },
 );
@@ -117,7 +120,10 @@ tokenRoutes.openapi(
     responses: { 200: envelopeOf(TOKEN, "The updated token"), ...ERROR_RESPONSES },
   }),
   async (c) => {
-    const token = await updateToken(c.env.DB, c.req.valid("param").id, c.req.valid("json"));
+    const { id } = c.req.valid("param");
+    const changes = c.req.valid("json");
+    const entry = auditEntry(c, "token.update", { type: "token", id }, { changes });
+    const token = await updateToken(c.env.DB, id, changes, Date.now(), [auditStatement(c.env.DB, entry, { onlyIfChanged: true })]);
     if (!token) throw new AppError("NOT_FOUND", "Token not found");
     forgetCachedTokens();
     return ok(c, token);
@@ -136,7 +142,8 @@ tokenRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    if (!(await deleteToken(c.env.DB, id))) throw new AppError("NOT_FOUND", "Token not found");
+    const entry = auditEntry(c, "token.delete", { type: "token", id });
+    if (!(await deleteToken(c.env.DB, id, [auditStatement(c.env.DB, entry, { onlyIfChanged: true })]))) throw new AppError("NOT_FOUND", "Token not found");
     forgetCachedTokens();
     return ok(c, { id, deleted: true as const });
   },

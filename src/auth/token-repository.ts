@@ -68,8 +68,19 @@ export function hashKey(key: string): Promise<string> {
   return sha256Hex(key);
 }
 
-/** Inserts a token and returns its record together with the key, which is never readable again. */
-export async function createToken(db: D1Database, input: NewToken, now = Date.now()): Promise<{ record: TokenRecord; key: string }> {
+/** Statements that commit in the same D1 batch as a token change (e.g. its audit row). */
+export type AlongsideStatements = D1PreparedStatement[];
+
+/**
+ * Inserts a token and returns its record together with the key, which is never readable again.
+ * `alongside(record)` gives statements written in the same batch (all or nothing).
+ */
+export async function createToken(
+  db: D1Database,
+  input: NewToken,
+  now = Date.now(),
+  alongside: (record: TokenRecord) => AlongsideStatements = () => [],
+): Promise<{ record: TokenRecord; key: string }> {
   const key = generateKey();
   const row: TokenRow = {
     id: newId("tok"),
@@ -84,14 +95,15 @@ export async function createToken(db: D1Database, input: NewToken, now = Date.no
     expires_at: input.expiresAt ? Date.parse(input.expiresAt) : null,
     last_used_at: null,
   };
-  await db
+  const insert = db
     .prepare(
       `INSERT INTO tokens (id, name, type, key_hash, key_prefix, rate_limit, endpoints, active, created_at, updated_at, expires_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .bind(row.id, row.name, row.type, await hashKey(key), row.key_prefix, row.rate_limit, row.endpoints, row.active, now, now, row.expires_at)
-    .run();
-  return { record: toRecord(row), key };
+    .bind(row.id, row.name, row.type, await hashKey(key), row.key_prefix, row.rate_limit, row.endpoints, row.active, now, now, row.expires_at);
+  const record = toRecord(row);
+  await db.batch([insert, ...alongside(record)]);
+  return { record, key };
 }
 
 /** The token stored under a key hash, or null. */
@@ -130,8 +142,11 @@ export interface TokenChanges {
   expiresAt?: string | null;
 }
 
-/** Applies changes; returns the updated record or null when the token does not exist. */
-export async function updateToken(db: D1Database, id: string, changes: TokenChanges, now = Date.now()): Promise<TokenRecord | null> {
+/**
+ * Applies changes; returns the updated record or null when the token does not exist. `alongside`
+ * statements run in the same batch right after the UPDATE (guard them with `changes() > 0`).
+ */
+export async function updateToken(db: D1Database, id: string, changes: TokenChanges, now = Date.now(), alongside: AlongsideStatements = []): Promise<TokenRecord | null> {
   const sets: string[] = [];
   const values: unknown[] = [];
   const put = (column: string, value: unknown) => {
@@ -145,17 +160,15 @@ export async function updateToken(db: D1Database, id: string, changes: TokenChan
   if (changes.active !== undefined) put("active", changes.active ? 1 : 0);
   if (changes.expiresAt !== undefined) put("expires_at", changes.expiresAt === null ? null : Date.parse(changes.expiresAt));
   put("updated_at", now);
-  const row = await db
-    .prepare(`UPDATE tokens SET ${sets.join(", ")} WHERE id = ? RETURNING *`)
-    .bind(...values, id)
-    .first<TokenRow>();
+  const [updated] = await db.batch<TokenRow>([db.prepare(`UPDATE tokens SET ${sets.join(", ")} WHERE id = ? RETURNING *`).bind(...values, id), ...alongside]);
+  const row = updated?.results[0];
   return row ? toRecord(row) : null;
 }
 
-/** Deletes a token; true when one was deleted. */
-export async function deleteToken(db: D1Database, id: string): Promise<boolean> {
-  const result = await db.prepare("DELETE FROM tokens WHERE id = ?").bind(id).run();
-  return result.meta.changes > 0;
+/** Deletes a token; true when one was deleted. `alongside` as for updateToken. */
+export async function deleteToken(db: D1Database, id: string, alongside: AlongsideStatements = []): Promise<boolean> {
+  const [result] = await db.batch([db.prepare("DELETE FROM tokens WHERE id = ?").bind(id), ...alongside]);
+  return (result?.meta.changes ?? 0) > 0;
 }
 
 /** Records use, at most once a minute per token so reads do not become writes on the hot path. */

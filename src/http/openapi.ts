@@ -46,9 +46,11 @@ export const ERROR_RESPONSES = {
   401: errorResponseDoc("UNAUTHORIZED"),
   403: errorResponseDoc("FORBIDDEN or IP_NOT_ALLOWED"),
   404: errorResponseDoc("NOT_FOUND"),
+  409: errorResponseDoc("IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress)"),
   413: errorResponseDoc("PAYLOAD_TOO_LARGE"),
   415: errorResponseDoc("UNSUPPORTED_MEDIA_TYPE"),
   429: errorResponseDoc("RATE_LIMITED"),
+  503: errorResponseDoc("SERVICE_UNAVAILABLE"),
 } as const;
 
 const strictVariants = new WeakMap<z.ZodObject, z.ZodType>();

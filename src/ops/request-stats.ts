@@ -7,6 +7,11 @@ interface RouteStats {
   lastStatus: number;
 }
 
+/** An endpoint is "degraded" when at least 10% of its requests ended in a server error (5xx). */
+export function endpointStatus(serverErrors: number, count: number): "ok" | "degraded" {
+  return count > 0 && serverErrors / count >= 0.1 ? "degraded" : "ok";
+}
+
 /** Options for RequestStats. */
 export interface RequestStatsOptions {
   now?: () => number;
@@ -53,7 +58,7 @@ export class RequestStats {
         count: s.count,
         errors: s.errors,
         avgResponseMs: Math.round((s.totalMs / s.count) * 100) / 100,
-        status: s.errors / s.count >= 0.1 ? "degraded" : "ok",
+        status: endpointStatus(s.errors, s.count),
       };
     }
     return out;

@@ -3,8 +3,12 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { authenticate } from "../auth/middleware";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
+import { rateLimitStanding } from "../limits/middleware";
+import { isoOrNull } from "../lib/time";
 import { ERROR_RESPONSES, envelopeOf } from "../http/openapi";
-import { REQUEST_STATS } from "./request-stats";
+import { pingMetrics, readMetrics } from "./metrics";
+import { endpointTotals } from "./metrics-render";
+import { endpointStatus, REQUEST_STATS } from "./request-stats";
 
 type CheckStatus = "ok" | "error";
 const CHECK = z.object({ status: z.enum(["ok", "error"]), latencyMs: z.number(), error: z.string().optional() });
@@ -51,7 +55,7 @@ opsRoutes.openapi(
       timed(async () => {
         if (typeof c.env.DELIVERIES?.send !== "function") throw new Error("DELIVERIES queue binding missing");
       }),
-      timed(() => c.env.LIMIT_COUNTER.get(c.env.LIMIT_COUNTER.idFromName("health")).ping()),
+      timed(() => Promise.all([c.env.LIMIT_COUNTER.get(c.env.LIMIT_COUNTER.idFromName("health")).ping(), pingMetrics(c.env)])),
     ]);
     const checks = { database, queue, durableObjects };
     const status = overallHealth(checks);
@@ -65,7 +69,7 @@ opsRoutes.openapi(
     method: "get",
     path: "/status",
     tags: ["Operations"],
-    summary: "Uptime, request counts and per-endpoint response times (this isolate)",
+    summary: "Uptime, request counts and per-endpoint response times (this isolate, and across isolates in `aggregate`)",
     middleware: [authenticate],
     responses: {
       200: envelopeOf(
@@ -75,18 +79,45 @@ opsRoutes.openapi(
           endpoints: z.record(z.string(), z.object({ count: z.number(), errors: z.number(), avgResponseMs: z.number(), status: z.string() })),
           rateLimit: z.record(z.string(), z.string()).nullable(),
           scope: z.literal("isolate"),
+          aggregate: z
+            .object({
+              since: z.string().nullable(),
+              requestCount: z.number(),
+              endpoints: z.record(z.string(), z.object({ count: z.number(), errors: z.number(), avgResponseMs: z.number(), status: z.string() })),
+            })
+            .nullable()
+            .openapi({ description: "Every isolate's figures from the Metrics Durable Object; null when it cannot be read" }),
         }),
         "Status",
       ),
       ...ERROR_RESPONSES,
     },
   }),
-  (c) =>
+  async (c) =>
     ok(c, {
       uptime: Math.round((Date.now() - REQUEST_STATS.startedAt) / 1000),
       requestCount: REQUEST_STATS.total,
       endpoints: REQUEST_STATS.snapshot(),
-      rateLimit: c.get("rateLimitHeaders") ?? null,
+      rateLimit: await rateLimitStanding(c),
       scope: "isolate" as const,
+      aggregate: await aggregateStatus(c.env),
     }),
 );
+
+/** Per-endpoint counts and mean response times across isolates, or null when the Metrics DO fails. */
+async function aggregateStatus(env: Env) {
+  try {
+    const totals = await readMetrics(env, 1);
+    const endpoints: Record<string, { count: number; errors: number; avgResponseMs: number; status: string }> = {};
+    let requestCount = 0;
+    for (const e of endpointTotals(totals.snapshot)) {
+      requestCount += e.histogram.count;
+      const avgResponseMs = e.histogram.count ? Math.round((e.histogram.sumMs / e.histogram.count) * 100) / 100 : 0;
+      endpoints[e.route] = { count: e.histogram.count, errors: e.serverErrors, avgResponseMs, status: endpointStatus(e.serverErrors, e.histogram.count) };
+    }
+    return { since: isoOrNull(totals.since), requestCount, endpoints };
+  } catch (error) {
+    console.warn(JSON.stringify({ level: "warn", msg: "status: metrics unavailable", error: String(error) }));
+    return null;
+  }
+}

@@ -5,9 +5,10 @@ import { protect } from "../guard";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { AppError } from "../http/errors";
-import { ERROR_RESPONSES, envelopeOf, errorResponseDoc, jsonRequest, strictFields } from "../http/openapi";
+import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
 import { schemaError } from "../http/validation";
 import { isoOrNull } from "../lib/time";
+import { auditEntry, auditStatement } from "../ops/audit";
 import { DEFAULT_GENERIC_OPTIONS } from "./generic";
 import { providerByName } from "./registry";
 import { deleteStoredSource, getStoredSource, putStoredSource, type StoredSource } from "./repository";
@@ -136,7 +137,7 @@ sourceAdminRoutes.openapi(
     summary: "Set a provider's secret(s) (several during rotation), enabled, tolerance, and for generic its scheme",
     middleware: [...guard, strictFields(PUT_SOURCE)],
     request: { params: PROVIDER_PARAM, body: jsonRequest(PUT_SOURCE) },
-    responses: { 200: envelopeOf(SOURCE, "The stored configuration"), ...ERROR_RESPONSES, 503: errorResponseDoc("SERVICE_UNAVAILABLE: ENCRYPTION_KEY is not set") },
+    responses: { 200: envelopeOf(SOURCE, "The stored configuration"), ...ERROR_RESPONSES },
   }),
   async (c) => {
     const provider = knownProvider(c.req.valid("param").provider);
@@ -161,7 +162,10 @@ sourceAdminRoutes.openapi(
           }
         : null;
     const sealedSecrets = await sealSourceSecrets(config, provider, secrets);
-    const stored = await putStoredSource(c.env.DB, { provider, enabled: input.enabled, sealedSecrets, secretCount: secrets.length, toleranceSeconds: input.toleranceSeconds ?? null, generic }, Date.now());
+    const record = { provider, enabled: input.enabled, sealedSecrets, secretCount: secrets.length, toleranceSeconds: input.toleranceSeconds ?? null, generic };
+    // The audit row names what changed, never a secret.
+    const entry = auditEntry(c, "source.put", { type: "source", id: provider }, { enabled: record.enabled, secretCount: record.secretCount, toleranceSeconds: record.toleranceSeconds, generic });
+    const stored = await putStoredSource(c.env.DB, record, Date.now(), [auditStatement(c.env.DB, entry)]);
     forgetSource(config, provider);
     return ok(c, view(config, provider, stored), 200);
   },
@@ -180,7 +184,8 @@ sourceAdminRoutes.openapi(
   async (c) => {
     const provider = knownProvider(c.req.valid("param").provider);
     const config = c.get("config");
-    if (!(await deleteStoredSource(c.env.DB, provider))) throw new AppError("NOT_FOUND", `Source "${provider}" has no stored configuration`);
+    const entry = auditEntry(c, "source.delete", { type: "source", id: provider });
+    if (!(await deleteStoredSource(c.env.DB, provider, [auditStatement(c.env.DB, entry, { onlyIfChanged: true })]))) throw new AppError("NOT_FOUND", `Source "${provider}" has no stored configuration`);
     forgetSource(config, provider);
     return ok(c, { ...view(config, provider, null), deleted: true as const });
   },

@@ -1,6 +1,5 @@
 /** POST /sources/:provider: verify the provider's signature over the raw body, dedupe, publish `<provider>.<type>`. No token: the signature authenticates. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { SOURCE_SECRET_VARS } from "../config";
 import type { AppEnv } from "../http/context";
 import { meta, ok } from "../http/envelope";
@@ -11,15 +10,12 @@ import { nextEventId } from "../lib/ids";
 import { publishAll } from "../publish";
 import { parsePayload } from "./payload";
 import { providerByName } from "./registry";
-import { findDelivery, rememberDeliveryStatement, sweepDeliveries } from "./repository";
+import { findDelivery, rememberDeliveryStatement } from "./repository";
 import { resolveSource } from "./settings";
 import { PROVIDERS, type ProviderName } from "./signature";
 
 /** Delivery ids longer than this are stored as their hash. */
 const MAX_DELIVERY_ID_LENGTH = 200;
-/** How often an isolate clears expired delivery ids, after a response. */
-const SWEEP_INTERVAL_MS = 10 * 60_000;
-let lastSweepAt = 0;
 
 const RECEIVED = z
   .object({
@@ -48,14 +44,6 @@ function unavailable(provider: ProviderName, reason: "unconfigured" | "disabled"
 async function dedupKey(deliveryId: string | undefined, body: Uint8Array): Promise<string> {
   if (deliveryId === undefined) return `sha256:${await sha256Hex(body)}`;
   return deliveryId.length > MAX_DELIVERY_ID_LENGTH ? `sha256:${await sha256Hex(deliveryId)}` : deliveryId;
-}
-
-/** Clears expired delivery ids after the response, at most once per interval per isolate. */
-function sweepLater(c: Context<AppEnv>, now: number): void {
-  if (now - lastSweepAt < SWEEP_INTERVAL_MS) return;
-  lastSweepAt = now;
-  const before = now - c.get("config").sources.dedupRetentionMs;
-  c.executionCtx.waitUntil(sweepDeliveries(c.env.DB, before).catch((error) => console.error(JSON.stringify({ level: "error", message: "source delivery sweep failed", error: String(error) }))));
 }
 
 const route = createRoute({
@@ -115,11 +103,10 @@ receiveRoutes.post("/sources/:provider", async (c) => {
   const eventId = nextEventId();
   const metadata = { source: provider.name, deliveryId, requestId: c.get("requestId"), ...meaning.metadata };
   const published = await publishAll(c.env, c.executionCtx, [{ id: eventId, type, data: meaning.data ?? parsed.payload.data, metadata }], {
-    statements: [rememberDeliveryStatement(c.env.DB, provider.name, deliveryId, eventId, now)],
+    statements: [rememberDeliveryStatement(c.env.DB, provider.name, deliveryId, eventId, now, now + config.sources.dedupRetentionMs)],
     requireChange: true,
     now,
   });
-  sweepLater(c, now);
   if (meaning.reply === "empty") return new Response(null, { status: 200 });
   const duplicate = published.length === 0;
   const first = duplicate ? await findDelivery(c.env.DB, provider.name, deliveryId) : null;

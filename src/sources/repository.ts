@@ -49,9 +49,12 @@ export async function listStoredSources(db: D1Database): Promise<StoredSource[]>
   return rows.results.map(fromRow);
 }
 
-/** Creates or replaces a provider's configuration; `createdAt` of an existing row is kept. Returns the stored record. */
-export async function putStoredSource(db: D1Database, source: Omit<StoredSource, "createdAt" | "updatedAt">, now: number): Promise<StoredSource> {
-  const row = await db
+/**
+ * Creates or replaces a provider's configuration (`createdAt` of an existing row is kept) in one
+ * batch with `also` (e.g. its audit row). Returns the stored record.
+ */
+export async function putStoredSource(db: D1Database, source: Omit<StoredSource, "createdAt" | "updatedAt">, now: number, also: D1PreparedStatement[] = []): Promise<StoredSource> {
+  const upsert = db
     .prepare(
       `INSERT INTO sources (provider, enabled, secrets, secret_count, tolerance_seconds, options, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -59,25 +62,26 @@ export async function putStoredSource(db: D1Database, source: Omit<StoredSource,
          tolerance_seconds = excluded.tolerance_seconds, options = excluded.options, updated_at = excluded.updated_at
        RETURNING *`,
     )
-    .bind(source.provider, source.enabled ? 1 : 0, source.sealedSecrets, source.secretCount, source.toleranceSeconds, source.generic ? JSON.stringify(source.generic) : null, now, now)
-    .first<SourceRow>();
-  return fromRow(row!);
+    .bind(source.provider, source.enabled ? 1 : 0, source.sealedSecrets, source.secretCount, source.toleranceSeconds, source.generic ? JSON.stringify(source.generic) : null, now, now);
+  const [result] = await db.batch<SourceRow>([upsert, ...also]);
+  return fromRow(result!.results[0]!);
 }
 
-/** Deletes a provider's stored configuration; false when there was none. */
-export async function deleteStoredSource(db: D1Database, provider: string): Promise<boolean> {
-  const result = await db.prepare("DELETE FROM sources WHERE provider = ?").bind(provider).run();
-  return result.meta.changes > 0;
+/** Deletes a provider's stored configuration in one batch with `also` (run only-if-changed); false when there was none. */
+export async function deleteStoredSource(db: D1Database, provider: string, also: D1PreparedStatement[] = []): Promise<boolean> {
+  const [result] = await db.batch([db.prepare("DELETE FROM sources WHERE provider = ?").bind(provider), ...also]);
+  return result!.meta.changes > 0;
 }
 
 /**
- * Records a provider delivery id unless it is already known. Run as the last statement of the
- * publishing batch with `requireChange`: a known id changes no row, so no event is written.
+ * Records a provider delivery id unless it is already known, until `expiresAt` (the cron's
+ * retention deletes it then). Run as the last statement of the publishing batch with
+ * `requireChange`: a known id changes no row, so no event is written.
  */
-export function rememberDeliveryStatement(db: D1Database, provider: string, deliveryId: string, eventId: string, now: number): D1PreparedStatement {
+export function rememberDeliveryStatement(db: D1Database, provider: string, deliveryId: string, eventId: string, now: number, expiresAt: number): D1PreparedStatement {
   return db
-    .prepare("INSERT OR IGNORE INTO source_deliveries (provider, delivery_id, event_id, received_at) VALUES (?, ?, ?, ?)")
-    .bind(provider, deliveryId, eventId, now);
+    .prepare("INSERT OR IGNORE INTO source_deliveries (provider, delivery_id, event_id, received_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+    .bind(provider, deliveryId, eventId, now, expiresAt);
 }
 
 /** The first acceptance of a delivery id: the event it became and when. */
@@ -87,10 +91,4 @@ export async function findDelivery(db: D1Database, provider: string, deliveryId:
     .bind(provider, deliveryId)
     .first<{ event_id: string; received_at: number }>();
   return row ? { eventId: row.event_id, receivedAt: row.received_at } : null;
-}
-
-/** Forgets delivery ids received before `before` (epoch ms); returns how many were removed. */
-export async function sweepDeliveries(db: D1Database, before: number): Promise<number> {
-  const result = await db.prepare("DELETE FROM source_deliveries WHERE received_at < ?").bind(before).run();
-  return result.meta.changes;
 }

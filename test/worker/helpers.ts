@@ -1,5 +1,7 @@
 // Helpers for worker tests: requests against the real Worker export and envelope assertions.
-import { exports } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { createApp } from "../../src/app";
 
 export const BASE = "https://gateway.test/webhooks/v2";
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
@@ -11,6 +13,23 @@ export interface CallOptions {
   body?: unknown;
   rawBody?: BodyInit;
   headers?: Record<string, string>;
+  /**
+   * Worker vars to override for this call (e.g. small rate limits): the real app runs with
+   * `{...env, ...vars}`, and the call returns only after its `waitUntil` work has finished.
+   */
+  vars?: Record<string, string>;
+}
+
+let appForVars: ReturnType<typeof createApp> | null = null;
+
+async function dispatch(request: Request, vars: Record<string, string> | undefined): Promise<Response> {
+  if (!vars) return exports.default.fetch(request);
+  appForVars ??= createApp();
+  const ctx = createExecutionContext();
+  const response = await appForVars.fetch(request, { ...env, ...vars }, ctx);
+  const body = await response.arrayBuffer();
+  await waitOnExecutionContext(ctx);
+  return new Response(body, response);
 }
 
 /** Calls the Worker at `path` (under the base path) and returns status, headers and parsed JSON. */
@@ -23,7 +42,7 @@ export async function call(path: string, options: CallOptions = {}) {
     body = JSON.stringify(options.body);
     if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
   }
-  const response = await exports.default.fetch(new Request(`${BASE}${path}`, { method: options.method ?? (body !== undefined ? "POST" : "GET"), headers, body }));
+  const response = await dispatch(new Request(`${BASE}${path}`, { method: options.method ?? (body !== undefined ? "POST" : "GET"), headers, body }), options.vars);
   const text = await response.text();
   let json: any = null;
   try {

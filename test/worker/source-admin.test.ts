@@ -71,6 +71,10 @@ describe("PUT /sources/:provider", () => {
     expect(deleted.json.data).toMatchObject({ deleted: true, origin: "env", secretCount: 2 });
     expect((await deliver("github", body, sign.github("gh-secret-new", body))).status).toBe(200);
     expect((await call("/sources/github", { method: "DELETE" })).status).toBe(404);
+    const trail = await call("/audit?targetType=source&target=github");
+    expect(trail.json.data.items.map((a: { action: string }) => a.action)).toEqual(["source.delete", "source.put"]);
+    expect(trail.json.data.items[1].details).toEqual({ enabled: true, secretCount: 1, toleranceSeconds: null, generic: null });
+    expect(JSON.stringify(trail.json)).not.toContain("gh-secret-from-api");
   });
 
   it("rotates: both secrets verify during the overlap, only the new one after", async () => {

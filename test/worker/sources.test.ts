@@ -1,7 +1,7 @@
 // POST /sources/:provider through the real Worker: verification, dedup, publishing, handshakes, refusals.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { sweepDeliveries } from "../../src/sources/repository";
+import { retention } from "../../src/ops/retention";
 import { call, createToken } from "./helpers";
 import { base64, deliver, referenceHmac, sign } from "./source-signing";
 
@@ -141,11 +141,19 @@ describe("deduplication", () => {
     expect(gh.json.data.duplicate).toBe(false);
   });
 
-  it("forgets ids older than the retention on sweep", async () => {
-    await env.DB.prepare("INSERT INTO source_deliveries (provider, delivery_id, event_id, received_at) VALUES ('github', 'ancient', 'evt-x', 1000)").run();
-    expect(await sweepDeliveries(env.DB, Date.now() - 72 * 3_600_000)).toBeGreaterThanOrEqual(1);
-    expect(await env.DB.prepare("SELECT 1 FROM source_deliveries WHERE delivery_id = 'ancient'").first()).toBeNull();
-    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM source_deliveries WHERE delivery_id = 'gh-delivery-1'").first<{ n: number }>()).toEqual({ n: 1 });
+  it("remembers an id for SOURCE_DEDUP_HOURS (72 h by default); the cron's retention then forgets it", async () => {
+    const body = JSON.stringify({ id: "evt_expiry", type: "invoice.paid" });
+    const res = await deliver("stripe", body, sign.stripe(STRIPE_SECRET, body));
+    const row = await env.DB.prepare("SELECT received_at, expires_at FROM source_deliveries WHERE delivery_id = 'evt_expiry'").first<{ received_at: number; expires_at: number }>();
+    expect(row!.expires_at - row!.received_at).toBe(72 * 3_600_000);
+    await retention(env, row!.expires_at - 1);
+    expect(await env.DB.prepare("SELECT 1 FROM source_deliveries WHERE delivery_id = 'evt_expiry'").first()).not.toBeNull();
+    await retention(env, row!.expires_at + 1);
+    expect(await env.DB.prepare("SELECT 1 FROM source_deliveries WHERE delivery_id = 'evt_expiry'").first()).toBeNull();
+    // Forgotten, the same id is a new delivery again (the event log keeps the first one).
+    const again = await deliver("stripe", body, sign.stripe(STRIPE_SECRET, body));
+    expect(again.json.data).toMatchObject({ duplicate: false });
+    expect(again.json.data.eventId).not.toBe(res.json.data.eventId);
   });
 });
 

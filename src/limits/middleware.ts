@@ -1,0 +1,193 @@
+/** Rate limits and idempotency for protected routes: one parallel round trip to TokenState, LimitCounter(endpoint) and LimitCounter(global). */
+import { recordRateLimitViolation } from "../ops/metrics";
+import type { Context, MiddlewareHandler, Next } from "hono";
+import type { AppEnv } from "../http/context";
+import { AppError } from "../http/errors";
+import { isJsonContentType } from "../http/json-body";
+import { randomToken, sha256Hex } from "../lib/crypto";
+import {
+  DUPLICATE_WAIT_MS,
+  fingerprintSource,
+  IDEMPOTENT_METHODS,
+  idempotencyKeyOf,
+  isStorableStatus,
+  type KeyLookup,
+  MAX_STORED_BODY_BYTES,
+  type StoredResponse,
+} from "./idempotency";
+import type { Admission, LevelSpec, LevelView } from "./limiter";
+import { combine, type LevelPlan, planLevels, rateLimitHeaders, tightest, withoutRequest } from "./policy";
+import type { KeyClaim, TokenBegin } from "./token-state";
+
+/** How many times a duplicate may take over a key whose first request gave it up before giving up itself. */
+const MAX_ROUNDS = 3;
+const WINDOW_NAMES: Record<string, string> = { hour: "hour", day: "day" };
+
+type KeyTaken = Exclude<KeyLookup, { kind: "new" }>;
+type Keyed = Omit<KeyClaim, "owner">;
+
+/** The idempotency key and fingerprint of a POST/PUT/PATCH, or null when it carries no key. */
+async function keyedRequest(c: Context<AppEnv>): Promise<Keyed | null> {
+  if (!IDEMPOTENT_METHODS.has(c.req.method)) return null;
+  const text = await c.req.text();
+  let parsed: unknown;
+  if (text.trim() && isJsonContentType(c.req.header("Content-Type"))) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined; // the JSON gate answers 400 after the limits
+    }
+  }
+  const found = idempotencyKeyOf(c.req.header("Idempotency-Key"), parsed);
+  if (!found) return null;
+  if ("invalid" in found) {
+    const reason = found.invalid === "Idempotency-Key" ? "must be 1-255 visible ASCII characters" : "must be 1-255 characters";
+    throw new AppError("SCHEMA_VALIDATION_ERROR", `Invalid ${found.invalid}: ${reason}`, {
+      details: { field: found.invalid, reason, issues: [{ field: found.invalid, reason }] },
+    });
+  }
+  const url = new URL(c.req.url);
+  return { key: found.key, fingerprint: await sha256Hex(fingerprintSource(c.req.method, url.pathname + url.search, text, parsed)) };
+}
+
+/** A shared level's part of the round trip. */
+interface SharedCall {
+  stub: DurableObjectStub<import("./limit-counter").LimitCounter>;
+  specs: LevelSpec[];
+  result: PromiseSettledResult<Admission> | null;
+}
+
+const fulfilled = <T,>(r: PromiseSettledResult<T> | null): T | null => (r?.status === "fulfilled" ? r.value : null);
+
+/**
+ * One admission round: asks the three objects at once, then settles. Admitted → null. A key already
+ * taken → its lookup (the shared levels are released: a repeat consumes nothing). Refused → 429 after
+ * releasing whatever the other levels counted.
+ */
+async function admitOnce(c: Context<AppEnv>, plan: LevelPlan, endpoint: string, claim: KeyClaim | null): Promise<KeyTaken | null> {
+  const { env } = c;
+  const principal = c.get("principal");
+  const token = env.TOKEN_STATE.getByName(principal.tokenId);
+  const useToken = plan.token.length > 0 || claim !== null;
+  const shared: SharedCall[] = [
+    { stub: env.LIMIT_COUNTER.getByName(`endpoint:${endpoint}`), specs: plan.endpoint, result: null },
+    { stub: env.LIMIT_COUNTER.getByName("global"), specs: plan.global, result: null },
+  ].filter((s) => s.specs.length > 0);
+  const [tokenResult, ...sharedResults] = await Promise.allSettled<Promise<TokenBegin | null> | Promise<Admission>>([
+    useToken ? token.begin(plan.token, claim) : Promise.resolve(null),
+    ...shared.map((s) => s.stub.admit(s.specs)),
+  ]);
+  shared.forEach((s, i) => (s.result = sharedResults[i] as PromiseSettledResult<Admission>));
+  const begun = fulfilled(tokenResult as PromiseSettledResult<TokenBegin | null>);
+  const tokenAdmission = begun?.kind === "admission" ? begun.admission : null;
+
+  const undo = (violation: { level: LevelView["level"] } | null) => {
+    const later = (p: Promise<unknown>) => c.executionCtx.waitUntil(p.catch(() => undefined));
+    if (tokenAdmission?.reservation) later(token.release(plan.token, tokenAdmission.reservation, claim));
+    for (const s of shared) {
+      const reservation = fulfilled(s.result)?.reservation ?? null;
+      if (reservation) later(s.stub.release(s.specs, reservation));
+    }
+    if (violation) recordRateLimitViolation(violation.level, principal.tokenId, endpoint);
+  };
+
+  const failure = [tokenResult, ...sharedResults].find((r): r is PromiseRejectedResult => r?.status === "rejected");
+  if (failure) {
+    undo(null);
+    throw new AppError("SERVICE_UNAVAILABLE", "Rate limiter is unavailable; retry shortly", { retryAfter: 1, cause: failure.reason });
+  }
+  const sharedAnswers = shared.map((s) => fulfilled(s.result)!);
+
+  if (begun?.kind === "key") {
+    undo(null);
+    const released = sharedAnswers.flatMap((a) => (a.allowed ? a.views.map(withoutRequest) : a.views));
+    const watch = tightest([...begun.views, ...released]);
+    if (watch) c.set("rateLimitHeaders", rateLimitHeaders(watch));
+    return begun.lookup;
+  }
+  const verdict = combine([...(tokenAdmission ? [tokenAdmission] : []), ...sharedAnswers]);
+  if (!verdict) return null;
+  c.set("rateLimitHeaders", verdict.headers);
+  if (verdict.allowed) return null;
+  undo({ level: verdict.binding.level });
+  const { binding } = verdict;
+  throw new AppError(
+    "RATE_LIMITED",
+    `Rate limit exceeded: ${binding.limit} requests per ${WINDOW_NAMES[binding.key] ?? binding.key} at the ${binding.level} level; retry in ${verdict.retryAfter} s`,
+    { retryAfter: verdict.retryAfter, details: { level: binding.level, limit: binding.limit, window: WINDOW_NAMES[binding.key] ?? binding.key } },
+  );
+}
+
+/** The first response again, marked as a replay. */
+function replay(response: StoredResponse): Response {
+  return new Response(response.body, { status: response.status, headers: { "Content-Type": response.contentType, "Idempotent-Replayed": "true" } });
+}
+
+/** Runs the route for the request that owns `claim` and keeps its outcome (or frees the key) after the response. */
+async function runOwned(c: Context<AppEnv>, next: Next, claim: KeyClaim): Promise<void> {
+  const token = c.env.TOKEN_STATE.getByName(c.get("principal").tokenId);
+  const report = (response: StoredResponse | null) => c.executionCtx.waitUntil(token.complete(claim, response).catch(() => undefined));
+  try {
+    await next();
+  } catch (error) {
+    report(null);
+    throw error;
+  }
+  const res = c.res;
+  let stored: StoredResponse | null = null;
+  if (isStorableStatus(res.status)) {
+    const body = await res.clone().text();
+    if (new TextEncoder().encode(body).byteLength <= MAX_STORED_BODY_BYTES) {
+      stored = { status: res.status, body, contentType: res.headers.get("Content-Type") ?? "application/json" };
+    }
+  }
+  report(stored);
+}
+
+/**
+ * The limiter and idempotency step of `protect()` for `endpoint`. Admitted requests run the route;
+ * a repeat of a finished keyed request gets its first response (`Idempotent-Replayed: true`); a
+ * concurrent duplicate waits for the first and then replays it; a refusal is 429 RATE_LIMITED.
+ */
+export function limitsAndIdempotency(endpoint: string): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const keyed = await keyedRequest(c);
+    const principal = c.get("principal");
+    const plan = planLevels(c.get("config").rateLimits, principal.kind === "admin" ? "exempt" : principal.rateLimit, endpoint);
+    for (let round = 1; ; round++) {
+      const claim = keyed && { ...keyed, owner: randomToken(16) };
+      const first = await admitOnce(c, plan, endpoint, claim);
+      if (!first) return claim ? runOwned(c, next, claim) : next();
+      let taken: KeyLookup = first;
+      if (taken.kind === "in_flight") taken = await c.env.TOKEN_STATE.getByName(principal.tokenId).wait(claim!, DUPLICATE_WAIT_MS);
+      if (taken.kind === "replay") return replay(taken.response);
+      if (taken.kind === "conflict") {
+        throw new AppError("IDEMPOTENCY_CONFLICT", "This Idempotency-Key was already used with a different request", {
+          details: { reason: "different_request" },
+        });
+      }
+      if (taken.kind === "in_flight" || round >= MAX_ROUNDS) {
+        throw new AppError("IDEMPOTENCY_CONFLICT", "A request with this Idempotency-Key is still in progress; retry shortly", {
+          retryAfter: 1,
+          details: { reason: "in_progress" },
+        });
+      }
+      // "new": the first request gave the key up (it failed or its lease ran out) — this one runs now.
+    }
+  };
+}
+
+/**
+ * The caller's rate-limit standing as `X-RateLimit-*` values (token and global levels, tightest
+ * first), counting nothing — for GET /status. Null when no level applies.
+ */
+export async function rateLimitStanding(c: Context<AppEnv>): Promise<Record<string, string> | null> {
+  const principal = c.get("principal");
+  const plan = planLevels(c.get("config").rateLimits, principal.kind === "admin" ? "exempt" : principal.rateLimit, "");
+  const views = await Promise.all([
+    plan.token.length ? c.env.TOKEN_STATE.getByName(principal.tokenId).peek(plan.token) : [],
+    plan.global.length ? c.env.LIMIT_COUNTER.getByName("global").peek(plan.global) : [],
+  ]);
+  const watch = tightest(views.flat());
+  return watch ? rateLimitHeaders(watch) : null;
+}

@@ -1,0 +1,68 @@
+/** GET /metrics (scope admin): cross-isolate totals as JSON or in the Prometheus text format. */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { protect } from "../guard";
+import type { AppEnv } from "../http/context";
+import { ok } from "../http/envelope";
+import { ERROR_RESPONSES, envelopeOf } from "../http/openapi";
+import { readMetrics } from "./metrics";
+import { metricsJson, prometheusText, PROMETHEUS_CONTENT_TYPE, wantsPrometheus, type MetricsView } from "./metrics-render";
+
+const LATENCY = z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable(), avg: z.number().nullable() });
+const COUNTS = z.record(z.string(), z.number());
+const METRICS = z
+  .object({
+    window: z.object({ since: z.string().nullable(), updatedAt: z.string().nullable(), generatedAt: z.string() }),
+    requests: z.object({
+      total: z.number(),
+      latencyMs: LATENCY,
+      byEndpoint: z.record(z.string(), z.object({ count: z.number(), byStatus: COUNTS, errors: z.number(), errorRate: z.number(), latencyMs: LATENCY })),
+    }),
+    errors: z.object({ total: z.number(), rate: z.number(), byStatus: COUNTS }),
+    rateLimit: z.object({
+      violations: z.number(),
+      byLevel: COUNTS,
+      byEndpoint: z.record(z.string(), COUNTS),
+      topTokens: z.array(z.object({ tokenId: z.string(), violations: z.number() })),
+    }),
+    topTokens: z.array(z.object({ tokenId: z.string(), requests: z.number() })),
+    topSourceIps: z.array(z.object({ ip: z.string(), requests: z.number() })),
+    deliveries: z.object({ total: z.number(), byOutcome: COUNTS, successRate: z.number(), latencyMs: LATENCY }),
+    queue: z.object({ depth: z.number().nullable(), deadLetter: z.number().nullable() }),
+  })
+  .openapi("Metrics");
+
+const QUERY = z.object({
+  format: z.enum(["json", "prometheus"]).optional(),
+  top: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+/** The metrics route. */
+export const metricsRoutes = new OpenAPIHono<AppEnv>();
+
+metricsRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/metrics",
+    tags: ["Operations"],
+    summary: "Request, error, rate-limit and delivery metrics across isolates (JSON, or Prometheus text with Accept: text/plain)",
+    middleware: protect("admin"),
+    request: { query: QUERY },
+    responses: {
+      200: {
+        ...envelopeOf(METRICS, "Metrics as JSON, or the Prometheus text exposition format"),
+        content: { ...envelopeOf(METRICS, "").content, "text/plain": { schema: z.string() } },
+      },
+      ...ERROR_RESPONSES,
+    },
+  }),
+  async (c) => {
+    const { format, top } = c.req.valid("query");
+    const totals = await readMetrics(c.env, top);
+    // Queue depth and dead letters come from the deliveries outbox; wired when src/delivery/ lands.
+    const view: MetricsView = { ...totals, generatedAt: Date.now(), top, queue: null };
+    if (wantsPrometheus(c.req.header("Accept"), format)) {
+      return c.text(prometheusText(view), 200, { "Content-Type": PROMETHEUS_CONTENT_TYPE });
+    }
+    return ok(c, metricsJson(view));
+  },
+);
