@@ -21,6 +21,8 @@ export default defineProject({
           SLACK_SIGNING_SECRET: "slack-signing-secret-0123456789",
           // One JSON line per request would drown the test output; test/worker/ops-logs.test.ts turns it on.
           LOG_REQUESTS: "false",
+          // a gone SSE client is noticed on the next write; a short heartbeat makes that quick in tests
+          STREAM_HEARTBEAT_MS: "250",
         },
         queueConsumers: {
           "edgehook-deliveries": { maxBatchTimeout: 0.05 },

@@ -13,6 +13,7 @@ import { schemaError } from "./http/validation";
 import { auditRoutes } from "./ops/audit-routes";
 import { metricsRoutes } from "./ops/metrics-routes";
 import { opsMiddleware } from "./ops/middleware";
+import { streamRoutes } from "./stream/routes";
 import { opsRoutes } from "./ops/routes";
 import { sourceRoutes } from "./sources/routes";
 
@@ -64,6 +65,7 @@ export function createApp() {
   v2.route("/", tokenRoutes);
   v2.route("/", actionRoutes);
   v2.route("/", sourceRoutes);
+  v2.route("/", streamRoutes);
   app.route(BASE_PATH, v2);
 
   app.doc31(`${BASE_PATH}/openapi.json`, {

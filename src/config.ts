@@ -119,6 +119,8 @@ const CONFIG_SCHEMA = z.object({
   RETENTION_AUDIT_DAYS: int(90),
   RETENTION_BATCH_SIZE: int(1000).pipe(z.number().min(1).max(10_000)),
   RETENTION_MAX_BATCHES: int(5).pipe(z.number().min(1)),
+  STREAM_HEARTBEAT_MS: int(15_000).pipe(z.number().min(50).max(15_000, "the contract wants a ping at least every 15 s")),
+  STREAM_MAX_QUEUED_BYTES: int(1024 * 1024).pipe(z.number().min(1024)),
 });
 
 /** Body fields, query parameters and audit details whose values never reach a log line. */
@@ -161,6 +163,12 @@ export interface Config {
   logs: { requests: boolean; bodies: "none" | "errors" | "all"; redactFields: string[] };
   /** Days to keep each kind of row (0 keeps forever), and how much one cron run may delete. */
   retention: { eventsDays: number; deliveriesDays: number; auditDays: number; batchSize: number; maxBatches: number };
+  stream: {
+    /** Interval of the `: ping` comment on every open event stream. */
+    heartbeatMs: number;
+    /** Bytes a stream client may leave untaken before it is dropped as too slow. */
+    maxQueuedBytes: number;
+  };
 }
 
 /** How the `generic` source finds and checks its signature. */
@@ -240,6 +248,7 @@ export function getConfig(env: Env): Config {
       batchSize: v.RETENTION_BATCH_SIZE,
       maxBatches: v.RETENTION_MAX_BATCHES,
     },
+    stream: { heartbeatMs: v.STREAM_HEARTBEAT_MS, maxQueuedBytes: v.STREAM_MAX_QUEUED_BYTES },
   };
   cache.set(env, config);
   return config;

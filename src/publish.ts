@@ -1,6 +1,7 @@
 /** publish(): the one way an event enters the system — stored with its resource in one D1 batch, then fanned out. */
 import { insertEventStatement, type InsertCondition, type StoredEvent } from "./events/store";
 import { nextEventId } from "./lib/ids";
+import { handToHub } from "./stream/hub-client";
 
 /** What a caller publishes. */
 export interface PublishInput {
@@ -33,7 +34,7 @@ export interface PublishOptions {
  * hangs off this function: outbox rows join the same batch, the hub hand-off goes to
  * `ctx.waitUntil` so the caller never waits for it.
  */
-export async function publishAll(env: Env, _ctx: BackgroundContext, inputs: PublishInput[], options: PublishOptions = {}): Promise<StoredEvent[]> {
+export async function publishAll(env: Env, ctx: BackgroundContext, inputs: PublishInput[], options: PublishOptions = {}): Promise<StoredEvent[]> {
   const createdAt = options.now ?? Date.now();
   const events = inputs.map((input) => {
     const event: StoredEvent = { id: input.id ?? nextEventId(), type: input.type, data: input.data, createdAt };
@@ -46,6 +47,7 @@ export async function publishAll(env: Env, _ctx: BackgroundContext, inputs: Publ
     !conditional ? { kind: "always" } : i === 0 ? { kind: "previous-changed" } : { kind: "event-exists", eventId: events[0]!.id };
   const results = await env.DB.batch([...statements, ...events.map((event, i) => insertEventStatement(env.DB, event, conditionFor(i)))]);
   if (conditional && results[statements.length - 1]!.meta.changes === 0) return [];
+  ctx.waitUntil(handToHub(env, events));
   return events;
 }
 

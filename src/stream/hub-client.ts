@@ -1,0 +1,44 @@
+/** The Worker's side of the hub: which hub to use, handing it published events, and opening a stream on it. */
+import type { StoredEvent } from "../events/store";
+import type { EventHub, StreamRequest } from "./event-hub";
+
+/** The single hub shard's name (see docs/STREAMING.md for sharding). */
+export const HUB_NAME = "hub-0";
+/** Hand-off attempts before an event is given up on for live streams (it stays in D1 for replay). */
+const HANDOFF_ATTEMPTS = 3;
+
+/** The stub of the hub. */
+export function hubStub(env: Env): DurableObjectStub<EventHub> {
+  return env.EVENT_HUB.get(env.EVENT_HUB.idFromName(HUB_NAME));
+}
+
+/**
+ * Gives stored events to the hub for live fan-out. Meant for `ctx.waitUntil`: it never throws,
+ * retries a failed call (the hub ignores ids it already has), and logs when it gives up.
+ */
+export async function handToHub(env: Env, events: StoredEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= HANDOFF_ATTEMPTS; attempt++) {
+    try {
+      await hubStub(env).publish(events);
+      return;
+    } catch (error) {
+      lastError = error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+  console.error(
+    JSON.stringify({
+      level: "error",
+      where: "handToHub",
+      events: events.map((e) => e.id),
+      error: lastError instanceof Error ? lastError.message : String(lastError),
+    }),
+  );
+}
+
+/** Opens a stream on the hub (an RPC returning the stream's bytes); the response body is the event stream. */
+export async function openHubStream(env: Env, request: StreamRequest): Promise<Response> {
+  return new Response(await hubStub(env).open(request));
+}
