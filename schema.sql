@@ -138,3 +138,100 @@ CREATE INDEX IF NOT EXISTS audit_created ON audit (created_at, id);
 CREATE INDEX IF NOT EXISTS audit_action ON audit (action, created_at, id);
 CREATE INDEX IF NOT EXISTS audit_actor ON audit (actor_token_id, created_at, id);
 CREATE INDEX IF NOT EXISTS audit_target ON audit (target_type, target_id, created_at, id);
+-- subscriptions: outbound webhook endpoints. events is a JSON array of patterns (exact type,
+-- "prefix.*", "*"); filters/template/retry_policy/headers are JSON. Secrets are never stored in
+-- clear: secret_enc (and previous_secret_enc, still signing until previous_secret_expires_at
+-- after a rotation) and auth_enc (outbound credentials) are AES-GCM sealed under ENCRYPTION_KEY.
+-- auth_info holds the non-secret part of the auth config (type, username, header name).
+-- status: active | paused (by hand) | disabled (410 Gone or too many consecutive failures);
+-- active = (status = 'active'). rate_limit is deliveries per second (NULL = unlimited).
+CREATE TABLE IF NOT EXISTS subscriptions (
+  id TEXT PRIMARY KEY,
+  name TEXT,
+  description TEXT,
+  url TEXT NOT NULL,
+  events TEXT NOT NULL,
+  method TEXT NOT NULL,
+  headers TEXT,
+  auth_info TEXT,
+  auth_enc TEXT,
+  filters TEXT,
+  template TEXT,
+  retry_policy TEXT NOT NULL,
+  timeout_ms INTEGER NOT NULL,
+  rate_limit REAL,
+  status TEXT NOT NULL,
+  disabled_reason TEXT,
+  consecutive_failures INTEGER NOT NULL DEFAULT 0,
+  secret_enc TEXT NOT NULL,
+  previous_secret_enc TEXT,
+  previous_secret_expires_at INTEGER,
+  created_by TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  status_changed_at INTEGER,
+  last_attempt_at INTEGER,
+  last_success_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS subscriptions_created ON subscriptions (created_at, id);
+CREATE INDEX IF NOT EXISTS subscriptions_status ON subscriptions (status, created_at, id);
+
+-- deliveries: the transactional outbox and delivery state, one row per (event, subscription),
+-- written in the same D1 batch as the event. status: pending | sending | success | failed |
+-- retrying. attempts counts attempts ever made (it is also the row's generation: a queue
+-- message names the value it expects, so stale duplicates are ignored); round_start is attempts
+-- when the current round began (a manual retry starts a new round for the retry policy).
+-- next_at is when the row is due: publish time for pending, the retry time for retrying, the
+-- lease expiry for sending; NULL when terminal or held (its subscription is paused/disabled).
+-- The sweep re-enqueues rows whose next_at is well past. dead_lettered_at: sent to the DLQ.
+CREATE TABLE IF NOT EXISTS deliveries (
+  id TEXT PRIMARY KEY,
+  event_id TEXT NOT NULL,
+  subscription_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  round_start INTEGER NOT NULL DEFAULT 0,
+  next_at INTEGER,
+  last_status_code INTEGER,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  completed_at INTEGER,
+  dead_lettered_at INTEGER
+);
+CREATE UNIQUE INDEX IF NOT EXISTS deliveries_event_subscription ON deliveries (event_id, subscription_id);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at) WHERE next_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS deliveries_subscription ON deliveries (subscription_id, created_at, id);
+CREATE INDEX IF NOT EXISTS deliveries_subscription_status ON deliveries (subscription_id, status, created_at, id);
+CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status, updated_at);
+
+-- attempts: every HTTP attempt of a delivery: status code (NULL when no response), duration,
+-- the response body truncated to 1 KiB, the error for network failures and timeouts, and the
+-- verdict (success | retry | fail | gone).
+CREATE TABLE IF NOT EXISTS attempts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  delivery_id TEXT NOT NULL,
+  subscription_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  status_code INTEGER,
+  duration_ms INTEGER NOT NULL,
+  response_body TEXT,
+  error TEXT,
+  verdict TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attempts_delivery ON attempts (delivery_id, attempt);
+CREATE INDEX IF NOT EXISTS attempts_subscription ON attempts (subscription_id, created_at);
+
+-- channels: named notification destinations for POST /notify. Each is delivered by the outbound
+-- engine through a backing subscription (subscription_id) to notify.sent events whose
+-- data.channel is the channel's name; type picks the payload preset (webhook = the event body or
+-- the channel's own template).
+CREATE TABLE IF NOT EXISTS channels (
+  name TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  subscription_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);

@@ -3,6 +3,9 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { actionRoutes } from "./actions/routes";
 import { tokenRoutes } from "./auth/routes";
+import { channelRoutes } from "./delivery/channel-routes";
+import { deliveryRoutes } from "./delivery/delivery-routes";
+import { subscriptionRoutes } from "./delivery/subscription-routes";
 import { getConfig } from "./config";
 import type { AppEnv } from "./http/context";
 import { edgeMiddleware } from "./http/edge";
@@ -14,11 +17,12 @@ import { auditRoutes } from "./ops/audit-routes";
 import { metricsRoutes } from "./ops/metrics-routes";
 import { opsMiddleware } from "./ops/middleware";
 import { streamRoutes } from "./stream/routes";
+import { VERSION } from "./lib/version";
 import { opsRoutes } from "./ops/routes";
 import { sourceRoutes } from "./sources/routes";
 
 export const BASE_PATH = "/webhooks/v2";
-export const VERSION = "0.1.0";
+export { VERSION };
 
 /** Every route mounted under the base path shares this validation hook. */
 function routeGroup() {
@@ -66,6 +70,9 @@ export function createApp() {
   v2.route("/", actionRoutes);
   v2.route("/", sourceRoutes);
   v2.route("/", streamRoutes);
+  v2.route("/", subscriptionRoutes);
+  v2.route("/", deliveryRoutes);
+  v2.route("/", channelRoutes);
   app.route(BASE_PATH, v2);
 
   app.doc31(`${BASE_PATH}/openapi.json`, {

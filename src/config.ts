@@ -121,6 +121,15 @@ const CONFIG_SCHEMA = z.object({
   RETENTION_MAX_BATCHES: int(5).pipe(z.number().min(1)),
   STREAM_HEARTBEAT_MS: int(15_000).pipe(z.number().min(50).max(15_000, "the contract wants a ping at least every 15 s")),
   STREAM_MAX_QUEUED_BYTES: int(1024 * 1024).pipe(z.number().min(1024)),
+  SUBSCRIPTION_CACHE_TTL_SECONDS: int(5),
+  SWEEP_INTERVAL_SECONDS: int(30),
+  SWEEP_GRACE_SECONDS: int(30),
+  BREAKER_FAILURE_RATE: num(0.5).pipe(z.number().max(1)),
+  BREAKER_MIN_REQUESTS: int(20),
+  BREAKER_WINDOW_SECONDS: int(60),
+  BREAKER_COOLDOWN_SECONDS: int(30),
+  AUTO_DISABLE_AFTER_FAILURES: int(50),
+  SECRET_ROTATION_GRACE_SECONDS: int(86_400),
 });
 
 /** Body fields, query parameters and audit details whose values never reach a log line. */
@@ -168,6 +177,19 @@ export interface Config {
     heartbeatMs: number;
     /** Bytes a stream client may leave untaken before it is dropped as too slow. */
     maxQueuedBytes: number;
+  };
+  delivery: {
+    /** How long an isolate reuses its copy of the subscriptions for matching at publish. */
+    subscriptionCacheTtlMs: number;
+    /** How often the sweeper alarm looks for overdue outbox rows while work is outstanding. */
+    sweepIntervalMs: number;
+    /** How long past due an outbox row must be before the sweep re-enqueues it. */
+    sweepGraceMs: number;
+    breaker: { failureRate: number; minRequests: number; windowMs: number; cooldownMs: number };
+    /** Consecutive failed attempts that disable a subscription (0 = never). */
+    disableAfterFailures: number;
+    /** How long a rotated-out secret keeps signing beside the new one. */
+    secretRotationGraceMs: number;
   };
 }
 
@@ -249,6 +271,19 @@ export function getConfig(env: Env): Config {
       maxBatches: v.RETENTION_MAX_BATCHES,
     },
     stream: { heartbeatMs: v.STREAM_HEARTBEAT_MS, maxQueuedBytes: v.STREAM_MAX_QUEUED_BYTES },
+    delivery: {
+      subscriptionCacheTtlMs: v.SUBSCRIPTION_CACHE_TTL_SECONDS * 1000,
+      sweepIntervalMs: Math.max(1, v.SWEEP_INTERVAL_SECONDS) * 1000,
+      sweepGraceMs: v.SWEEP_GRACE_SECONDS * 1000,
+      breaker: {
+        failureRate: v.BREAKER_FAILURE_RATE,
+        minRequests: Math.max(1, v.BREAKER_MIN_REQUESTS),
+        windowMs: Math.max(1, v.BREAKER_WINDOW_SECONDS) * 1000,
+        cooldownMs: v.BREAKER_COOLDOWN_SECONDS * 1000,
+      },
+      disableAfterFailures: v.AUTO_DISABLE_AFTER_FAILURES,
+      secretRotationGraceMs: v.SECRET_ROTATION_GRACE_SECONDS * 1000,
+    },
   };
   cache.set(env, config);
   return config;

@@ -1,4 +1,8 @@
-/** publish(): the one way an event enters the system — stored with its resource in one D1 batch, then fanned out. */
+/** publish(): the one way an event enters the system — stored with its resource and outbox rows in one D1 batch, then fanned out. */
+import { getConfig } from "./config";
+import { enqueueDeliveries, planOutbox, subscriptionSnapshot, type DeliveryMessage } from "./delivery/outbox";
+import type { SubscriptionMatcher } from "./delivery/subscription-repository";
+import { armSweeper } from "./delivery/sweep";
 import { insertEventStatement, type InsertCondition, type StoredEvent } from "./events/store";
 import { nextEventId } from "./lib/ids";
 import { handToHub } from "./stream/hub-client";
@@ -21,20 +25,32 @@ export interface PublishOptions {
   statements?: D1PreparedStatement[];
   /**
    * Publish only if the last of `statements` changed a row (e.g. a guarded state transition):
-   * the event rows are inserted conditionally inside the same batch, so a lost race publishes
-   * nothing and returns no events.
+   * the event rows (and their outbox rows) are inserted conditionally inside the same batch, so a
+   * lost race publishes nothing and returns no events.
    */
   requireChange?: boolean;
   now?: number;
+  /** Deliver only to these subscriptions, skipping matching (e.g. `webhook.test`). */
+  targets?: SubscriptionMatcher[];
+  /** false: write the outbox rows but leave sending to the caller (it processes them itself). */
+  enqueue?: boolean;
+}
+
+/** A published event with the outbox rows written for it. */
+export interface PublishedEvent extends StoredEvent {
+  /** Delivery rows written (held rows of paused subscriptions included). */
+  deliveryCount: number;
+  /** Queue messages of the rows due now. */
+  deliveries: DeliveryMessage[];
 }
 
 /**
- * Stores the events together with `options.statements` in one D1 batch (all or nothing) and
- * returns them in publish order. Fan-out (outbox rows for matching subscriptions, the SSE hub)
- * hangs off this function: outbox rows join the same batch, the hub hand-off goes to
- * `ctx.waitUntil` so the caller never waits for it.
+ * Stores the events, one outbox row per matching subscription, and `options.statements` in one
+ * D1 batch (all or nothing) and returns them in publish order. After the commit the due rows go
+ * to the deliveries queue through `ctx.waitUntil`, so the caller never waits for it; if that send
+ * is lost the outbox sweep re-enqueues them.
  */
-export async function publishAll(env: Env, ctx: BackgroundContext, inputs: PublishInput[], options: PublishOptions = {}): Promise<StoredEvent[]> {
+export async function publishAll(env: Env, ctx: BackgroundContext, inputs: PublishInput[], options: PublishOptions = {}): Promise<PublishedEvent[]> {
   const createdAt = options.now ?? Date.now();
   const events = inputs.map((input) => {
     const event: StoredEvent = { id: input.id ?? nextEventId(), type: input.type, data: input.data, createdAt };
@@ -45,14 +61,27 @@ export async function publishAll(env: Env, ctx: BackgroundContext, inputs: Publi
   const conditional = options.requireChange === true && statements.length > 0;
   const conditionFor = (i: number): InsertCondition =>
     !conditional ? { kind: "always" } : i === 0 ? { kind: "previous-changed" } : { kind: "event-exists", eventId: events[0]!.id };
-  const results = await env.DB.batch([...statements, ...events.map((event, i) => insertEventStatement(env.DB, event, conditionFor(i)))]);
+  const matchers = options.targets ?? (await subscriptionSnapshot(env.DB, getConfig(env).delivery.subscriptionCacheTtlMs, createdAt));
+  const outbox = planOutbox(env.DB, events, matchers, { exact: options.targets !== undefined, onlyIfEventStored: conditional });
+  const results = await env.DB.batch([...statements, ...events.map((event, i) => insertEventStatement(env.DB, event, conditionFor(i))), ...outbox.statements]);
   if (conditional && results[statements.length - 1]!.meta.changes === 0) return [];
   ctx.waitUntil(handToHub(env, events));
-  return events;
+  if (outbox.statements.length > 0) armSweeper(env, ctx, createdAt);
+  if (outbox.messages.length > 0 && options.enqueue !== false) {
+    ctx.waitUntil(
+      enqueueDeliveries(env.DELIVERIES, outbox.messages).catch((error: unknown) =>
+        console.error(JSON.stringify({ level: "error", msg: "enqueueing deliveries failed; the sweep will retry", error: String(error) })),
+      ),
+    );
+  }
+  return events.map((event) => {
+    const mine = outbox.perEvent.get(event.id);
+    return { ...event, deliveryCount: mine?.count ?? 0, deliveries: mine?.messages ?? [] };
+  });
 }
 
 /** publishAll for a single event. */
-export async function publish(env: Env, ctx: BackgroundContext, input: PublishInput, options: PublishOptions = {}): Promise<StoredEvent> {
+export async function publish(env: Env, ctx: BackgroundContext, input: PublishInput, options: PublishOptions = {}): Promise<PublishedEvent> {
   const [event] = await publishAll(env, ctx, [input], options);
   return event!;
 }

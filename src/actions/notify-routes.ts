@@ -4,6 +4,7 @@ import { protect } from "../guard";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
+import { channelStatuses } from "../delivery/channels";
 import { newId } from "../lib/ids";
 import { publishAll } from "../publish";
 import { NOTIFICATION_SENT, SEND_NOTIFICATION } from "./schemas";
@@ -11,11 +12,6 @@ import { NOTIFICATION_SENT, SEND_NOTIFICATION } from "./schemas";
 /** The channel used when a notification names none. */
 export const DEFAULT_CHANNEL = "default";
 
-/**
- * Until the delivery engine delivers channels, every channel is `queued` with a reason that says
- * so; the recorded notification and its notify.sent events carry the same status.
- */
-const PENDING_REASON = "channel delivery is not enabled yet; the notification is recorded and published as notify.sent";
 
 /** Notify routes. */
 export const notifyRoutes = new OpenAPIHono<AppEnv>();
@@ -35,7 +31,9 @@ notifyRoutes.openapi(
     const now = Date.now();
     const id = newId("notif");
     const names = [...new Set(input.channels ?? [DEFAULT_CHANNEL])];
-    const channels = Object.fromEntries(names.map((name) => [name, { status: "queued" as const, reason: PENDING_REASON }]));
+    // Each channel's status at acceptance (queued, or failed when unknown); the recorded
+    // notification and its notify.sent events, which the channels' subscriptions deliver, carry it.
+    const channels = await channelStatuses(c.env.DB, names);
     const insert = c.env.DB.prepare(
       "INSERT INTO notifications (id, token_id, priority, title, body, channels, data, tags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ).bind(id, c.get("principal").tokenId, input.priority, input.title, input.body, JSON.stringify(channels), input.data ? JSON.stringify(input.data) : null, input.tags ? JSON.stringify(input.tags) : null, now);

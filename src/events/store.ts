@@ -18,7 +18,8 @@ export interface WireEvent {
   metadata?: Record<string, unknown>;
 }
 
-interface EventRow {
+/** An events row as D1 returns it. */
+export interface EventRow {
   id: string;
   type: string;
   data: string;
@@ -33,7 +34,8 @@ export function toWireEvent(event: StoredEvent): WireEvent {
   return wire;
 }
 
-function fromRow(row: EventRow): StoredEvent {
+/** The stored event of a row. */
+export function fromRow(row: EventRow): StoredEvent {
   const event: StoredEvent = { id: row.id, type: row.type, data: JSON.parse(row.data), createdAt: row.created_at };
   if (row.metadata) event.metadata = JSON.parse(row.metadata);
   return event;

@@ -1,57 +1,53 @@
-/** AES-256-GCM sealing of secrets at rest under the configured ENCRYPTION_KEY (base64 of 32 bytes). */
-import { randomBytes } from "./crypto";
-import { fromBase64, toBase64Url } from "./encoding";
+/** AES-GCM encryption of secrets at rest (subscription signing secrets, outbound credentials) under ENCRYPTION_KEY. */
+import { fromBase64, toBase64 } from "./encoding";
 
 const ENCODER = new TextEncoder();
 const DECODER = new TextDecoder();
-const VERSION = "v1";
+const FORMAT = "v1";
 const IV_BYTES = 12;
-const KEY_BYTES = 32;
 
-/** Thrown when the key is unusable or a sealed value cannot be opened (wrong key, context or tampering). */
+const keys = new Map<string, Promise<CryptoKey>>();
+
+/** Thrown when the key is missing or malformed, or a ciphertext does not decrypt under it. */
 export class SecretBoxError extends Error {}
 
-function decodeKey(keyBase64: string): Uint8Array | null {
+/** True when `keyBase64` decodes to exactly 32 bytes (an AES-256 key). */
+export function isValidEncryptionKey(keyBase64: string): boolean {
   try {
-    const raw = fromBase64(keyBase64.trim());
-    return raw.length === KEY_BYTES ? raw : null;
+    return fromBase64(keyBase64).length === 32;
   } catch {
-    return null;
+    return false;
   }
 }
 
-/** True when `keyBase64` decodes to exactly 32 bytes. */
-export function isValidEncryptionKey(keyBase64: string): boolean {
-  return decodeKey(keyBase64) !== null;
-}
-
-async function importKey(keyBase64: string): Promise<CryptoKey> {
-  const raw = decodeKey(keyBase64);
-  if (!raw) throw new SecretBoxError("ENCRYPTION_KEY must be the base64 of 32 random bytes");
-  return crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
+function importKey(keyBase64: string): Promise<CryptoKey> {
+  let key = keys.get(keyBase64);
+  if (!key) {
+    if (!isValidEncryptionKey(keyBase64)) throw new SecretBoxError("ENCRYPTION_KEY must be the base64 of 32 random bytes");
+    key = crypto.subtle.importKey("raw", fromBase64(keyBase64), { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
+    keys.set(keyBase64, key);
+  }
+  return key;
 }
 
 /**
- * Encrypts `plaintext` as `v1.<iv>.<ciphertext>` (base64url). `context` is bound as additional
- * authenticated data, so a value sealed for one record cannot be pasted into another.
+ * Encrypts `plaintext` as `v1.<iv>.<ciphertext>` (base64). `context` is bound as additional
+ * data, so a ciphertext copied to another record (another context) fails to decrypt.
  */
 export async function sealSecret(keyBase64: string, plaintext: string, context = ""): Promise<string> {
-  const key = await importKey(keyBase64);
-  const iv = randomBytes(IV_BYTES);
-  const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: ENCODER.encode(context) }, key, ENCODER.encode(plaintext));
-  return `${VERSION}.${toBase64Url(iv)}.${toBase64Url(sealed)}`;
+  const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
+  const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: ENCODER.encode(context) }, await importKey(keyBase64), ENCODER.encode(plaintext));
+  return `${FORMAT}.${toBase64(iv)}.${toBase64(sealed)}`;
 }
 
-/** Decrypts a value made by sealSecret with the same key and context; throws SecretBoxError otherwise. */
+/** Decrypts a value made by sealSecret with the same key and context. */
 export async function openSecret(keyBase64: string, sealed: string, context = ""): Promise<string> {
-  const key = await importKey(keyBase64);
-  const [version, ivText, dataText] = sealed.split(".");
-  if (version !== VERSION || !ivText || !dataText) throw new SecretBoxError("sealed secret has an unknown format");
+  const [format, iv, data] = sealed.split(".");
+  if (format !== FORMAT || !iv || !data) throw new SecretBoxError("not a sealed secret");
   try {
-    const iv = fromBase64(ivText);
-    const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv, additionalData: ENCODER.encode(context) }, key, fromBase64(dataText));
+    const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64(iv), additionalData: ENCODER.encode(context) }, await importKey(keyBase64), fromBase64(data));
     return DECODER.decode(plain);
   } catch (error) {
-    throw new SecretBoxError("sealed secret cannot be opened (wrong key or context, or tampered)", { cause: error });
+    throw new SecretBoxError("secret does not decrypt under ENCRYPTION_KEY", { cause: error });
   }
 }

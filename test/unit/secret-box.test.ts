@@ -1,34 +1,36 @@
-// AES-256-GCM sealing of secrets at rest (src/lib/secret-box.ts).
+// AES-GCM sealing of secrets at rest.
 import { describe, expect, it } from "vitest";
 import { isValidEncryptionKey, openSecret, sealSecret, SecretBoxError } from "../../src/lib/secret-box";
 
-const KEY = btoa(String.fromCharCode(...new Uint8Array(32).map((_, i) => i + 1)));
-const OTHER_KEY = btoa(String.fromCharCode(...new Uint8Array(32).map((_, i) => 255 - i)));
+const KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0xMjM=";
+const OTHER = "b3RoZXItZW5jcnlwdGlvbi1rZXktMzItYnl0ZXMtMTI=";
 
 describe("secret box", () => {
-  it("round-trips and never repeats a ciphertext", async () => {
-    const a = await sealSecret(KEY, "whsec_top-secret", "source:stripe");
-    const b = await sealSecret(KEY, "whsec_top-secret", "source:stripe");
-    expect(a).not.toBe(b);
-    expect(a).not.toContain("top-secret");
-    expect(a).toMatch(/^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
-    expect(await openSecret(KEY, a, "source:stripe")).toBe("whsec_top-secret");
+  it("round-trips and never stores the plaintext", async () => {
+    const sealed = await sealSecret(KEY, "whsec_secret-value", "sub-1");
+    expect(sealed).toMatch(/^v1\./);
+    expect(sealed).not.toContain("secret-value");
+    expect(await openSecret(KEY, sealed, "sub-1")).toBe("whsec_secret-value");
   });
 
-  it("refuses the wrong key, the wrong context and a tampered value", async () => {
-    const sealed = await sealSecret(KEY, "secret", "source:github");
-    await expect(openSecret(OTHER_KEY, sealed, "source:github")).rejects.toBeInstanceOf(SecretBoxError);
-    await expect(openSecret(KEY, sealed, "source:slack")).rejects.toBeInstanceOf(SecretBoxError);
-    const last = sealed.at(-2) === "A" ? "B" : "A";
-    await expect(openSecret(KEY, `${sealed.slice(0, -2)}${last}${sealed.at(-1)}`, "source:github")).rejects.toBeInstanceOf(SecretBoxError);
-    await expect(openSecret(KEY, "v2.x.y", "source:github")).rejects.toBeInstanceOf(SecretBoxError);
+  it("uses a fresh IV each time", async () => {
+    expect(await sealSecret(KEY, "x")).not.toBe(await sealSecret(KEY, "x"));
   });
 
-  it("accepts only a base64 key of 32 bytes", async () => {
+  it("refuses another key, another context, tampering and garbage", async () => {
+    const sealed = await sealSecret(KEY, "value", "sub-1");
+    await expect(openSecret(OTHER, sealed, "sub-1")).rejects.toBeInstanceOf(SecretBoxError);
+    await expect(openSecret(KEY, sealed, "sub-2")).rejects.toBeInstanceOf(SecretBoxError);
+    const [f, iv, data] = sealed.split(".");
+    const flipped = `${f}.${iv}.${data!.startsWith("A") ? "B" : "A"}${data!.slice(1)}`;
+    await expect(openSecret(KEY, flipped, "sub-1")).rejects.toBeInstanceOf(SecretBoxError);
+    await expect(openSecret(KEY, "plain", "sub-1")).rejects.toBeInstanceOf(SecretBoxError);
+  });
+
+  it("accepts only 32-byte base64 keys", async () => {
     expect(isValidEncryptionKey(KEY)).toBe(true);
+    expect(isValidEncryptionKey("c2hvcnQ=")).toBe(false);
     expect(isValidEncryptionKey("")).toBe(false);
-    expect(isValidEncryptionKey(btoa("short"))).toBe(false);
-    expect(isValidEncryptionKey("not base64 at all!")).toBe(false);
-    await expect(sealSecret("", "x")).rejects.toBeInstanceOf(SecretBoxError);
+    await expect(sealSecret("c2hvcnQ=", "x")).rejects.toBeInstanceOf(SecretBoxError);
   });
 });

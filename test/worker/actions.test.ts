@@ -136,13 +136,14 @@ describe("POST /notify", () => {
     const { notificationId, channels } = res.json.data;
     expect(notificationId).toMatch(/^notif-/);
     expect(Object.keys(channels).sort()).toEqual(["email", "slack-ops"]);
+    // Neither channel exists (see channels.test.ts for configured ones).
     for (const c of Object.values(channels) as { status: string; reason: string }[]) {
-      expect(c.status).toBe("queued");
-      expect(c.reason).toMatch(/not enabled/);
+      expect(c.status).toBe("failed");
+      expect(c.reason).toMatch(/no channel named/);
     }
     const events = (await eventsOfType("notify.sent")).filter((e) => e.data.notifId === notificationId);
     expect(events.map((e) => e.data.channel).sort()).toEqual(["email", "slack-ops"]);
-    expect(events[0]!.data).toMatchObject({ status: "queued", title: "Deploy done" });
+    expect(events[0]!.data).toMatchObject({ status: "failed", title: "Deploy done" });
     const row = await env.DB.prepare("SELECT * FROM notifications WHERE id = ?").bind(notificationId).first<{ title: string }>();
     expect(row!.title).toBe("Deploy done");
   });

@@ -1,0 +1,191 @@
+// bench/delivery: the gateway's delivery engine (queue → claim → guard → sign → POST → record) against a
+// bare queue Worker that only fetches (bench/baseline-queue), same queue settings, one after the other.
+//  - drain: EVENTS deliveries made due at once (gateway: events published to a paused subscription, then
+//    resume; baseline: one sendBatch burst); deliveries/s from release to last arrival, and their ratio
+//    (target ≥ 0.5).
+//  - stream: EVENTS events published by CONCURRENCY clients; p50/p99 publish-to-receive latency.
+// Bounded: BENCH_DELIVERY_EVENTS (default 1000) per phase and side, 180 s per phase. 127.0.0.1 only.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { fileURLToPath } from "node:url";
+import { startWranglerDev } from "../scripts/wrangler-dev.mjs";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const EVENTS = Number(process.env.BENCH_DELIVERY_EVENTS ?? 1000);
+const CONCURRENCY = Number(process.env.BENCH_DELIVERY_CONCURRENCY ?? 16);
+const SIDE_TIMEOUT_MS = 180_000;
+
+/** A receiver that records the first arrival time of each id (webhook-id or X-Bench-ID). */
+async function startReceiver() {
+  const arrivals = new Map();
+  let waiter = null;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      const id = req.headers["webhook-id"] ?? req.headers["x-bench-id"];
+      if (id && !arrivals.has(id)) arrivals.set(id, performance.now());
+      res.writeHead(200).end("ok");
+      if (waiter && arrivals.size >= waiter.count) waiter.resolve();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/hook`,
+    arrivals,
+    waitFor(count, timeoutMs) {
+      if (arrivals.size >= count) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        waiter = { count, resolve: () => (clearTimeout(timer), resolve(true)) };
+      });
+    },
+    close: () => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve))),
+  };
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** Publishes EVENTS items with CONCURRENCY workers; `send(i)` returns the id it published. */
+async function drive(send) {
+  const sentAt = new Map();
+  let next = 0;
+  let errors = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < EVENTS) {
+        const i = next++;
+        const t = performance.now();
+        try {
+          sentAt.set(await send(i, t), t);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  return { sentAt, started, publishMs: performance.now() - started, errors };
+}
+
+function summarise(receiver, sentAt, started, extra) {
+  const latencies = [];
+  let last = started;
+  for (const [id, at] of receiver.arrivals) {
+    const sent = sentAt.get(id);
+    if (sent === undefined) continue;
+    latencies.push(at - sent);
+    last = Math.max(last, at);
+  }
+  latencies.sort((a, b) => a - b);
+  const seconds = (last - started) / 1000;
+  return {
+    delivered: latencies.length,
+    seconds: Number(seconds.toFixed(2)),
+    deliveriesPerSecond: Number((latencies.length / seconds).toFixed(1)),
+    latencyMs: { p50: Math.round(percentile(latencies, 50) ?? 0), p99: Math.round(percentile(latencies, 99) ?? 0) },
+    ...extra,
+  };
+}
+
+/** Stream phase: publish with CONCURRENCY clients, wait for every arrival. */
+async function stream(receiver, send) {
+  const { sentAt, started, publishMs, errors } = await drive(send);
+  const complete = await receiver.waitFor(sentAt.size, SIDE_TIMEOUT_MS);
+  return summarise(receiver, sentAt, started, { published: sentAt.size, publishErrors: errors, complete, publishPerSecond: Number((sentAt.size / (publishMs / 1000)).toFixed(1)) });
+}
+
+/** Drain phase: `release()` makes `ids` due at once; measures from the release to the last arrival. */
+async function drain(receiver, ids, release) {
+  const started = performance.now();
+  await release();
+  const complete = await receiver.waitFor(ids.length, SIDE_TIMEOUT_MS);
+  return summarise(receiver, new Map(ids.map((id) => [id, started])), started, { published: ids.length, complete });
+}
+
+async function gatewaySide() {
+  const gateway = await startWranglerDev({ logLevel: "error" });
+  const headers = { Authorization: `Bearer ${gateway.adminToken}`, "Content-Type": "application/json" };
+  const api = async (path, body) => {
+    const res = await fetch(`${gateway.url}/webhooks/v2${path}`, { method: "POST", headers, body: JSON.stringify(body) });
+    const json = await res.json();
+    if (res.status >= 300) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json.data;
+  };
+  try {
+    const drainReceiver = await startReceiver();
+    const held = await api("/subscriptions", { url: drainReceiver.url, events: ["bench.drain"], active: false });
+    const ids = (await drive(async (i) => (await api("/events", { type: "bench.drain", data: { i } })).id)).sentAt;
+    const drained = await drain(drainReceiver, [...ids.keys()], () => api(`/subscriptions/${held.id}/resume`, {}));
+    await drainReceiver.close();
+
+    const streamReceiver = await startReceiver();
+    await api("/subscriptions", { url: streamReceiver.url, events: ["bench.stream"] });
+    const streamed = await stream(streamReceiver, async (i) => (await api("/events", { type: "bench.stream", data: { i } })).id);
+    await streamReceiver.close();
+    return { drain: drained, stream: streamed };
+  } finally {
+    await gateway.stop();
+  }
+}
+
+async function baselineSide() {
+  const baseline = await startWranglerDev({ config: `${ROOT}bench/baseline-queue/wrangler.toml`, schema: false, logLevel: "error" });
+  const post = async (path, body) => {
+    const res = await fetch(`${baseline.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    await res.arrayBuffer();
+    if (res.status !== 201) throw new Error(`${path}: ${res.status}`);
+  };
+  try {
+    const drainReceiver = await startReceiver();
+    const ids = Array.from({ length: EVENTS }, (_, i) => `drain-${i}`);
+    const drained = await drain(drainReceiver, ids, () => post("/publish-batch", { count: EVENTS, url: drainReceiver.url, prefix: "drain-" }));
+    await drainReceiver.close();
+
+    const streamReceiver = await startReceiver();
+    const streamed = await stream(streamReceiver, async (i) => {
+      await post("/publish", { id: `stream-${i}`, url: streamReceiver.url, data: { i } });
+      return `stream-${i}`;
+    });
+    await streamReceiver.close();
+    return { drain: drained, stream: streamed };
+  } finally {
+    await baseline.stop();
+  }
+}
+
+/** Runs both sides one after the other (never at once: they would share the CPU) and reports. */
+export async function run() {
+  const baseline = await baselineSide();
+  const gateway = await gatewaySide();
+  const ratio = Number((gateway.drain.deliveriesPerSecond / baseline.drain.deliveriesPerSecond).toFixed(2));
+  const result = { bench: "delivery", at: new Date().toISOString(), events: EVENTS, concurrency: CONCURRENCY, gateway, baseline, ratio, target: 0.5, meetsTarget: ratio >= 0.5 };
+  console.log(`\ndelivery bench: ${EVENTS} deliveries per phase, ${CONCURRENCY} concurrent publishers in the stream phase, 127.0.0.1 receiver`);
+  const row = (side, phase, s) => ({
+    side,
+    phase,
+    delivered: `${s.delivered}/${s.published}`,
+    "deliveries/s": s.deliveriesPerSecond,
+    "p50 ms": s.latencyMs.p50,
+    "p99 ms": s.latencyMs.p99,
+    seconds: s.seconds,
+  });
+  console.table([row("gateway", "drain", gateway.drain), row("baseline", "drain", baseline.drain), row("gateway", "stream", gateway.stream), row("baseline", "stream", baseline.stream)]);
+  console.log(`drain ratio gateway/baseline deliveries/s: ${ratio} (target ≥ 0.5) ${result.meetsTarget ? "OK" : "BELOW TARGET"}`);
+  console.log(`publish-to-receive latency (stream): gateway p50 ${gateway.stream.latencyMs.p50} ms, p99 ${gateway.stream.latencyMs.p99} ms`);
+  mkdirSync(`${ROOT}bench/results`, { recursive: true });
+  writeFileSync(`${ROOT}bench/results/delivery.json`, `${JSON.stringify(result, null, 2)}\n`);
+  return result;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  run().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,3 @@
+// Types of scripts/schema.mjs.
+export const SCHEMA_PATH: string;
+export function schemaStatements(path?: string): string[];

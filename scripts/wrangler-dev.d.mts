@@ -1,0 +1,32 @@
+// Types of scripts/wrangler-dev.mjs for TypeScript callers (e2e tests, benchmarks).
+
+/** Options of startWranglerDev. */
+export interface StartWranglerDevOptions {
+  vars?: Record<string, string>;
+  persistTo?: string;
+  config?: string;
+  adminToken?: string;
+  schema?: boolean;
+  port?: number;
+  logLevel?: string;
+  startTimeoutMs?: number;
+  /** Extra `wrangler dev` arguments, e.g. ["--test-scheduled"]. */
+  extraArgs?: string[];
+}
+
+/** A running `wrangler dev`. */
+export interface WranglerDev {
+  url: string;
+  adminToken: string;
+  persistTo: string;
+  output(): string;
+  stop(options?: { keepState?: boolean }): Promise<void>;
+  kill(): Promise<void>;
+  /** The process id of the `wrangler dev` process group leader. */
+  pid: number;
+}
+
+export function freePort(): Promise<number>;
+export function startWranglerDev(options?: StartWranglerDevOptions): Promise<WranglerDev>;
+/** Runs `wrangler d1 execute DB --local` against a state directory; returns parsed JSON output when `json`. */
+export function executeD1(persistTo: string, options: { file?: string; command?: string; json?: boolean; config?: string }): any;

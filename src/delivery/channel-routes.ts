@@ -1,0 +1,196 @@
+/** Channel routes: /channels CRUD; each channel is a subscription to its notify.sent events. */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { protect } from "../guard";
+import type { AppEnv } from "../http/context";
+import { ok } from "../http/envelope";
+import { AppError } from "../http/errors";
+import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
+import { CHANNEL_NAME, CHANNEL_TYPES, channelRouting, channelTemplate, getChannel, listChannels, type ChannelRow } from "./channels";
+import { endpointGuard } from "./endpoint-guard";
+import { forgetCachedSubscriptions } from "./outbox";
+import { CREATE_SUBSCRIPTION, UPDATE_SUBSCRIPTION } from "./schemas";
+import { changeStatus, newSubscriptionRow, saveSubscription, updatedRow } from "./subscription-service";
+import { deleteSubscription, insertSubscriptionStatement, toView, type SubscriptionRow } from "./subscription-repository";
+
+const guard = protect("subscriptions");
+const tags = ["Channels"];
+const DEFAULT_CHANNEL_TIMEOUT_MS = 10_000;
+
+const CHANNEL_FIELDS = {
+  type: z.enum(CHANNEL_TYPES),
+  url: CREATE_SUBSCRIPTION.shape.url,
+  template: CREATE_SUBSCRIPTION.shape.template,
+  headers: CREATE_SUBSCRIPTION.shape.headers,
+  auth: CREATE_SUBSCRIPTION.shape.auth,
+  retryPolicy: CREATE_SUBSCRIPTION.shape.retryPolicy,
+  timeoutMs: UPDATE_SUBSCRIPTION.shape.timeoutMs,
+  active: UPDATE_SUBSCRIPTION.shape.active,
+};
+const CREATE_CHANNEL = z.object({ name: CHANNEL_NAME, ...CHANNEL_FIELDS, secret: CREATE_SUBSCRIPTION.shape.secret }).openapi("CreateChannel");
+const UPDATE_CHANNEL = z.object(CHANNEL_FIELDS).partial().openapi("UpdateChannel");
+const NAME_PARAM = z.object({ name: CHANNEL_NAME });
+const CHANNEL = z
+  .object({
+    name: z.string(),
+    type: z.enum(CHANNEL_TYPES),
+    url: z.string(),
+    template: z.unknown(),
+    subscriptionId: z.string(),
+    active: z.boolean(),
+    status: z.string(),
+    disabledReason: z.string().nullable(),
+    lastAttemptAt: z.string().nullable(),
+    lastSuccessAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Channel");
+
+function channelView(channel: ChannelRow, subscription: SubscriptionRow) {
+  const sub = toView(subscription);
+  return {
+    name: channel.name,
+    type: channel.type,
+    url: sub.url,
+    template: sub.template,
+    subscriptionId: sub.id,
+    active: sub.active,
+    status: sub.status,
+    disabledReason: sub.disabledReason,
+    lastAttemptAt: sub.lastAttemptAt,
+    lastSuccessAt: sub.lastSuccessAt,
+    createdAt: new Date(channel.created_at).toISOString(),
+    updatedAt: sub.updatedAt,
+  };
+}
+
+async function found(c: Context<AppEnv>, name: string) {
+  const hit = await getChannel(c.env.DB, name);
+  if (!hit) throw new AppError("NOT_FOUND", "Channel not found");
+  return hit;
+}
+
+/** Channel routes, mounted under the base path. */
+export const channelRoutes = new OpenAPIHono<AppEnv>();
+
+channelRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/channels",
+    tags,
+    summary: "Create a notification channel (webhook, slack, discord, teams) for POST /notify",
+    middleware: [...guard, strictFields(CREATE_CHANNEL)],
+    request: { body: jsonRequest(CREATE_CHANNEL) },
+    responses: { 201: envelopeOf(CHANNEL.extend({ secret: z.string() }), "The channel with its signing secret"), ...ERROR_RESPONSES },
+  }),
+  async (c) => {
+    const input = c.req.valid("json");
+    const now = Date.now();
+    if (await getChannel(c.env.DB, input.name)) throw new AppError("UNPROCESSABLE", `Channel "${input.name}" already exists`);
+    const { row, secret } = await newSubscriptionRow(
+      {
+        ...channelRouting(input.name),
+        url: input.url,
+        name: `channel:${input.name}`,
+        description: `Delivers POST /notify to channel ${input.name}`,
+        method: "POST",
+        template: channelTemplate(input.type, input.template),
+        timeoutMs: input.timeoutMs ?? DEFAULT_CHANNEL_TIMEOUT_MS,
+        active: input.active ?? true,
+        ...(input.headers ? { headers: input.headers } : {}),
+        ...(input.auth ? { auth: input.auth } : {}),
+        ...(input.retryPolicy ? { retryPolicy: input.retryPolicy } : {}),
+        ...(input.secret ? { secret: input.secret } : {}),
+      },
+      c.get("config"),
+      c.get("principal").tokenId,
+      now,
+    );
+    const channel: ChannelRow = { name: input.name, type: input.type, subscription_id: row.id, created_at: now, updated_at: now };
+    await c.env.DB.batch([
+      insertSubscriptionStatement(c.env.DB, row),
+      c.env.DB.prepare("INSERT INTO channels (name, type, subscription_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)").bind(channel.name, channel.type, row.id, now, now),
+    ]);
+    forgetCachedSubscriptions();
+    return ok(c, { ...channelView(channel, row), secret }, 201, { self: `/webhooks/v2/channels/${input.name}`, subscription: `/webhooks/v2/subscriptions/${row.id}` });
+  },
+);
+
+channelRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/channels",
+    tags,
+    summary: "List notification channels",
+    middleware: guard,
+    responses: { 200: envelopeOf(z.object({ items: z.array(CHANNEL) }), "Channels by name"), ...ERROR_RESPONSES },
+  }),
+  async (c) => ok(c, { items: (await listChannels(c.env.DB)).map((h) => channelView(h.channel, h.subscription)) }),
+);
+
+channelRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/channels/{name}",
+    tags,
+    summary: "Read a channel (its deliveries are under its subscription)",
+    middleware: guard,
+    request: { params: NAME_PARAM },
+    responses: { 200: envelopeOf(CHANNEL, "The channel"), ...ERROR_RESPONSES },
+  }),
+  async (c) => {
+    const { channel, subscription } = await found(c, c.req.valid("param").name);
+    return ok(c, channelView(channel, subscription), 200, { deliveries: `/webhooks/v2/subscriptions/${subscription.id}/deliveries` });
+  },
+);
+
+channelRoutes.openapi(
+  createRoute({
+    method: "patch",
+    path: "/channels/{name}",
+    tags,
+    summary: "Update a channel (type, url, template, headers, auth, retry policy, timeout, active)",
+    middleware: [...guard, strictFields(UPDATE_CHANNEL)],
+    request: { params: NAME_PARAM, body: jsonRequest(UPDATE_CHANNEL) },
+    responses: { 200: envelopeOf(CHANNEL, "The updated channel"), ...ERROR_RESPONSES },
+  }),
+  async (c) => {
+    const now = Date.now();
+    const { channel, subscription } = await found(c, c.req.valid("param").name);
+    const input = c.req.valid("json");
+    const type = input.type ?? channel.type;
+    const { type: _type, active, ...changes } = input;
+    const templateChanged = input.type !== undefined || "template" in input;
+    const row = await updatedRow(subscription, { ...changes, ...(templateChanged ? { template: channelTemplate(type, input.template) } : {}) }, c.get("config"), now, false);
+    await saveSubscription(c.env, row, subscription);
+    const updated: ChannelRow = { ...channel, type, updated_at: now };
+    await c.env.DB.prepare("UPDATE channels SET type = ?, updated_at = ? WHERE name = ?").bind(type, now, channel.name).run();
+    let current = row;
+    if (active !== undefined && active !== (row.status === "active")) {
+      await changeStatus(c.env, row, active ? "active" : "paused", null, now);
+      current = { ...row, status: active ? "active" : "paused" };
+    }
+    return ok(c, channelView(updated, current));
+  },
+);
+
+channelRoutes.openapi(
+  createRoute({
+    method: "delete",
+    path: "/channels/{name}",
+    tags,
+    summary: "Delete a channel and its subscription",
+    middleware: guard,
+    request: { params: NAME_PARAM },
+    responses: { 200: envelopeOf(z.object({ name: z.string(), deleted: z.literal(true) }), "Deleted"), ...ERROR_RESPONSES },
+  }),
+  async (c) => {
+    const { channel } = await found(c, c.req.valid("param").name);
+    await c.env.DB.prepare("DELETE FROM channels WHERE name = ?").bind(channel.name).run();
+    await deleteSubscription(c.env.DB, channel.subscription_id);
+    await endpointGuard(c.env, channel.subscription_id).reset();
+    forgetCachedSubscriptions();
+    return ok(c, { name: channel.name, deleted: true as const });
+  },
+);

@@ -1,0 +1,200 @@
+/** Request and response schemas of the subscription API (zod, also the OpenAPI document). */
+import { z } from "@hono/zod-openapi";
+import { DELIVERY_STATUSES } from "./delivery-repository";
+import { EVENT_PATTERN, EVENT_TYPE, FILTER_OPERATORS } from "./match";
+import { MAX_DELAY_MS } from "./retry-policy";
+import { isUsableSecret } from "./signer";
+import { AUTH_TYPES } from "./subscription-repository";
+
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/;
+/** Headers the gateway sets itself; a subscription cannot override them. */
+const RESERVED_HEADERS = /^(host|content-length|content-type|transfer-encoding|connection|user-agent|webhook-.*|x-webhook-.*)$/i;
+const MAX_TEMPLATE_BYTES = 16_384;
+
+const CONDITION = z
+  .object({
+    field: z.string().min(1).max(200),
+    operator: z.enum(FILTER_OPERATORS),
+    value: z.unknown().optional(),
+  })
+  .refine((c) => !["in", "not_in"].includes(c.operator) || Array.isArray(c.value), { message: "in / not_in need an array value", path: ["value"] })
+  .refine((c) => c.operator === "exists" || c.value !== undefined, { message: "this operator needs a value", path: ["value"] });
+const INNER_GROUP = z
+  .strictObject({ all: z.array(CONDITION).max(50).optional(), any: z.array(CONDITION).max(50).optional() })
+  .refine((g) => g.all !== undefined || g.any !== undefined, { message: "a group needs all or any" });
+const NODE = z.union([CONDITION, INNER_GROUP]);
+
+/** `{all?: [...], any?: [...]}`; conditions may be grouped one level deep. */
+export const FILTERS = z
+  .object({ all: z.array(NODE).max(50).optional(), any: z.array(NODE).max(50).optional() })
+  .refine((f) => f.all !== undefined || f.any !== undefined, { message: "filters need all or any" })
+  .openapi("Filters");
+
+export const RETRY_POLICY = z
+  .object({
+    strategy: z.enum(["exponential", "linear", "fixed"]).default("exponential"),
+    maxRetries: z.number().int().min(0).max(10).default(4),
+    initialDelayMs: z.number().int().min(0).max(MAX_DELAY_MS).default(1000),
+    maxDelayMs: z.number().int().min(0).max(MAX_DELAY_MS).default(3_600_000),
+  })
+  .openapi("RetryPolicy");
+
+const AUTH = z
+  .discriminatedUnion("type", [
+    z.object({ type: z.literal("none") }),
+    z.object({ type: z.literal("basic"), username: z.string().min(1).max(200), password: z.string().max(500) }),
+    z.object({ type: z.literal("bearer"), token: z.string().min(1).max(4000) }),
+    z.object({ type: z.literal("api-key"), key: z.string().min(1).max(4000), header: z.string().regex(HEADER_NAME).default("X-API-Key") }),
+    z.object({
+      type: z.literal("hmac"),
+      secret: z.string().min(8).max(500),
+      header: z.string().regex(HEADER_NAME).default("X-Signature"),
+      algorithm: z.enum(["sha256", "sha512"]).default("sha256"),
+      encoding: z.enum(["hex", "base64"]).default("hex"),
+    }),
+  ])
+  .openapi("OutboundAuth");
+
+const HEADERS = z
+  .record(z.string().regex(HEADER_NAME, "invalid header name"), z.string().max(4000).regex(/^[^\r\n]*$/, "header values cannot contain line breaks"))
+  .refine((h) => Object.keys(h).length <= 30, { message: "at most 30 headers" })
+  .refine((h) => !Object.keys(h).some((k) => RESERVED_HEADERS.test(k)), { message: "headers cannot override Content-Type, User-Agent, Host, webhook-* or X-Webhook-*" });
+
+const TEMPLATE = z
+  .unknown()
+  .refine((t) => t === undefined || JSON.stringify(t).length <= MAX_TEMPLATE_BYTES, { message: `template must be at most ${MAX_TEMPLATE_BYTES} bytes of JSON` })
+  .openapi({ description: 'A JSON value with {{path}} placeholders, or a preset name: "slack", "discord", "teams"' });
+
+/** Fields that configure a subscription (create, replace, update). */
+const CONFIG_FIELDS = {
+  url: z.string().min(1).max(2048),
+  events: z.array(z.string().regex(EVENT_PATTERN, "use an event type, prefix.* or *")).min(1).max(100),
+  name: z.string().trim().min(1).max(200).nullable(),
+  description: z.string().max(2000).nullable(),
+  headers: HEADERS,
+  method: z.enum(["POST", "PUT", "PATCH"]),
+  auth: AUTH,
+  filters: FILTERS.nullable(),
+  template: TEMPLATE,
+  retryPolicy: RETRY_POLICY,
+  timeoutMs: z.number().int().min(100).max(60_000),
+  rateLimit: z.number().positive().max(10_000).nullable().openapi({ description: "Deliveries per second to this endpoint (null = unlimited)" }),
+  active: z.boolean(),
+};
+
+/** POST /subscribe, POST /subscriptions, and PUT (which replaces every field; omitted ones get defaults). */
+export const CREATE_SUBSCRIPTION = z
+  .object({
+    ...CONFIG_FIELDS,
+    name: CONFIG_FIELDS.name.optional(),
+    description: CONFIG_FIELDS.description.optional(),
+    secret: z.string().min(16).max(256).refine(isUsableSecret, "whsec_ secrets must be base64 of at least 16 bytes").optional(),
+    headers: HEADERS.optional(),
+    method: CONFIG_FIELDS.method.default("POST"),
+    auth: AUTH.optional(),
+    filters: CONFIG_FIELDS.filters.optional(),
+    template: TEMPLATE.optional(),
+    retryPolicy: RETRY_POLICY.optional(),
+    timeoutMs: CONFIG_FIELDS.timeoutMs.default(30_000),
+    rateLimit: CONFIG_FIELDS.rateLimit.optional(),
+    active: z.boolean().default(true),
+  })
+  .openapi("CreateSubscription");
+
+/** PATCH: any subset of the configuration (the secret changes only through rotate-secret). */
+export const UPDATE_SUBSCRIPTION = z
+  .object({ ...CONFIG_FIELDS, retryPolicy: RETRY_POLICY.partial() })
+  .partial()
+  .openapi("UpdateSubscription");
+
+export const ROTATE_SECRET = z
+  .object({
+    secret: z.string().min(16).max(256).refine(isUsableSecret, "whsec_ secrets must be base64 of at least 16 bytes").optional(),
+    gracePeriodSeconds: z.number().int().min(0).max(7 * 86_400).optional(),
+  })
+  .openapi("RotateSecret");
+
+export const SUBSCRIPTION = z
+  .object({
+    id: z.string(),
+    name: z.string().nullable(),
+    description: z.string().nullable(),
+    url: z.string(),
+    events: z.array(z.string()),
+    method: z.string(),
+    headers: z.record(z.string(), z.string()),
+    auth: z.object({ type: z.enum(AUTH_TYPES), username: z.string().optional(), header: z.string().optional(), algorithm: z.string().optional(), encoding: z.string().optional() }),
+    filters: z.unknown().nullable(),
+    template: z.unknown(),
+    retryPolicy: z.object({ strategy: z.string(), maxRetries: z.number(), initialDelayMs: z.number(), maxDelayMs: z.number() }),
+    timeoutMs: z.number(),
+    rateLimit: z.number().nullable(),
+    active: z.boolean(),
+    status: z.enum(["active", "paused", "disabled"]),
+    disabledReason: z.string().nullable(),
+    consecutiveFailures: z.number(),
+    previousSecretExpiresAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    lastAttemptAt: z.string().nullable(),
+    lastSuccessAt: z.string().nullable(),
+  })
+  .openapi("Subscription");
+
+export const DELIVERY = z
+  .object({
+    id: z.string(),
+    eventId: z.string(),
+    eventType: z.string(),
+    subscriptionId: z.string(),
+    status: z.enum(DELIVERY_STATUSES),
+    attempts: z.number(),
+    held: z.boolean(),
+    nextAttemptAt: z.string().nullable(),
+    lastStatusCode: z.number().nullable(),
+    lastError: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    completedAt: z.string().nullable(),
+    deadLetteredAt: z.string().nullable(),
+  })
+  .openapi("Delivery");
+
+export const ATTEMPT = z
+  .object({
+    attempt: z.number(),
+    statusCode: z.number().nullable(),
+    durationMs: z.number(),
+    responseBody: z.string().nullable(),
+    error: z.string().nullable(),
+    verdict: z.string(),
+    createdAt: z.string(),
+  })
+  .openapi("Attempt");
+
+export const ID_PARAM = z.object({ id: z.string().min(1).max(64) });
+export const DELIVERY_PARAM = z.object({ id: z.string().min(1).max(64), deliveryId: z.string().min(1).max(64) });
+export const LIST_SUBSCRIPTIONS_QUERY = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(64).optional(),
+  status: z.enum(["active", "inactive"]).optional(),
+  event: z.string().regex(EVENT_PATTERN).max(200).optional(),
+});
+export const LIST_DELIVERIES_QUERY = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(64).optional(),
+  status: z.enum(DELIVERY_STATUSES).optional(),
+});
+
+/** POST /events. */
+export const PUBLISH_EVENT = z
+  .object({
+    type: z.string().min(1).max(200).regex(EVENT_TYPE, "event types are dotted names like order.created"),
+    data: z.record(z.string(), z.unknown()),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  })
+  .openapi("PublishEvent");
+
+export const RETRY_FAILED = z
+  .object({ subscriptionId: z.string().min(1).max(64).optional(), limit: z.number().int().min(1).max(10_000).default(1000) })
+  .openapi("RetryFailed");
