@@ -205,6 +205,7 @@ CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at) WHERE next_at 
 CREATE INDEX IF NOT EXISTS deliveries_subscription ON deliveries (subscription_id, created_at, id);
 CREATE INDEX IF NOT EXISTS deliveries_subscription_status ON deliveries (subscription_id, status, created_at, id);
 CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status, updated_at);
+CREATE INDEX IF NOT EXISTS deliveries_created ON deliveries (created_at);
 
 -- attempts: every HTTP attempt of a delivery: status code (NULL when no response), duration,
 -- the response body truncated to 1 KiB, the error for network failures and timeouts, and the
@@ -223,6 +224,7 @@ CREATE TABLE IF NOT EXISTS attempts (
 );
 CREATE INDEX IF NOT EXISTS attempts_delivery ON attempts (delivery_id, attempt);
 CREATE INDEX IF NOT EXISTS attempts_subscription ON attempts (subscription_id, created_at);
+CREATE INDEX IF NOT EXISTS attempts_created ON attempts (created_at);
 
 -- channels: named notification destinations for POST /notify. Each is delivered by the outbound
 -- engine through a backing subscription (subscription_id) to notify.sent events whose

@@ -1,4 +1,5 @@
 /** Channel routes: /channels CRUD; each channel is a subscription to its notify.sent events. */
+import { audit } from "../ops/audit";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { protect } from "../guard";
@@ -113,6 +114,7 @@ channelRoutes.openapi(
       c.env.DB.prepare("INSERT INTO channels (name, type, subscription_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)").bind(channel.name, channel.type, row.id, now, now),
     ]);
     forgetCachedSubscriptions();
+    audit(c, "channel.create", { type: "channel", id: input.name }, { url: input.url, type: input.type });
     return ok(c, { ...channelView(channel, row), secret }, 201, { self: `/webhooks/v2/channels/${input.name}`, subscription: `/webhooks/v2/subscriptions/${row.id}` });
   },
 );
@@ -171,6 +173,7 @@ channelRoutes.openapi(
       await changeStatus(c.env, row, active ? "active" : "paused", null, now);
       current = { ...row, status: active ? "active" : "paused" };
     }
+    audit(c, "channel.update", { type: "channel", id: channel.name }, { fields: Object.keys(input) });
     return ok(c, channelView(updated, current));
   },
 );
@@ -191,6 +194,7 @@ channelRoutes.openapi(
     await deleteSubscription(c.env.DB, channel.subscription_id);
     await endpointGuard(c.env, channel.subscription_id).reset();
     forgetCachedSubscriptions();
+    audit(c, "channel.delete", { type: "channel", id: channel.name });
     return ok(c, { name: channel.name, deleted: true as const });
   },
 );

@@ -1,4 +1,5 @@
 /** Delivery history and operations routes: deliveries, retry, stats, event catalogue, custom events, queue figures. */
+import { audit } from "../ops/audit";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { EVENT_CATALOGUE } from "../events/catalogue";
 import { toWireEvent } from "../events/store";
@@ -77,6 +78,7 @@ deliveryRoutes.openapi(
       throw new AppError("NOT_FOUND", "Delivery not found");
     }
     await enqueueDeliveries(c.env.DELIVERIES, [message]);
+    audit(c, "delivery.retry", { type: "delivery", id: deliveryId }, { subscriptionId: id });
     return ok(c, { id: deliveryId, status: "pending" as const }, 202);
   },
 );
@@ -193,6 +195,7 @@ deliveryRoutes.openapi(
   async (c) => {
     const messages = await retryFailed(c.env.DB, Date.now(), c.req.valid("json"));
     await enqueueDeliveries(c.env.DELIVERIES, messages);
+    audit(c, "queue.retry_failed", { type: "queue", id: null }, { retried: messages.length, ...c.req.valid("json") });
     return ok(c, { retried: messages.length }, 202);
   },
 );

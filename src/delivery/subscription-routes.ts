@@ -1,4 +1,5 @@
 /** Subscription routes: create, list, read, update, replace, delete, rotate-secret, test, pause, resume. */
+import { audit } from "../ops/audit";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { protect } from "../guard";
@@ -46,6 +47,7 @@ for (const path of ["/subscribe", "/subscriptions"] as const) {
       await insertSubscription(c.env.DB, row);
       forgetCachedSubscriptions();
       if (row.rate_limit !== null) await endpointGuard(c.env, row.id).configure(row.rate_limit);
+      audit(c, "subscription.create", { type: "subscription", id: row.id }, { url: row.url, events: JSON.parse(row.events) });
       return ok(c, { ...toView(row, now), secret }, 201, links(row.id));
     },
   );
@@ -102,6 +104,7 @@ for (const method of ["patch", "put"] as const) {
       const input = c.req.valid("json") as z.infer<typeof UPDATE_SUBSCRIPTION>;
       const row = await updatedRow(existing, input, c.get("config"), now, method === "put");
       await saveSubscription(c.env, row, existing);
+      audit(c, method === "put" ? "subscription.replace" : "subscription.update", { type: "subscription", id: row.id }, { fields: Object.keys(input) });
       const wanted = input.active === undefined ? null : input.active ? "active" : "paused";
       if (wanted && (wanted === "active") !== (existing.status === "active")) {
         const { released: _released, ...view } = await changeStatus(c.env, row, wanted, null, now);
@@ -126,6 +129,7 @@ subscriptionRoutes.openapi(
     const { id } = c.req.valid("param");
     if (!(await deleteSubscription(c.env.DB, id))) throw new AppError("NOT_FOUND", "Subscription not found");
     forgetCachedSubscriptions();
+    audit(c, "subscription.delete", { type: "subscription", id });
     return ok(c, { id, deleted: true as const });
   },
 );
@@ -150,6 +154,7 @@ subscriptionRoutes.openapi(
     const graceMs = body.gracePeriodSeconds !== undefined ? body.gracePeriodSeconds * 1000 : c.get("config").delivery.secretRotationGraceMs;
     const { row, secret } = await rotatedRow(existing, c.get("config"), now, graceMs, body.secret);
     await saveSubscription(c.env, row, existing);
+    audit(c, "subscription.rotate_secret", { type: "subscription", id: row.id }, { graceSeconds: Math.round(graceMs / 1000) });
     return ok(c, { id: row.id, secret, previousSecretExpiresAt: toView(row, now).previousSecretExpiresAt }, 200, links(row.id));
   },
 );
@@ -207,6 +212,7 @@ for (const action of ["pause", "resume"] as const) {
     async (c) => {
       const row = await found(c, c.req.valid("param").id);
       const result = await changeStatus(c.env, row, action === "pause" ? "paused" : "active", null, Date.now());
+      audit(c, `subscription.${action}`, { type: "subscription", id: row.id });
       return ok(c, result, 200, links(row.id));
     },
   );

@@ -1,4 +1,5 @@
 /** GET /metrics (scope admin): cross-isolate totals as JSON or in the Prometheus text format. */
+import { queueStats } from "../delivery/delivery-repository";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { protect } from "../guard";
 import type { AppEnv } from "../http/context";
@@ -57,9 +58,11 @@ metricsRoutes.openapi(
   }),
   async (c) => {
     const { format, top } = c.req.valid("query");
-    const totals = await readMetrics(c.env, top);
-    // Queue depth and dead letters come from the deliveries outbox; wired when src/delivery/ lands.
-    const view: MetricsView = { ...totals, generatedAt: Date.now(), top, queue: null };
+    const now = Date.now();
+    const [totals, outbox] = await Promise.all([readMetrics(c.env, top), queueStats(c.env.DB, now, c.get("config").delivery.sweepGraceMs)]);
+    // Depth counts every delivery not yet finished: due, scheduled for retry, in flight or held by a pause.
+    const queue = { depth: outbox.inFlight + outbox.held, deadLetter: outbox.deadLetter.count };
+    const view: MetricsView = { ...totals, generatedAt: now, top, queue };
     if (wantsPrometheus(c.req.header("Accept"), format)) {
       return c.text(prometheusText(view), 200, { "Content-Type": PROMETHEUS_CONTENT_TYPE });
     }

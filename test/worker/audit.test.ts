@@ -139,3 +139,48 @@ describe("GET /audit", () => {
     expect((await call("/audit", { token: null })).status).toBe(401);
   });
 });
+
+describe("audit rows for subscription, delivery, queue and channel administration", () => {
+  /** Audit rows for a target, polling briefly because these rows are written after the response. */
+  async function rowsFor(targetType: string, target: string, expected: number) {
+    let items: any[] = [];
+    for (let i = 0; i < 50 && items.length < expected; i++) {
+      items = (await auditRows(`?targetType=${targetType}&target=${encodeURIComponent(target)}`)).items;
+      if (items.length < expected) await new Promise((r) => setTimeout(r, 20));
+    }
+    return items;
+  }
+
+  it("records each admin action on a subscription with the request id", async () => {
+    const created = await call("/subscriptions", { body: { url: "http://127.0.0.1:9/hook", events: ["task.*"] }, headers: { "X-Request-ID": "audit-sub-create" } });
+    expect(created.status).toBe(201);
+    const id = created.json.data.id as string;
+    expect((await call(`/subscriptions/${id}`, { method: "PATCH", body: { name: "renamed" } })).status).toBe(200);
+    expect((await call(`/subscriptions/${id}/rotate-secret`, { method: "POST" })).status).toBe(200);
+    expect((await call(`/subscriptions/${id}/pause`, { method: "POST" })).status).toBe(200);
+    expect((await call(`/subscriptions/${id}/resume`, { method: "POST" })).status).toBe(200);
+    expect((await call(`/subscriptions/${id}`, { method: "DELETE" })).status).toBe(200);
+    const items = await rowsFor("subscription", id, 6);
+    expect(items.map((r) => r.action).sort()).toEqual(
+      ["subscription.create", "subscription.delete", "subscription.pause", "subscription.resume", "subscription.rotate_secret", "subscription.update"].sort(),
+    );
+    const create = items.find((r) => r.action === "subscription.create");
+    expect(create).toMatchObject({ actorTokenId: "admin", requestId: "audit-sub-create" });
+    expect(JSON.stringify(items)).not.toMatch(/whsec_/);
+  });
+
+  it("records queue redelivery and channel changes", async () => {
+    const retried = await call("/queue/retry-failed", { method: "POST" });
+    expect(retried.status, retried.text).toBe(202);
+    let queueRows: any[] = [];
+    for (let i = 0; i < 50 && queueRows.length === 0; i++) {
+      queueRows = (await auditRows("?action=queue.retry_failed")).items;
+      if (queueRows.length === 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(queueRows[0]).toMatchObject({ action: "queue.retry_failed", target: { type: "queue" }, details: { retried: 0 } });
+    expect((await call("/channels", { body: { name: "ops-alerts", type: "slack", url: "http://127.0.0.1:9/slack" } })).status).toBe(201);
+    const deleted = await call("/channels/ops-alerts", { method: "DELETE" });
+    expect(deleted.status, deleted.text).toBe(200);
+    expect((await rowsFor("channel", "ops-alerts", 2)).map((r) => r.action).sort()).toEqual(["channel.create", "channel.delete"]);
+  });
+});

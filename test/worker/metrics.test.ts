@@ -211,3 +211,27 @@ describe("GET /status and GET /health use the Metrics DO", () => {
     expect(body.data.checks.durableObjects).toMatchObject({ status: "error", error: "metrics down" });
   });
 });
+
+describe("queue figures", () => {
+  it("reports queue depth and dead letters from the deliveries outbox", async () => {
+    const before = (await metrics()).queue;
+    const now = Date.now();
+    const insert = (id: string, status: string, nextAt: number | null, deadAt: number | null) =>
+      env.DB.prepare(
+        "INSERT INTO deliveries (id, event_id, subscription_id, event_type, status, attempts, round_start, next_at, created_at, updated_at, dead_lettered_at) VALUES (?, ?, 'sub-q', 'q.test', ?, 0, 0, ?, ?, ?, ?)",
+      ).bind(id, `evt-${id}`, status, nextAt, now, now, deadAt);
+    await env.DB.batch([
+      insert("dlv-q1", "pending", now, null),
+      insert("dlv-q2", "retrying", now + 60_000, null),
+      insert("dlv-q3", "pending", null, null), // held by a pause
+      insert("dlv-q4", "success", null, null),
+      insert("dlv-q5", "failed", null, now),
+    ]);
+    const after = (await metrics()).queue;
+    expect(after.depth - (before.depth ?? 0)).toBe(3);
+    expect(after.deadLetter - (before.deadLetter ?? 0)).toBe(1);
+    const text = await (await app.fetch(new Request(`${BASE}/metrics?format=prometheus`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }), env, createExecutionContext())).text();
+    expect(text).toMatch(new RegExp(`^edgehook_queue_depth ${after.depth}$`, "m"));
+    expect(text).toMatch(new RegExp(`^edgehook_dead_letters ${after.deadLetter}$`, "m"));
+  });
+});
