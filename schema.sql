@@ -88,6 +88,36 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_created ON events (created_at);
 CREATE INDEX IF NOT EXISTS events_type ON events (type, id);
 
+-- sources: inbound provider configuration set through PUT /sources/:provider (it takes
+-- precedence over the provider's Worker secret). secrets is a JSON array of signing secrets
+-- sealed with AES-256-GCM under ENCRYPTION_KEY (lib/secret-box.ts, context "source:<provider>");
+-- secret_count is kept beside it so reads need no decryption. tolerance_seconds NULL = the
+-- configured default. options is JSON (the generic scheme: header, algorithm, encoding, ...).
+CREATE TABLE IF NOT EXISTS sources (
+  provider TEXT PRIMARY KEY,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  secrets TEXT NOT NULL,
+  secret_count INTEGER NOT NULL,
+  tolerance_seconds INTEGER,
+  options TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+-- source_deliveries: provider delivery ids already accepted, for deduplication. Inserted with
+-- INSERT OR IGNORE in the publishing batch: the event row is written only when this insert
+-- changed a row, so a duplicate is never published twice. event_id is the event the delivery
+-- became; expires_at = received_at + SOURCE_DEDUP_HOURS, after which the cron's retention
+-- deletes the row.
+CREATE TABLE IF NOT EXISTS source_deliveries (
+  provider TEXT NOT NULL,
+  delivery_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (provider, delivery_id)
+);
+CREATE INDEX IF NOT EXISTS source_deliveries_expires ON source_deliveries (expires_at);
 -- audit: one row per admin action (token create/update/delete; subscription, source and queue
 -- actions once they exist). actor_token_id is the caller's token id ("admin" for ADMIN_TOKEN,
 -- never a key); target_type/target_id name the resource; request_id ties the row to the request

@@ -16,6 +16,9 @@ export default defineProject({
           ADMIN_TOKEN: TEST_ADMIN_TOKEN,
           ENCRYPTION_KEY: "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0xMjM=",
           ALLOW_PRIVATE_DESTINATIONS: "true",
+          // Provider secrets as Worker secrets (test/worker/sources.test.ts); GitHub in rotation.
+          GITHUB_WEBHOOK_SECRET: "gh-secret-new,gh-secret-old",
+          SLACK_SIGNING_SECRET: "slack-signing-secret-0123456789",
           // One JSON line per request would drown the test output; test/worker/ops-logs.test.ts turns it on.
           LOG_REQUESTS: "false",
           // a gone SSE client is noticed on the next write; a short heartbeat makes that quick in tests

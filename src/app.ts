@@ -19,6 +19,7 @@ import { opsMiddleware } from "./ops/middleware";
 import { streamRoutes } from "./stream/routes";
 import { VERSION } from "./lib/version";
 import { opsRoutes } from "./ops/routes";
+import { sourceRoutes } from "./sources/routes";
 
 export const BASE_PATH = "/webhooks/v2";
 export { VERSION };
@@ -67,6 +68,7 @@ export function createApp() {
   v2.route("/", auditRoutes);
   v2.route("/", tokenRoutes);
   v2.route("/", actionRoutes);
+  v2.route("/", sourceRoutes);
   v2.route("/", streamRoutes);
   v2.route("/", subscriptionRoutes);
   v2.route("/", deliveryRoutes);

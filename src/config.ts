@@ -46,6 +46,23 @@ const keyedInts = z
     return out;
   });
 
+const text = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v.trim()));
+
+/** The Worker secret that holds each inbound provider's signing secret(s). */
+export const SOURCE_SECRET_VARS = {
+  github: "GITHUB_WEBHOOK_SECRET",
+  stripe: "STRIPE_WEBHOOK_SECRET",
+  slack: "SLACK_SIGNING_SECRET",
+  linear: "LINEAR_WEBHOOK_SECRET",
+  shopify: "SHOPIFY_WEBHOOK_SECRET",
+  standard: "STANDARD_WEBHOOK_SECRET",
+  generic: "GENERIC_WEBHOOK_SECRET",
+} as const;
+
 const CONFIG_SCHEMA = z.object({
   ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be set (16+ chars) as a secret or in .dev.vars"),
   ENCRYPTION_KEY: z.string().optional().default(""),
@@ -70,6 +87,21 @@ const CONFIG_SCHEMA = z.object({
   JWT_ISSUER: z.string().optional().default(""),
   JWT_AUDIENCE: z.string().optional().default(""),
   JWT_SCOPE_CLAIM: z.string().optional().default("scope"),
+  SOURCE_TOLERANCE_SECONDS: int(300),
+  SOURCE_DEDUP_HOURS: int(72).pipe(z.number().min(24, "SOURCE_DEDUP_HOURS must be at least 24")),
+  GITHUB_WEBHOOK_SECRET: list,
+  STRIPE_WEBHOOK_SECRET: list,
+  SLACK_SIGNING_SECRET: list,
+  LINEAR_WEBHOOK_SECRET: list,
+  SHOPIFY_WEBHOOK_SECRET: list,
+  STANDARD_WEBHOOK_SECRET: list,
+  GENERIC_WEBHOOK_SECRET: list,
+  GENERIC_SIGNATURE_HEADER: text("X-Signature").pipe(z.string().min(1, "GENERIC_SIGNATURE_HEADER must name a header")),
+  GENERIC_SIGNATURE_ALGORITHM: text("sha256").pipe(z.enum(["sha256", "sha512"])),
+  GENERIC_SIGNATURE_ENCODING: text("hex").pipe(z.enum(["hex", "base64"])),
+  GENERIC_SIGNATURE_PREFIX: text(""),
+  GENERIC_EVENT_TYPE_HEADER: text(""),
+  GENERIC_DELIVERY_ID_HEADER: text(""),
   METRICS_ENABLED: z
     .string()
     .optional()
@@ -126,6 +158,16 @@ export interface Config {
   };
   taskDefaultDurationMs: number;
   jwt: { jwksUrl: string; issuer: string; audience: string; scopeClaim: string } | null;
+  sources: {
+    /** Timestamp tolerance for schemes that sign one (Stripe, Slack, Standard Webhooks, Linear). */
+    toleranceSeconds: number;
+    /** How long provider delivery ids are remembered for deduplication. */
+    dedupRetentionMs: number;
+    /** Signing secrets from Worker secrets, by provider name (several, comma-separated, during rotation). */
+    secrets: Record<keyof typeof SOURCE_SECRET_VARS, string[]>;
+    /** The generic provider's scheme when it is configured through Worker vars. */
+    generic: GenericSourceOptions;
+  };
   metrics: { enabled: boolean; flushIntervalMs: number; flushRequests: number };
   logs: { requests: boolean; bodies: "none" | "errors" | "all"; redactFields: string[] };
   /** Days to keep each kind of row (0 keeps forever), and how much one cron run may delete. */
@@ -149,6 +191,20 @@ export interface Config {
     /** How long a rotated-out secret keeps signing beside the new one. */
     secretRotationGraceMs: number;
   };
+}
+
+/** How the `generic` source finds and checks its signature. */
+export interface GenericSourceOptions {
+  /** Request header carrying the signature, e.g. `X-Signature`. */
+  header: string;
+  algorithm: "sha256" | "sha512";
+  encoding: "hex" | "base64";
+  /** Text before the signature in the header, e.g. `sha256=`; empty for none. */
+  prefix: string;
+  /** Header naming the event type (`generic.<value>`); null → `generic.webhook`. */
+  eventTypeHeader: string | null;
+  /** Header carrying a delivery id for deduplication; null → the body's hash. */
+  deliveryIdHeader: string | null;
 }
 
 /** Thrown when the Worker's vars or secrets are invalid; the message names every bad setting. */
@@ -188,6 +244,19 @@ export function getConfig(env: Env): Config {
     jwt: v.JWT_JWKS_URL
       ? { jwksUrl: v.JWT_JWKS_URL, issuer: v.JWT_ISSUER, audience: v.JWT_AUDIENCE, scopeClaim: v.JWT_SCOPE_CLAIM }
       : null,
+    sources: {
+      toleranceSeconds: v.SOURCE_TOLERANCE_SECONDS,
+      dedupRetentionMs: v.SOURCE_DEDUP_HOURS * 3_600_000,
+      secrets: Object.fromEntries(Object.entries(SOURCE_SECRET_VARS).map(([provider, name]) => [provider, v[name]])) as Config["sources"]["secrets"],
+      generic: {
+        header: v.GENERIC_SIGNATURE_HEADER,
+        algorithm: v.GENERIC_SIGNATURE_ALGORITHM,
+        encoding: v.GENERIC_SIGNATURE_ENCODING,
+        prefix: v.GENERIC_SIGNATURE_PREFIX,
+        eventTypeHeader: v.GENERIC_EVENT_TYPE_HEADER || null,
+        deliveryIdHeader: v.GENERIC_DELIVERY_ID_HEADER || null,
+      },
+    },
     metrics: { enabled: v.METRICS_ENABLED, flushIntervalMs: v.METRICS_FLUSH_SECONDS * 1000, flushRequests: v.METRICS_FLUSH_REQUESTS },
     logs: {
       requests: v.LOG_REQUESTS,

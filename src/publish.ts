@@ -9,6 +9,8 @@ import { handToHub } from "./stream/hub-client";
 
 /** What a caller publishes. */
 export interface PublishInput {
+  /** A pre-allocated id (from nextEventId()) when a statement in the same batch must name the event. */
+  id?: string;
   type: string;
   data: Record<string, unknown>;
   metadata?: Record<string, unknown>;
@@ -51,7 +53,7 @@ export interface PublishedEvent extends StoredEvent {
 export async function publishAll(env: Env, ctx: BackgroundContext, inputs: PublishInput[], options: PublishOptions = {}): Promise<PublishedEvent[]> {
   const createdAt = options.now ?? Date.now();
   const events = inputs.map((input) => {
-    const event: StoredEvent = { id: nextEventId(), type: input.type, data: input.data, createdAt };
+    const event: StoredEvent = { id: input.id ?? nextEventId(), type: input.type, data: input.data, createdAt };
     if (input.metadata) event.metadata = input.metadata;
     return event;
   });

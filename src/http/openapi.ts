@@ -37,19 +37,20 @@ export const ERROR_ENVELOPE = z
   })
   .openapi("Error");
 
-const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: ERROR_ENVELOPE } } });
+/** An OpenAPI response entry whose body is the error envelope. */
+export const errorResponseDoc = (description: string) => ({ description, content: { "application/json": { schema: ERROR_ENVELOPE } } });
 
 /** Error responses shared by authenticated JSON routes, for the OpenAPI document. */
 export const ERROR_RESPONSES = {
-  400: errorResponse("INVALID_JSON or SCHEMA_VALIDATION_ERROR"),
-  401: errorResponse("UNAUTHORIZED"),
-  403: errorResponse("FORBIDDEN or IP_NOT_ALLOWED"),
-  404: errorResponse("NOT_FOUND"),
-  409: errorResponse("IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress)"),
-  413: errorResponse("PAYLOAD_TOO_LARGE"),
-  415: errorResponse("UNSUPPORTED_MEDIA_TYPE"),
-  429: errorResponse("RATE_LIMITED"),
-  503: errorResponse("SERVICE_UNAVAILABLE"),
+  400: errorResponseDoc("INVALID_JSON or SCHEMA_VALIDATION_ERROR"),
+  401: errorResponseDoc("UNAUTHORIZED"),
+  403: errorResponseDoc("FORBIDDEN or IP_NOT_ALLOWED"),
+  404: errorResponseDoc("NOT_FOUND"),
+  409: errorResponseDoc("IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress)"),
+  413: errorResponseDoc("PAYLOAD_TOO_LARGE"),
+  415: errorResponseDoc("UNSUPPORTED_MEDIA_TYPE"),
+  429: errorResponseDoc("RATE_LIMITED"),
+  503: errorResponseDoc("SERVICE_UNAVAILABLE"),
 } as const;
 
 const strictVariants = new WeakMap<z.ZodObject, z.ZodType>();

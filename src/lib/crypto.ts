@@ -13,9 +13,9 @@ export function randomToken(bytes = 32): string {
   return toBase64Url(randomBytes(bytes));
 }
 
-/** Hex SHA-256 of a UTF-8 string. */
-export async function sha256Hex(text: string): Promise<string> {
-  return toHex(await crypto.subtle.digest("SHA-256", ENCODER.encode(text)));
+/** Hex SHA-256 of a UTF-8 string or of raw bytes. */
+export async function sha256Hex(input: string | Uint8Array): Promise<string> {
+  return toHex(await crypto.subtle.digest("SHA-256", typeof input === "string" ? ENCODER.encode(input) : input));
 }
 
 /** HMAC over `message` with `key`; `hash` defaults to SHA-256. */

@@ -1,0 +1,114 @@
+/** POST /sources/:provider: verify the provider's signature over the raw body, dedupe, publish `<provider>.<type>`. No token: the signature authenticates. */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { SOURCE_SECRET_VARS } from "../config";
+import type { AppEnv } from "../http/context";
+import { meta, ok } from "../http/envelope";
+import { AppError } from "../http/errors";
+import { envelopeOf, errorResponseDoc } from "../http/openapi";
+import { sha256Hex } from "../lib/crypto";
+import { nextEventId } from "../lib/ids";
+import { publishAll } from "../publish";
+import { parsePayload } from "./payload";
+import { providerByName } from "./registry";
+import { findDelivery, rememberDeliveryStatement } from "./repository";
+import { resolveSource } from "./settings";
+import { PROVIDERS, type ProviderName } from "./signature";
+
+/** Delivery ids longer than this are stored as their hash. */
+const MAX_DELIVERY_ID_LENGTH = 200;
+
+const RECEIVED = z
+  .object({
+    received: z.literal(true),
+    duplicate: z.boolean(),
+    provider: z.string(),
+    deliveryId: z.string().nullable(),
+    eventId: z.string().nullable(),
+    type: z.string().optional(),
+    handshake: z.string().optional(),
+  })
+  .openapi("SourceReceipt");
+
+/** Inbound provider route, mounted under the base path. */
+export const receiveRoutes = new OpenAPIHono<AppEnv>();
+
+/** Unknown provider → 404; known but without a secret, or disabled → 503 (providers retry a 503). */
+function unavailable(provider: ProviderName, reason: "unconfigured" | "disabled"): AppError {
+  if (reason === "disabled") return new AppError("SERVICE_UNAVAILABLE", `Source "${provider}" is disabled; enable it with PUT /webhooks/v2/sources/${provider}`, { details: { provider, reason } });
+  return new AppError("SERVICE_UNAVAILABLE", `Source "${provider}" is not configured: set the ${SOURCE_SECRET_VARS[provider]} Worker secret or PUT /webhooks/v2/sources/${provider}`, {
+    details: { provider, reason },
+  });
+}
+
+/** The dedup key: the provider's delivery id, or the body's SHA-256 when the provider sends none. */
+async function dedupKey(deliveryId: string | undefined, body: Uint8Array): Promise<string> {
+  if (deliveryId === undefined) return `sha256:${await sha256Hex(body)}`;
+  return deliveryId.length > MAX_DELIVERY_ID_LENGTH ? `sha256:${await sha256Hex(deliveryId)}` : deliveryId;
+}
+
+const route = createRoute({
+  method: "post",
+  path: "/sources/{provider}",
+  tags: ["Sources"],
+  summary: "Receive a provider webhook (signature-verified, deduplicated, published as <provider>.<type>)",
+  description:
+    "No token: the provider's own signature over the exact raw body authenticates the request. Providers: " +
+    `${PROVIDERS.join(", ")}. A duplicate delivery id is acknowledged with duplicate: true and not published again. ` +
+    "Slack url_verification is answered with its challenge; Slack form posts get an empty 200.",
+  request: {
+    params: z.object({ provider: z.enum(PROVIDERS) }),
+    body: { required: false, content: { "application/json": { schema: { type: "object" } }, "application/x-www-form-urlencoded": { schema: { type: "object" } } } },
+  },
+  responses: {
+    200: envelopeOf(RECEIVED, "Accepted (or a duplicate, acknowledged)"),
+    400: errorResponseDoc("INVALID_JSON: a JSON content type with a body that does not parse"),
+    401: errorResponseDoc("SIGNATURE_INVALID: missing, malformed or wrong signature, or a timestamp outside the tolerance"),
+    404: errorResponseDoc("NOT_FOUND: unknown provider"),
+    413: errorResponseDoc("PAYLOAD_TOO_LARGE"),
+    503: errorResponseDoc("SERVICE_UNAVAILABLE: the provider has no secret configured, or is disabled"),
+  },
+});
+
+// Documented in the OpenAPI registry, but served by a plain handler: the body must stay unread raw
+// bytes (no validator may parse it), and Slack form posts are acknowledged with an empty body.
+receiveRoutes.openAPIRegistry.registerPath(route);
+receiveRoutes.post("/sources/:provider", async (c) => {
+  const name = c.req.param("provider");
+  const provider = providerByName(name);
+  if (!provider) throw new AppError("NOT_FOUND", `Unknown source provider "${name}"; supported: ${PROVIDERS.join(", ")}`, { details: { provider: name, supported: [...PROVIDERS] } });
+  const config = c.get("config");
+  const now = Date.now();
+  const source = await resolveSource(c.env, config, provider.name, now);
+  if (source.origin === null) throw unavailable(provider.name, "unconfigured");
+  if (!source.enabled) throw unavailable(provider.name, "disabled");
+
+  const body = new Uint8Array(await c.req.arrayBuffer());
+  const headers = c.req.raw.headers;
+  const verification = await provider.verify({ headers, body, now }, source.settings);
+  if (!verification.ok) {
+    throw new AppError("SIGNATURE_INVALID", `${provider.title} signature rejected: ${verification.message}`, { details: { provider: provider.name, reason: verification.reason } });
+  }
+  const parsed = parsePayload(body, headers.get("Content-Type"));
+  if (!parsed.ok) throw new AppError("INVALID_JSON", "Request body is not valid JSON", { details: { provider: provider.name, reason: parsed.message } });
+
+  const meaning = provider.interpret(headers, parsed.payload, source.settings);
+  if (meaning.kind === "handshake") {
+    const data = { received: true as const, duplicate: false, provider: provider.name, deliveryId: null, eventId: null, handshake: meaning.name, ...meaning.fields };
+    // The provider reads its fields (Slack: `challenge`) at the top level of the reply.
+    return c.json({ success: true as const, data, meta: meta(c), ...meaning.fields }, 200);
+  }
+
+  const deliveryId = await dedupKey(meaning.deliveryId, body);
+  const type = `${provider.name}.${meaning.type}`;
+  const eventId = nextEventId();
+  const metadata = { source: provider.name, deliveryId, requestId: c.get("requestId"), ...meaning.metadata };
+  const published = await publishAll(c.env, c.executionCtx, [{ id: eventId, type, data: meaning.data ?? parsed.payload.data, metadata }], {
+    statements: [rememberDeliveryStatement(c.env.DB, provider.name, deliveryId, eventId, now, now + config.sources.dedupRetentionMs)],
+    requireChange: true,
+    now,
+  });
+  if (meaning.reply === "empty") return new Response(null, { status: 200 });
+  const duplicate = published.length === 0;
+  const first = duplicate ? await findDelivery(c.env.DB, provider.name, deliveryId) : null;
+  return ok(c, { received: true as const, duplicate, provider: provider.name, deliveryId, eventId: duplicate ? (first?.eventId ?? null) : eventId, type }, 200);
+});
