@@ -46,6 +46,18 @@ CREATE TABLE IF NOT EXISTS tasks (
 CREATE INDEX IF NOT EXISTS tasks_queue ON tasks (status, priority_rank, created_at);
 CREATE INDEX IF NOT EXISTS tasks_completed ON tasks (status, completed_at);
 
+-- task_queue: pending tasks per priority rank, kept exact by the triggers below (in the same
+-- transaction as the change), so POST /task learns its position from three rows instead of
+-- counting the queue. Seeded from the tasks table the first time the schema is applied.
+CREATE TABLE IF NOT EXISTS task_queue (
+  priority_rank INTEGER PRIMARY KEY,
+  pending INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO task_queue (priority_rank, pending) SELECT r.rank, (SELECT COUNT(*) FROM tasks WHERE status = 'pending' AND priority_rank = r.rank) FROM (SELECT 0 AS rank UNION ALL SELECT 1 UNION ALL SELECT 2) AS r;
+CREATE TRIGGER IF NOT EXISTS task_queue_on_insert AFTER INSERT ON tasks WHEN NEW.status = 'pending' BEGIN UPDATE task_queue SET pending = pending + 1 WHERE priority_rank = NEW.priority_rank; END;
+CREATE TRIGGER IF NOT EXISTS task_queue_on_leave AFTER UPDATE OF status ON tasks WHEN OLD.status = 'pending' AND NEW.status <> 'pending' BEGIN UPDATE task_queue SET pending = pending - 1 WHERE priority_rank = OLD.priority_rank; END;
+CREATE TRIGGER IF NOT EXISTS task_queue_on_delete AFTER DELETE ON tasks WHEN OLD.status = 'pending' BEGIN UPDATE task_queue SET pending = pending - 1 WHERE priority_rank = OLD.priority_rank; END;
+
 -- notifications: POST /notify records. channels is a JSON object channel -> {status, ...}.
 CREATE TABLE IF NOT EXISTS notifications (
   id TEXT PRIMARY KEY,

@@ -7,6 +7,8 @@ export interface StartWranglerDevOptions {
   config?: string;
   adminToken?: string;
   schema?: boolean;
+  /** The SQL file applied to the local D1 before start (default: the project's schema.sql). */
+  schemaFile?: string;
   port?: number;
   logLevel?: string;
   startTimeoutMs?: number;

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -51,7 +51,7 @@ export async function startWranglerDev(options = {}) {
   const adminToken = options.adminToken ?? "e2e-admin-token-0123456789abcdef";
   if (options.schema !== false) {
     try {
-      executeD1(persistTo, { config, file: join(ROOT, "schema.sql") });
+      executeD1(persistTo, { config, file: resolve(ROOT, options.schemaFile ?? "schema.sql") });
     } catch (error) {
       throw new Error(`schema apply failed: ${error.message}`);
     }

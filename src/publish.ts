@@ -34,6 +34,11 @@ export interface PublishOptions {
   targets?: SubscriptionMatcher[];
   /** false: write the outbox rows but leave sending to the caller (it processes them itself). */
   enqueue?: boolean;
+  /**
+   * Queries run first in the same batch (one transaction, no extra round trip); their results come
+   * back from publishBatch. A read sees the state just before this publish's writes.
+   */
+  reads?: D1PreparedStatement[];
 }
 
 /** A published event with the outbox rows written for it. */
@@ -46,11 +51,16 @@ export interface PublishedEvent extends StoredEvent {
 
 /**
  * Stores the events, one outbox row per matching subscription, and `options.statements` in one
- * D1 batch (all or nothing) and returns them in publish order. After the commit the due rows go
- * to the deliveries queue through `ctx.waitUntil`, so the caller never waits for it; if that send
- * is lost the outbox sweep re-enqueues them.
+ * D1 batch (all or nothing) and returns them in publish order with the results of `options.reads`.
+ * After the commit the due rows go to the deliveries queue through `ctx.waitUntil`, so the caller
+ * never waits for it; if that send is lost the outbox sweep re-enqueues them.
  */
-export async function publishAll(env: Env, ctx: BackgroundContext, inputs: PublishInput[], options: PublishOptions = {}): Promise<PublishedEvent[]> {
+export async function publishBatch(
+  env: Env,
+  ctx: BackgroundContext,
+  inputs: PublishInput[],
+  options: PublishOptions = {},
+): Promise<{ events: PublishedEvent[]; reads: D1Result[] }> {
   const createdAt = options.now ?? Date.now();
   const events = inputs.map((input) => {
     const event: StoredEvent = { id: input.id ?? nextEventId(), type: input.type, data: input.data, createdAt };
@@ -63,8 +73,10 @@ export async function publishAll(env: Env, ctx: BackgroundContext, inputs: Publi
     !conditional ? { kind: "always" } : i === 0 ? { kind: "previous-changed" } : { kind: "event-exists", eventId: events[0]!.id };
   const matchers = options.targets ?? (await subscriptionSnapshot(env.DB, getConfig(env).delivery.subscriptionCacheTtlMs, createdAt));
   const outbox = planOutbox(env.DB, events, matchers, { exact: options.targets !== undefined, onlyIfEventStored: conditional });
-  const results = await env.DB.batch([...statements, ...events.map((event, i) => insertEventStatement(env.DB, event, conditionFor(i))), ...outbox.statements]);
-  if (conditional && results[statements.length - 1]!.meta.changes === 0) return [];
+  const reads = options.reads ?? [];
+  const results = await env.DB.batch([...reads, ...statements, ...events.map((event, i) => insertEventStatement(env.DB, event, conditionFor(i))), ...outbox.statements]);
+  const readResults = results.slice(0, reads.length);
+  if (conditional && results[reads.length + statements.length - 1]!.meta.changes === 0) return { events: [], reads: readResults };
   ctx.waitUntil(handToHub(env, events));
   if (outbox.statements.length > 0) armSweeper(env, ctx, createdAt);
   if (outbox.messages.length > 0 && options.enqueue !== false) {
@@ -74,10 +86,16 @@ export async function publishAll(env: Env, ctx: BackgroundContext, inputs: Publi
       ),
     );
   }
-  return events.map((event) => {
+  const published = events.map((event) => {
     const mine = outbox.perEvent.get(event.id);
     return { ...event, deliveryCount: mine?.count ?? 0, deliveries: mine?.messages ?? [] };
   });
+  return { events: published, reads: readResults };
+}
+
+/** publishBatch without reads: the published events, or none when `requireChange` found no change. */
+export async function publishAll(env: Env, ctx: BackgroundContext, inputs: PublishInput[], options: PublishOptions = {}): Promise<PublishedEvent[]> {
+  return (await publishBatch(env, ctx, inputs, options)).events;
 }
 
 /** publishAll for a single event. */

@@ -24,9 +24,9 @@ export async function startGateway(vars = {}) {
   return server;
 }
 
-/** Starts the bare Hono baseline (bench/baseline) the same way, without D1 schema. */
+/** Starts the bare Hono baseline (bench/baseline) the same way, with its one-table schema. */
 export function startBaseline() {
-  return track(startWranglerDev({ config: "bench/baseline/wrangler.toml", schema: false, readyPath: "/health" }));
+  return track(startWranglerDev({ config: "bench/baseline/wrangler.toml", schemaFile: "bench/baseline/schema.sql", readyPath: "/health" }));
 }
 
 /** Stops every server started here that is still running (used on timeout, error and exit). */

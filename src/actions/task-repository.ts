@@ -63,16 +63,24 @@ export function insertTaskStatement(db: D1Database, task: NewTask): D1PreparedSt
     .bind(task.id, task.tokenId, task.title, task.priority, task.rank, task.deadline ?? null, task.expected ?? null, task.tags ? JSON.stringify(task.tags) : null, task.now, task.now);
 }
 
-/** Pending tasks a new task of `rank` would queue behind, and the recent average duration (last 50 completed). */
-export async function queueSnapshot(db: D1Database, rank: number): Promise<{ ahead: number; averageDurationMs: number | null }> {
-  const row = await db
+/**
+ * The read, run inside the publishing batch, of what a new task of `rank` queues behind: pending
+ * tasks of equal or higher priority (from the trigger-kept `task_queue` counts, so it costs the
+ * same whatever the queue's length) and the average duration of the last 50 completed tasks.
+ */
+export function queueSnapshotStatement(db: D1Database, rank: number): D1PreparedStatement {
+  return db
     .prepare(
       `SELECT
-         (SELECT COUNT(*) FROM tasks WHERE status = 'pending' AND priority_rank <= ?1) AS ahead,
+         (SELECT COALESCE(SUM(pending), 0) FROM task_queue WHERE priority_rank <= ?1) AS ahead,
          (SELECT AVG(duration_ms) FROM (SELECT duration_ms FROM tasks WHERE status = 'completed' AND duration_ms IS NOT NULL ORDER BY completed_at DESC LIMIT 50)) AS average`,
     )
-    .bind(rank)
-    .first<{ ahead: number; average: number | null }>();
+    .bind(rank);
+}
+
+/** Reads queueSnapshotStatement's result row. */
+export function toQueueSnapshot(result: D1Result | undefined): { ahead: number; averageDurationMs: number | null } {
+  const row = result?.results[0] as { ahead: number; average: number | null } | undefined;
   return { ahead: row?.ahead ?? 0, averageDurationMs: row?.average ?? null };
 }
 

@@ -6,10 +6,10 @@ import { ok } from "../http/envelope";
 import { AppError } from "../http/errors";
 import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
 import { newId } from "../lib/ids";
-import { publish, publishAll } from "../publish";
+import { publishAll, publishBatch } from "../publish";
 import { CREATE_TASK, ID_PARAM, TASK, TASK_CREATED, UPDATE_TASK } from "./schemas";
 import { estimateSchedule, priorityRank } from "./task-queue";
-import { getTask, insertTaskStatement, queueSnapshot, transitionStatement } from "./task-repository";
+import { getTask, insertTaskStatement, queueSnapshotStatement, toQueueSnapshot, transitionStatement } from "./task-repository";
 
 const tags = ["Tasks"];
 const BASE = "/webhooks/v2/task";
@@ -31,20 +31,20 @@ taskRoutes.openapi(
     const input = c.req.valid("json");
     const now = Date.now();
     const rank = priorityRank(input.priority);
-    const snapshot = await queueSnapshot(c.env.DB, rank);
-    const schedule = estimateSchedule({ ...snapshot, defaultDurationMs: c.get("config").taskDefaultDurationMs, now });
     const id = newId("task");
     const task = { id, tokenId: c.get("principal").tokenId, title: input.task, priority: input.priority, rank, deadline: input.deadline, expected: input.expected, tags: input.tags, now };
-    await publish(
+    const { reads } = await publishBatch(
       c.env,
       c.executionCtx,
-      {
+      [{
         type: "task.created",
         data: { taskId: id, title: input.task, priority: input.priority, ...(input.deadline ? { deadline: input.deadline } : {}), ...(input.tags ? { tags: input.tags } : {}) },
         metadata: { requestId: c.get("requestId"), tokenId: task.tokenId },
-      },
-      { statements: [insertTaskStatement(c.env.DB, task)], now },
+      }],
+      { reads: [queueSnapshotStatement(c.env.DB, rank)], statements: [insertTaskStatement(c.env.DB, task)], now },
     );
+    const snapshot = toQueueSnapshot(reads[0]);
+    const schedule = estimateSchedule({ ...snapshot, defaultDurationMs: c.get("config").taskDefaultDurationMs, now });
     return ok(
       c,
       {

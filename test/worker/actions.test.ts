@@ -44,10 +44,26 @@ describe("POST /task", () => {
     expect(high2.position).toBe(pHigh! + 1);
   });
 
+  it("keeps the trigger-maintained queue counts equal to the pending tasks through every transition", async () => {
+    const ids: string[] = [];
+    for (const priority of ["high", "low", "medium", "high", "low"]) ids.push((await call("/task", { body: task(`counted ${priority} priority task`, priority) })).json.data.id);
+    await call(`/task/${ids[0]}`, { method: "PATCH", body: { status: "running" } });
+    await call(`/task/${ids[1]}`, { method: "PATCH", body: { status: "failed", error: "x" } });
+    await call(`/task/${ids[0]}`, { method: "PATCH", body: { status: "completed" } });
+    await env.DB.prepare("DELETE FROM tasks WHERE id = ?").bind(ids[2]).run();
+    const counts = await env.DB.prepare("SELECT priority_rank, pending FROM task_queue ORDER BY priority_rank").all<{ priority_rank: number; pending: number }>();
+    const actual = await env.DB.prepare("SELECT priority_rank, COUNT(*) AS pending FROM tasks WHERE status = 'pending' GROUP BY priority_rank").all<{ priority_rank: number; pending: number }>();
+    const byRank = Object.fromEntries(actual.results.map((r) => [r.priority_rank, r.pending]));
+    for (const row of counts.results) expect(row.pending, `rank ${row.priority_rank}`).toBe(byRank[row.priority_rank] ?? 0);
+    const next = (await call("/task", { body: task("a medium task after the changes", "medium") })).json.data;
+    expect(next.position).toBe((byRank[0] ?? 0) + (byRank[1] ?? 0));
+  });
+
   it("estimates from the average duration of completed tasks", async () => {
     const { id } = (await call("/task", { body: task("a task to complete quickly") })).json.data;
     await env.DB.prepare("UPDATE tasks SET status = 'completed', duration_ms = 60000, completed_at = ? WHERE id = ?").bind(Date.now(), id).run();
     await env.DB.prepare("UPDATE tasks SET status = 'completed', duration_ms = 60000, completed_at = ? WHERE status = 'pending'").bind(Date.now()).run();
+    await env.DB.prepare("UPDATE tasks SET duration_ms = 60000 WHERE status = 'completed'").run();
     const created = (await call("/task", { body: task("the first task in an empty queue") })).json.data;
     expect(created.position).toBe(0);
     expect(Date.parse(created.estimatedCompletion) - Date.parse(created.estimatedStart)).toBe(60000);
