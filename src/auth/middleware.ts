@@ -2,7 +2,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/context";
 import { AppError } from "../http/errors";
-import { sha256Hex, timingSafeEqual } from "../lib/crypto";
+import { timingSafeEqual } from "../lib/crypto";
 import { extractCredential, looksLikeJwt } from "./credentials";
 import { verifyJwtPrincipal } from "./jwt";
 import { hasScope, type Principal } from "./principal";
@@ -31,14 +31,16 @@ export function tokenRefusal(record: TokenRecord | null, now: number): string | 
   return null;
 }
 
-async function isAdminKey(key: string, adminToken: string): Promise<boolean> {
-  if (adminHash?.token !== adminToken) adminHash = { token: adminToken, hash: await sha256Hex(adminToken) };
-  return timingSafeEqual(await sha256Hex(key), adminHash.hash);
+/** True when `keyHash` is the hash of the ADMIN_TOKEN secret (compared in constant time). */
+async function isAdminHash(keyHash: string, adminToken: string): Promise<boolean> {
+  if (adminHash?.token !== adminToken) adminHash = { token: adminToken, hash: await hashKey(adminToken) };
+  return timingSafeEqual(keyHash, adminHash.hash);
 }
 
 async function resolvePrincipal(c: Context<AppEnv>, key: string): Promise<Principal> {
   const config = c.get("config");
-  if (await isAdminKey(key, config.adminToken)) {
+  const keyHash = await hashKey(key);
+  if (await isAdminHash(keyHash, config.adminToken)) {
     return { kind: "admin", tokenId: "admin", name: "admin", type: "admin", scopes: ["*"], rateLimit: null };
   }
   if (config.jwt && looksLikeJwt(key)) {
@@ -47,7 +49,6 @@ async function resolvePrincipal(c: Context<AppEnv>, key: string): Promise<Princi
     return principal;
   }
   const cache = cacheFor(config.authCacheTtlMs);
-  const keyHash = await hashKey(key);
   let record = cache.get(keyHash);
   if (record === undefined) {
     record = await findTokenByHash(c.env.DB, keyHash);

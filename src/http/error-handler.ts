@@ -48,10 +48,7 @@ export function handleError(error: unknown, c: Context<AppEnv>): Response {
       }),
     );
   }
-  const response = errorResponse(appError, requestId);
-  const rateLimitHeaders = c.get("rateLimitHeaders");
-  for (const [k, v] of Object.entries(rateLimitHeaders ?? {})) if (!response.headers.has(k)) response.headers.set(k, v);
-  return response;
+  return errorResponse(appError, requestId);
 }
 
 /** Hono `notFound` handler. */

@@ -3,7 +3,7 @@ import { recordRateLimitViolation } from "../ops/metrics";
 import type { Context, MiddlewareHandler, Next } from "hono";
 import type { AppEnv } from "../http/context";
 import { AppError } from "../http/errors";
-import { isJsonContentType } from "../http/json-body";
+import { readJsonBody } from "../http/json-body";
 import { randomToken, sha256Hex } from "../lib/crypto";
 import {
   DUPLICATE_WAIT_MS,
@@ -29,15 +29,8 @@ type Keyed = Omit<KeyClaim, "owner">;
 /** The idempotency key and fingerprint of a POST/PUT/PATCH, or null when it carries no key. */
 async function keyedRequest(c: Context<AppEnv>): Promise<Keyed | null> {
   if (!IDEMPOTENT_METHODS.has(c.req.method)) return null;
-  const text = await c.req.text();
-  let parsed: unknown;
-  if (text.trim() && isJsonContentType(c.req.header("Content-Type"))) {
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined; // the JSON gate answers 400 after the limits
-    }
-  }
+  const body = await readJsonBody(c); // a malformed body is the JSON gate's 400, after the limits
+  const parsed = body.kind === "json" ? body.value : undefined;
   const found = idempotencyKeyOf(c.req.header("Idempotency-Key"), parsed);
   if (!found) return null;
   if ("invalid" in found) {
@@ -47,6 +40,7 @@ async function keyedRequest(c: Context<AppEnv>): Promise<Keyed | null> {
     });
   }
   const url = new URL(c.req.url);
+  const text = await c.req.text();
   return { key: found.key, fingerprint: await sha256Hex(fingerprintSource(c.req.method, url.pathname + url.search, text, parsed)) };
 }
 
