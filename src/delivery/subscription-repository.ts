@@ -186,11 +186,12 @@ export async function listSubscriptions(db: D1Database, options: ListSubscriptio
   return { items, nextCursor: rows.results.length > options.limit ? items[items.length - 1]!.id : null };
 }
 
-/** Deletes a subscription with its deliveries and attempts; false when it did not exist. */
+/** Deletes a subscription with its deliveries, attempts and the channel it backs (one batch); false when it did not exist. */
 export async function deleteSubscription(db: D1Database, id: string): Promise<boolean> {
-  const [, , gone] = await db.batch([
+  const [, , , gone] = await db.batch([
     db.prepare("DELETE FROM attempts WHERE subscription_id = ?").bind(id),
     db.prepare("DELETE FROM deliveries WHERE subscription_id = ?").bind(id),
+    db.prepare("DELETE FROM channels WHERE subscription_id = ?").bind(id),
     db.prepare("DELETE FROM subscriptions WHERE id = ?").bind(id),
   ]);
   return (gone?.meta.changes ?? 0) > 0;

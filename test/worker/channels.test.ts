@@ -19,6 +19,15 @@ describe("channels", () => {
     expect((await call("/channels", { body: { name: "x", type: "email", url: URL_ } })).status).toBe(400);
   });
 
+  it("deleting a channel's subscription removes the channel too, so the name can be used again", async () => {
+    const created = (await call("/channels", { body: { name: "orphan-check", type: "webhook", url: URL_ } })).json.data;
+    expect((await call(`/subscriptions/${created.subscriptionId}`, { method: "DELETE" })).status).toBe(200);
+    expect((await call("/channels/orphan-check")).status).toBe(404);
+    const row = await env.DB.prepare("SELECT name FROM channels WHERE name = 'orphan-check'").first();
+    expect(row).toBeNull();
+    expect((await call("/channels", { body: { name: "orphan-check", type: "webhook", url: URL_ } })).status).toBe(201);
+  });
+
   it("lists, reads, updates and deletes", async () => {
     await call("/channels", { body: { name: "hooks", type: "webhook", url: URL_ } });
     expect((await call("/channels")).json.data.items.map((c: any) => c.name)).toContain("hooks");
