@@ -1,4 +1,5 @@
 /** Research routes: POST /research, GET /research/:id/status, POST /research/:id/complete. */
+import { iso } from "../lib/time";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { protect } from "../guard";
 import type { AppEnv } from "../http/context";
@@ -39,7 +40,7 @@ researchRoutes.openapi(
       { statements: [insertResearchStatement(c.env.DB, { ...input, id, tokenId, now, estimatedCompletionAt })], now },
     );
     const progressUrl = `${BASE}/${id}/status`;
-    return ok(c, { researchId: id, status: "started" as const, estimatedCompletion: new Date(estimatedCompletionAt).toISOString(), progressUrl }, 201, {
+    return ok(c, { researchId: id, status: "started" as const, estimatedCompletion: iso(estimatedCompletionAt), progressUrl }, 201, {
       self: progressUrl,
       status: progressUrl,
       complete: `${BASE}/${id}/complete`,

@@ -1,4 +1,5 @@
 /** Task routes: POST /task, GET /task/:id/status, PATCH /task/:id. */
+import { iso } from "../lib/time";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { protect } from "../guard";
 import type { AppEnv } from "../http/context";
@@ -51,8 +52,8 @@ taskRoutes.openapi(
         id,
         status: "pending" as const,
         position: snapshot.ahead,
-        estimatedStart: new Date(schedule.estimatedStart).toISOString(),
-        estimatedCompletion: new Date(schedule.estimatedCompletion).toISOString(),
+        estimatedStart: iso(schedule.estimatedStart),
+        estimatedCompletion: iso(schedule.estimatedCompletion),
       },
       201,
       { self: `${BASE}/${id}`, status: `${BASE}/${id}/status` },
@@ -99,7 +100,7 @@ taskRoutes.openapi(
         ? { type: "task.started", data: { taskId: id } }
         : change.status === "completed"
           ? { type: "task.completed", data: { taskId: id, result: change.result ?? null, duration: change.now - startedOrCreated } }
-          : { type: "task.failed", data: { taskId: id, error: change.error ?? "unspecified", timestamp: new Date(change.now).toISOString() } };
+          : { type: "task.failed", data: { taskId: id, error: change.error ?? "unspecified", timestamp: iso(change.now) } };
     const published = await publishAll(c.env, c.executionCtx, [{ ...event, metadata: { requestId: c.get("requestId"), tokenId: c.get("principal").tokenId } }], {
       statements: [transitionStatement(c.env.DB, id, change)],
       requireChange: true,

@@ -1,5 +1,6 @@
 /** Channel routes: /channels CRUD; each channel is a subscription to its notify.sent events. */
 import { audit } from "../ops/audit";
+import { iso } from "../lib/time";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { protect } from "../guard";
@@ -8,7 +9,6 @@ import { ok } from "../http/envelope";
 import { AppError } from "../http/errors";
 import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
 import { CHANNEL_NAME, CHANNEL_TYPES, channelRouting, channelTemplate, getChannel, listChannels, type ChannelRow } from "./channels";
-import { endpointGuard } from "./endpoint-guard";
 import { forgetCachedSubscriptions } from "./outbox";
 import { CREATE_SUBSCRIPTION, UPDATE_SUBSCRIPTION } from "./schemas";
 import { changeStatus, newSubscriptionRow, saveSubscription, updatedRow } from "./subscription-service";
@@ -61,7 +61,7 @@ function channelView(channel: ChannelRow, subscription: SubscriptionRow) {
     disabledReason: sub.disabledReason,
     lastAttemptAt: sub.lastAttemptAt,
     lastSuccessAt: sub.lastSuccessAt,
-    createdAt: new Date(channel.created_at).toISOString(),
+    createdAt: iso(channel.created_at),
     updatedAt: sub.updatedAt,
   };
 }
@@ -190,9 +190,7 @@ channelRoutes.openapi(
   }),
   async (c) => {
     const { channel } = await found(c, c.req.valid("param").name);
-    await c.env.DB.prepare("DELETE FROM channels WHERE name = ?").bind(channel.name).run();
-    await deleteSubscription(c.env.DB, channel.subscription_id);
-    await endpointGuard(c.env, channel.subscription_id).reset();
+    await deleteSubscription(c.env.DB, channel.subscription_id); // removes the channel row in the same batch
     forgetCachedSubscriptions();
     audit(c, "channel.delete", { type: "channel", id: channel.name });
     return ok(c, { name: channel.name, deleted: true as const });

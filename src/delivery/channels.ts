@@ -65,10 +65,13 @@ export interface ChannelRow {
 
 /** One channel with its backing subscription, or null. */
 export async function getChannel(db: D1Database, name: string): Promise<{ channel: ChannelRow; subscription: SubscriptionRow } | null> {
-  const channel = await db.prepare("SELECT * FROM channels WHERE name = ?").bind(name).first<ChannelRow>();
-  if (!channel) return null;
-  const subscription = await db.prepare("SELECT * FROM subscriptions WHERE id = ?").bind(channel.subscription_id).first<SubscriptionRow>();
-  return subscription ? { channel, subscription } : null;
+  const [channels, subscriptions] = await db.batch([
+    db.prepare("SELECT * FROM channels WHERE name = ?").bind(name),
+    db.prepare("SELECT * FROM subscriptions WHERE id = (SELECT subscription_id FROM channels WHERE name = ?)").bind(name),
+  ]);
+  const channel = channels!.results[0] as ChannelRow | undefined;
+  const subscription = subscriptions!.results[0] as SubscriptionRow | undefined;
+  return channel && subscription ? { channel, subscription } : null;
 }
 
 /** Every channel with its subscription, by name. */

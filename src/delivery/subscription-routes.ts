@@ -1,5 +1,6 @@
 /** Subscription routes: create, list, read, update, replace, delete, rotate-secret, test, pause, resume. */
 import { audit } from "../ops/audit";
+import { iso, isoOrNull } from "../lib/time";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { protect } from "../guard";
@@ -191,9 +192,9 @@ subscriptionRoutes.openapi(
       success: a?.status === "success",
       status: a?.status ?? "pending",
       attempt: a
-        ? { attempt: a.attempt, statusCode: a.statusCode, durationMs: a.durationMs, responseBody: a.responseBody, error: a.error, verdict: a.verdict, createdAt: new Date(a.finishedAt).toISOString() }
+        ? { attempt: a.attempt, statusCode: a.statusCode, durationMs: a.durationMs, responseBody: a.responseBody, error: a.error, verdict: a.verdict, createdAt: iso(a.finishedAt) }
         : null,
-      nextAttemptAt: a?.nextAt ? new Date(a.nextAt).toISOString() : null,
+      nextAttemptAt: isoOrNull(a?.nextAt ?? null),
     });
   },
 );

@@ -1,4 +1,5 @@
 /** The durable event log in D1: insert statements, reads for replay, and the wire shape of an event. */
+import { iso } from "../lib/time";
 
 /** An event as stored and as every consumer (deliveries, SSE) sees it. */
 export interface StoredEvent {
@@ -29,7 +30,7 @@ export interface EventRow {
 
 /** The wire body of a stored event. */
 export function toWireEvent(event: StoredEvent): WireEvent {
-  const wire: WireEvent = { id: event.id, type: event.type, timestamp: new Date(event.createdAt).toISOString(), data: event.data };
+  const wire: WireEvent = { id: event.id, type: event.type, timestamp: iso(event.createdAt), data: event.data };
   if (event.metadata) wire.metadata = event.metadata;
   return wire;
 }
@@ -55,12 +56,6 @@ export function insertEventStatement(db: D1Database, event: StoredEvent, conditi
   if (condition.kind === "always") return db.prepare(`${insert} VALUES (?, ?, ?, ?, ?)`).bind(...values);
   if (condition.kind === "previous-changed") return db.prepare(`${insert} SELECT ?, ?, ?, ?, ? WHERE changes() > 0`).bind(...values);
   return db.prepare(`${insert} SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM events WHERE id = ?)`).bind(...values, condition.eventId);
-}
-
-/** One event by id, or null. */
-export async function getEvent(db: D1Database, id: string): Promise<StoredEvent | null> {
-  const row = await db.prepare("SELECT * FROM events WHERE id = ?").bind(id).first<EventRow>();
-  return row ? fromRow(row) : null;
 }
 
 /** Options for listEvents. */

@@ -1,4 +1,7 @@
-/** Time rendering: D1 stores epoch milliseconds, the wire carries ISO-8601. */
+/** Time units and rendering: D1 stores epoch milliseconds, the wire carries ISO-8601. */
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
 
 /** ISO-8601 of an epoch-ms timestamp, or null when absent. */
 export function isoOrNull(ms: number | null): string | null {

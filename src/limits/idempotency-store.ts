@@ -107,9 +107,10 @@ export class IdempotencyStore {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const now = Date.now();
-      const found = this.lookup(key, fingerprint, now);
+      const record = this.get(key);
+      const found = lookupKey(record, fingerprint, now);
       if (found.kind !== "in_flight" || now >= deadline) return found;
-      const leaseEnd = this.get(key)?.expiresAt ?? now;
+      const leaseEnd = record?.expiresAt ?? now;
       let wake: () => void = () => undefined;
       const woken = new Promise<void>((resolve) => (wake = resolve));
       const waiters = this.#waiters.get(key) ?? new Set();

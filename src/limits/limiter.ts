@@ -2,8 +2,7 @@
 
 /** Slots per window. A request counts for between one window and one window plus one slot. */
 export const WINDOW_SLOTS = 60;
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
+export { DAY_MS, HOUR_MS } from "../lib/time";
 /**
  * How long a held bucket token waits for a release before it commits by itself. Releases are sent
  * right after the parallel round trip, so only a Worker that dies mid-request lets a hold commit.

@@ -21,7 +21,6 @@ import type { KeyClaim, TokenBegin } from "./token-state";
 
 /** How many times a duplicate may take over a key whose first request gave it up before giving up itself. */
 const MAX_ROUNDS = 3;
-const WINDOW_NAMES: Record<string, string> = { hour: "hour", day: "day" };
 
 type KeyTaken = Exclude<KeyLookup, { kind: "new" }>;
 type Keyed = Omit<KeyClaim, "owner">;
@@ -107,8 +106,8 @@ async function admitOnce(c: Context<AppEnv>, plan: LevelPlan, endpoint: string, 
   const { binding } = verdict;
   throw new AppError(
     "RATE_LIMITED",
-    `Rate limit exceeded: ${binding.limit} requests per ${WINDOW_NAMES[binding.key] ?? binding.key} at the ${binding.level} level; retry in ${verdict.retryAfter} s`,
-    { retryAfter: verdict.retryAfter, details: { level: binding.level, limit: binding.limit, window: WINDOW_NAMES[binding.key] ?? binding.key } },
+    `Rate limit exceeded: ${binding.limit} requests per ${binding.key} at the ${binding.level} level; retry in ${verdict.retryAfter} s`,
+    { retryAfter: verdict.retryAfter, details: { level: binding.level, limit: binding.limit, window: binding.key } },
   );
 }
 

@@ -1,4 +1,5 @@
 /** The structured request log line (pure): what one request looks like in the logs, with secrets redacted. */
+import { iso } from "../lib/time";
 import { redact, redactQuery, type FieldMatcher } from "./redact";
 
 /** Longest body (serialised, after redaction) a log line carries; longer ones are summarised by size. */
@@ -59,7 +60,7 @@ export function requestLogRecord(input: RequestLogInput, isSensitive: FieldMatch
   const record: Record<string, unknown> = {
     level: levelFor(input.status),
     msg: "request",
-    time: new Date(input.at).toISOString(),
+    time: iso(input.at),
     requestId: input.requestId,
     method: input.method,
     route: input.route,

@@ -1,7 +1,7 @@
 /** Retention policy (pure): which tables are trimmed, by which column, and the cutoff for each. */
+import { DAY_MS } from "../lib/time";
 import type { Config } from "../config";
 
-const DAY_MS = 86_400_000;
 
 /** One table the cron trims. */
 export interface RetentionRule {

@@ -1,4 +1,5 @@
 /** Retention run (the cron's maintenance): deletes rows past their retention in bounded batches, table by table. */
+import { iso } from "../lib/time";
 import { getConfig } from "../config";
 import { retentionPlan, type RetentionTask } from "./retention-policy";
 
@@ -57,7 +58,7 @@ export async function retention(env: Env, now: number): Promise<Record<string, T
   const config = getConfig(env).retention;
   const report = await runRetention(env.DB, retentionPlan(config, now), { batchSize: config.batchSize, maxBatches: config.maxBatches });
   const failed = Object.values(report).some((o) => o.skipped === "error");
-  const line = JSON.stringify({ level: failed ? "error" : "info", msg: "retention", at: new Date(now).toISOString(), tables: report });
+  const line = JSON.stringify({ level: failed ? "error" : "info", msg: "retention", at: iso(now), tables: report });
   if (failed) console.error(line);
   else console.log(line);
   return report;

@@ -4,7 +4,7 @@ import { authenticate } from "../auth/middleware";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { rateLimitStanding } from "../limits/middleware";
-import { isoOrNull } from "../lib/time";
+import { iso, isoOrNull } from "../lib/time";
 import { ERROR_RESPONSES, envelopeOf } from "../http/openapi";
 import { pingMetrics, readMetrics } from "./metrics";
 import { endpointTotals } from "./metrics-render";
@@ -59,7 +59,7 @@ opsRoutes.openapi(
     ]);
     const checks = { database, queue, durableObjects };
     const status = overallHealth(checks);
-    const body = { status, timestamp: new Date().toISOString(), uptime: Math.round((Date.now() - REQUEST_STATS.startedAt) / 1000), checks };
+    const body = { status, timestamp: iso(Date.now()), uptime: Math.round((Date.now() - REQUEST_STATS.startedAt) / 1000), checks };
     return ok(c, body, status === "unhealthy" ? 503 : 200);
   },
 );
@@ -93,15 +93,17 @@ opsRoutes.openapi(
       ...ERROR_RESPONSES,
     },
   }),
-  async (c) =>
-    ok(c, {
+  async (c) => {
+    const [rateLimit, aggregate] = await Promise.all([rateLimitStanding(c), aggregateStatus(c.env)]);
+    return ok(c, {
       uptime: Math.round((Date.now() - REQUEST_STATS.startedAt) / 1000),
       requestCount: REQUEST_STATS.total,
       endpoints: REQUEST_STATS.snapshot(),
-      rateLimit: await rateLimitStanding(c),
+      rateLimit,
       scope: "isolate" as const,
-      aggregate: await aggregateStatus(c.env),
-    }),
+      aggregate,
+    });
+  },
 );
 
 /** Per-endpoint counts and mean response times across isolates, or null when the Metrics DO fails. */

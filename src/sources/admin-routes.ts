@@ -11,7 +11,7 @@ import { isoOrNull } from "../lib/time";
 import { auditEntry, auditStatement } from "../ops/audit";
 import { DEFAULT_GENERIC_OPTIONS } from "./generic";
 import { providerByName } from "./registry";
-import { deleteStoredSource, getStoredSource, putStoredSource, type StoredSource } from "./repository";
+import { deleteStoredSource, getStoredSource, listStoredSources, putStoredSource, type StoredSource } from "./repository";
 import { forgetSource, sealSourceSecrets } from "./settings";
 import { PROVIDERS, type GenericOptions, type ProviderName } from "./signature";
 
@@ -108,7 +108,8 @@ sourceAdminRoutes.openapi(
   }),
   async (c) => {
     const config = c.get("config");
-    const items = await Promise.all(PROVIDERS.map(async (p) => view(config, p, await getStoredSource(c.env.DB, p))));
+    const stored = new Map((await listStoredSources(c.env.DB)).map((s) => [s.provider, s]));
+    const items = PROVIDERS.map((p) => view(config, p, stored.get(p) ?? null));
     return ok(c, { items });
   },
 );

@@ -7,10 +7,10 @@ import { AppError } from "../http/errors";
 import { envelopeOf, errorResponseDoc } from "../http/openapi";
 import { sha256Hex } from "../lib/crypto";
 import { nextEventId } from "../lib/ids";
-import { publishAll } from "../publish";
+import { publishBatch } from "../publish";
 import { parsePayload } from "./payload";
 import { providerByName } from "./registry";
-import { findDelivery, rememberDeliveryStatement } from "./repository";
+import { firstDeliveryStatement, rememberDeliveryStatement } from "./repository";
 import { resolveSource } from "./settings";
 import { PROVIDERS, type ProviderName } from "./signature";
 
@@ -102,13 +102,14 @@ receiveRoutes.post("/sources/:provider", async (c) => {
   const type = `${provider.name}.${meaning.type}`;
   const eventId = nextEventId();
   const metadata = { source: provider.name, deliveryId, requestId: c.get("requestId"), ...meaning.metadata };
-  const published = await publishAll(c.env, c.executionCtx, [{ id: eventId, type, data: meaning.data ?? parsed.payload.data, metadata }], {
+  const { events, reads } = await publishBatch(c.env, c.executionCtx, [{ id: eventId, type, data: meaning.data ?? parsed.payload.data, metadata }], {
+    reads: [firstDeliveryStatement(c.env.DB, provider.name, deliveryId)],
     statements: [rememberDeliveryStatement(c.env.DB, provider.name, deliveryId, eventId, now, now + config.sources.dedupRetentionMs)],
     requireChange: true,
     now,
   });
   if (meaning.reply === "empty") return new Response(null, { status: 200 });
-  const duplicate = published.length === 0;
-  const first = duplicate ? await findDelivery(c.env.DB, provider.name, deliveryId) : null;
-  return ok(c, { received: true as const, duplicate, provider: provider.name, deliveryId, eventId: duplicate ? (first?.eventId ?? null) : eventId, type }, 200);
+  const duplicate = events.length === 0;
+  const firstEventId = duplicate ? ((reads[0]?.results[0] as { event_id?: string } | undefined)?.event_id ?? null) : eventId;
+  return ok(c, { received: true as const, duplicate, provider: provider.name, deliveryId, eventId: firstEventId, type }, 200);
 });

@@ -84,11 +84,7 @@ export function rememberDeliveryStatement(db: D1Database, provider: string, deli
     .bind(provider, deliveryId, eventId, now, expiresAt);
 }
 
-/** The first acceptance of a delivery id: the event it became and when. */
-export async function findDelivery(db: D1Database, provider: string, deliveryId: string): Promise<{ eventId: string; receivedAt: number } | null> {
-  const row = await db
-    .prepare("SELECT event_id, received_at FROM source_deliveries WHERE provider = ? AND delivery_id = ?")
-    .bind(provider, deliveryId)
-    .first<{ event_id: string; received_at: number }>();
-  return row ? { eventId: row.event_id, receivedAt: row.received_at } : null;
+/** The read (run inside the publishing batch, before the insert) of the event a delivery id first became. */
+export function firstDeliveryStatement(db: D1Database, provider: string, deliveryId: string): D1PreparedStatement {
+  return db.prepare("SELECT event_id FROM source_deliveries WHERE provider = ? AND delivery_id = ?").bind(provider, deliveryId);
 }

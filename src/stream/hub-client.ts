@@ -25,7 +25,7 @@ export async function handToHub(env: Env, events: StoredEvent[]): Promise<void> 
       return;
     } catch (error) {
       lastError = error;
-      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      if (attempt < HANDOFF_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }
   }
   console.error(
