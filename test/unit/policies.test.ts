@@ -17,6 +17,8 @@ describe("config", () => {
     expect(config.authCacheTtlMs).toBe(30_000);
     expect(config.jwt).toBeNull();
     expect(config.allowPrivateDestinations).toBe(false);
+    expect(config.delivery.disableAfterFailures).toBe(50);
+    expect(config.delivery.secretRotationGraceMs).toBe(24 * 3_600_000);
   });
 
   it("parses lists, keyed limits and booleans", () => {
@@ -30,12 +32,7 @@ describe("config", () => {
 
   it("names every bad setting", () => {
     expect(() => getConfig(env({ ADMIN_TOKEN: "short", BODY_LIMIT_BYTES: "lots", RATE_LIMIT_ENDPOINTS: "task" }))).toThrowError(ConfigError);
-    try {
-      getConfig(env({ ADMIN_TOKEN: "short", BODY_LIMIT_BYTES: "lots" }));
-    } catch (error) {
-      expect(String(error)).toMatch(/ADMIN_TOKEN/);
-      expect(String(error)).toMatch(/BODY_LIMIT_BYTES/);
-    }
+    expect(() => getConfig(env({ ADMIN_TOKEN: "short", BODY_LIMIT_BYTES: "lots" }))).toThrowError(/ADMIN_TOKEN[\s\S]*BODY_LIMIT_BYTES/);
   });
 });
 

@@ -54,6 +54,7 @@ describe("POST /task", () => {
     const counts = await env.DB.prepare("SELECT priority_rank, pending FROM task_queue ORDER BY priority_rank").all<{ priority_rank: number; pending: number }>();
     const actual = await env.DB.prepare("SELECT priority_rank, COUNT(*) AS pending FROM tasks WHERE status = 'pending' GROUP BY priority_rank").all<{ priority_rank: number; pending: number }>();
     const byRank = Object.fromEntries(actual.results.map((r) => [r.priority_rank, r.pending]));
+    expect(counts.results).toHaveLength(3);
     for (const row of counts.results) expect(row.pending, `rank ${row.priority_rank}`).toBe(byRank[row.priority_rank] ?? 0);
     const next = (await call("/task", { body: task("a medium task after the changes", "medium") })).json.data;
     expect(next.position).toBe((byRank[0] ?? 0) + (byRank[1] ?? 0));

@@ -195,6 +195,7 @@ describe("expiry", () => {
       }));
     const { alarm, record } = await inspect();
     expect(record.expires_at - record.created_at).toBe(IDEMPOTENCY_TTL_MS);
+    expect(IDEMPOTENCY_TTL_MS).toBe(24 * 3_600_000); // the contract's 24 h
     // The first sweep was set for the in-flight lease; it finds nothing expired and moves to the record's expiry.
     expect(alarm).not.toBeNull();
     expect(alarm!).toBeLessThanOrEqual(record.expires_at);

@@ -46,6 +46,7 @@ describe("token level", () => {
       expect(res.headers.get("X-RateLimit-Limit")).toBe("3");
       expect(res.headers.get("X-RateLimit-Remaining")).toBe(remaining);
       expect(Number(res.headers.get("X-RateLimit-Reset"))).toBeGreaterThan(Date.now() / 1000);
+      expect(Number(res.headers.get("X-RateLimit-Reset"))).toBeLessThanOrEqual(Date.now() / 1000 + 86_400 + 60); // unix seconds, not ms
     }
     const refused = await call("/tokens", { token: token.key, vars: EXACT });
     expect(refused.status).toBe(429);

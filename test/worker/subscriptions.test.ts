@@ -117,6 +117,7 @@ describe("listing, updating, deleting", () => {
     expect(res.json.data.secret).not.toBe(sub.secret);
     const expires = Date.parse(res.json.data.previousSecretExpiresAt);
     expect(expires - Date.now()).toBeGreaterThan(23 * 3600 * 1000);
+    expect(expires - Date.now()).toBeLessThanOrEqual(24 * 3600 * 1000);
     const [row] = await rows("SELECT * FROM subscriptions WHERE id = ?", sub.id);
     expect(await openSecret(env.ENCRYPTION_KEY, row.previous_secret_enc, sub.id)).toBe(sub.secret);
   });
@@ -263,6 +264,49 @@ describe("catalogue", () => {
     expect(res.status).toBe(200);
     const types = res.json.data.items.map((t: any) => t.type);
     expect(types).toEqual(expect.arrayContaining(["task.created", "task.completed", "notify.sent", "research.completed", "subscription.disabled", "webhook.test"]));
-    for (const t of res.json.data.items) expect(typeof t.description).toBe("string");
+    for (const t of res.json.data.items) {
+      expect(typeof t.description).toBe("string");
+      expect(t.example, t.type).toBeTypeOf("object");
+    }
+    expect(res.json.data.items.find((t: any) => t.type === "task.created").example).toHaveProperty("taskId");
+  });
+});
+
+describe("destination guard through the API (ALLOW_PRIVATE_DESTINATIONS=false)", () => {
+  const STRICT = { ALLOW_PRIVATE_DESTINATIONS: "false" };
+
+  it("refuses loopback, private, link-local and metadata URLs on create and update with a 400 naming url", async () => {
+    for (const url of ["http://127.0.0.1/hook", "http://localhost:8080/x", "http://10.0.0.5/x", "http://169.254.169.254/latest/meta-data", "http://[::1]/x", "http://[::ffff:192.168.1.1]/x"]) {
+      const res = await call("/subscriptions", { body: { url, events: ["*"] }, vars: STRICT });
+      expect(res.status, url).toBe(400);
+      expect(res.json).toMatchObject({ code: "SCHEMA_VALIDATION_ERROR", details: { field: "url" } });
+    }
+    const ok = await call("/subscriptions", { body: { url: "https://hooks.example.com/in", events: ["*"] }, vars: STRICT });
+    expect(ok.status).toBe(201);
+    const patched = await call(`/subscriptions/${ok.json.data.id}`, { method: "PATCH", body: { url: "http://192.168.0.10/x" }, vars: STRICT });
+    expect(patched.status).toBe(400);
+    expect(patched.json.details.field).toBe("url");
+  });
+});
+
+describe("POST /subscriptions/:id/deliveries/:deliveryId/retry", () => {
+  it("puts a failed delivery back to pending and answers 404 for unknown ids", async () => {
+    const sub = await subscribe();
+    const past = Date.now() - 60_000;
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO events (id, type, data, created_at) VALUES ('evt-retry-1', 'order.paid', '{}', ?)").bind(past),
+      env.DB.prepare(
+        "INSERT INTO deliveries (id, event_id, subscription_id, event_type, status, attempts, round_start, next_at, created_at, updated_at, dead_lettered_at) VALUES ('dlv-retry-1', 'evt-retry-1', ?, 'order.paid', 'failed', 5, 0, NULL, ?, ?, ?)",
+      ).bind(sub.id, past, past, past),
+    ]);
+    const res = await call(`/subscriptions/${sub.id}/deliveries/dlv-retry-1/retry`, { method: "POST" });
+    expect(res.status).toBe(202);
+    expect(res.json.data).toEqual({ id: "dlv-retry-1", status: "pending" });
+    // A new round of the retry policy starts at the attempts made so far (the consumer may already be sending it).
+    const [row] = await rows("SELECT round_start, attempts FROM deliveries WHERE id = 'dlv-retry-1'");
+    expect(row.round_start).toBe(5);
+    expect(row.attempts).toBeGreaterThanOrEqual(5);
+    expect((await call(`/subscriptions/${sub.id}/deliveries/dlv-nope/retry`, { method: "POST" })).status).toBe(404);
+    expect((await call(`/subscriptions/sub-nope/deliveries/dlv-retry-1/retry`, { method: "POST" })).status).toBe(404);
   });
 });
