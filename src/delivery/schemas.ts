@@ -4,6 +4,7 @@ import { DELIVERY_STATUSES } from "./delivery-repository";
 import { EVENT_PATTERN, EVENT_TYPE, FILTER_OPERATORS } from "./match";
 import { MAX_DELAY_MS } from "./retry-policy";
 import { isUsableSecret } from "./signer";
+import { refineTemplate } from "./template";
 import { AUTH_TYPES } from "./subscription-repository";
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/;
@@ -63,7 +64,8 @@ const HEADERS = z
 const TEMPLATE = z
   .unknown()
   .refine((t) => t === undefined || JSON.stringify(t).length <= MAX_TEMPLATE_BYTES, { message: `template must be at most ${MAX_TEMPLATE_BYTES} bytes of JSON` })
-  .openapi({ description: 'A JSON value with {{path}} placeholders, or a preset name: "slack", "discord", "teams"' });
+  .superRefine(refineTemplate)
+  .openapi({ description: 'A JSON value whose strings hold {{ expression }} placeholders, or a preset name: "slack", "discord", "teams"' });
 
 /** Fields that configure a subscription (create, replace, update). */
 const CONFIG_FIELDS = {
