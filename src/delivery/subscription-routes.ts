@@ -109,6 +109,7 @@ for (const method of ["patch", "put"] as const) {
       const wanted = input.active === undefined ? null : input.active ? "active" : "paused";
       if (wanted && (wanted === "active") !== (existing.status === "active")) {
         const { released: _released, ...view } = await changeStatus(c.env, row, wanted, null, now);
+        if (wanted === "active") await announceEnabled(c, row.id);
         return ok(c, view, 200, links(row.id));
       }
       return ok(c, toView(row, now), 200, links(row.id));
@@ -199,6 +200,11 @@ subscriptionRoutes.openapi(
   },
 );
 
+/** subscription.enabled: a paused or disabled subscription delivers again. */
+async function announceEnabled(c: Context<AppEnv>, subscriptionId: string): Promise<void> {
+  await publish(c.env, c.executionCtx, { type: "subscription.enabled", data: { subscriptionId } });
+}
+
 for (const action of ["pause", "resume"] as const) {
   subscriptionRoutes.openapi(
     createRoute({
@@ -213,6 +219,7 @@ for (const action of ["pause", "resume"] as const) {
     async (c) => {
       const row = await found(c, c.req.valid("param").id);
       const result = await changeStatus(c.env, row, action === "pause" ? "paused" : "active", null, Date.now());
+      if (action === "resume" && row.status !== "active") await announceEnabled(c, row.id);
       audit(c, `subscription.${action}`, { type: "subscription", id: row.id });
       return ok(c, result, 200, links(row.id));
     },

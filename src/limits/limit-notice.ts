@@ -1,0 +1,29 @@
+/** api.limit.exceeded: published at most once per token, level and window (a D1 row decides, in the publishing batch). */
+import type { BackgroundContext } from "../publish";
+import { publish } from "../publish";
+import type { LevelView } from "./limiter";
+
+const WINDOW_SECONDS: Record<string, number> = { hour: 3600, day: 86_400 };
+
+/** Options for announceLimit. */
+export interface LimitNoticeOptions {
+  tokenId: string | null;
+  binding: Pick<LevelView, "level" | "key" | "limit">;
+  now?: number;
+}
+
+/** The coalescing key: token, level, window and the window's index. */
+export function limitNoticeKey(options: LimitNoticeOptions, now: number): string {
+  const windowSeconds = WINDOW_SECONDS[options.binding.key] ?? 3600;
+  return `limit|${options.tokenId ?? "-"}|${options.binding.level}|${options.binding.key}|${Math.floor(now / (windowSeconds * 1000))}`;
+}
+
+/** Publishes api.limit.exceeded unless this token and level already had one in this window. */
+export async function announceLimit(env: Env, ctx: BackgroundContext, options: LimitNoticeOptions): Promise<boolean> {
+  const now = options.now ?? Date.now();
+  const windowSeconds = WINDOW_SECONDS[options.binding.key] ?? 3600;
+  const claim = env.DB.prepare("INSERT OR IGNORE INTO ops_notices (key, created_at) VALUES (?, ?)").bind(limitNoticeKey(options, now), now);
+  const data = { tokenId: options.tokenId, level: options.binding.level, limit: options.binding.limit, windowSeconds };
+  const published = await publish(env, ctx, { type: "api.limit.exceeded", data }, { statements: [claim], requireChange: true, now });
+  return published !== undefined;
+}
