@@ -13,6 +13,7 @@ import { handleError, handleNotFound } from "./http/error-handler";
 import { AppError } from "./http/errors";
 import { requestId } from "./http/request-id";
 import { schemaError } from "./http/validation";
+import { integrationRoutes } from "./integrations/routes";
 import { auditRoutes } from "./ops/audit-routes";
 import { metricsRoutes } from "./ops/metrics-routes";
 import { opsMiddleware } from "./ops/middleware";
@@ -73,6 +74,7 @@ export function createApp() {
   v2.route("/", subscriptionRoutes);
   v2.route("/", deliveryRoutes);
   v2.route("/", channelRoutes);
+  v2.route("/", integrationRoutes);
   app.route(BASE_PATH, v2);
 
   app.doc31(`${BASE_PATH}/openapi.json`, {

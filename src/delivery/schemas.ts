@@ -67,6 +67,11 @@ const TEMPLATE = z
   .superRefine(refineTemplate)
   .openapi({ description: 'A JSON value whose strings hold {{ expression }} placeholders, or a preset name: "slack", "discord", "teams"' });
 
+/** `integration: {id, params}` instead of url/template: a ready destination from GET /integrations. */
+const INTEGRATION_REF = z
+  .object({ id: z.string().min(1).max(64), params: z.record(z.string(), z.unknown()).default({}) })
+  .openapi("IntegrationRef", { description: "A catalogue integration and its params; it sets url, method, headers, auth and template" });
+
 /** Fields that configure a subscription (create, replace, update). */
 const CONFIG_FIELDS = {
   url: z.string().min(1).max(2048),
@@ -88,6 +93,8 @@ const CONFIG_FIELDS = {
 export const CREATE_SUBSCRIPTION = z
   .object({
     ...CONFIG_FIELDS,
+    url: CONFIG_FIELDS.url.optional().openapi({ description: "The destination url (required unless integration is given)" }),
+    integration: INTEGRATION_REF.optional(),
     name: CONFIG_FIELDS.name.optional(),
     description: CONFIG_FIELDS.description.optional(),
     secret: z.string().min(16).max(256).refine(isUsableSecret, "whsec_ secrets must be base64 of at least 16 bytes").optional(),

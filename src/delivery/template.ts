@@ -1,6 +1,6 @@
 /** Subscription payload templates: presets and the event scope; parsing and rendering live in src/templates/. */
 import type { WireEvent } from "../events/store";
-import { checkTemplate, render } from "../templates";
+import { checkTemplate, render, textOf } from "../templates";
 
 /** Templates longer than this are refused by the size rule before they are parsed. */
 const MAX_CHECKED_BYTES = 65_536;
@@ -65,9 +65,28 @@ export function isPreset(template: unknown): template is TemplatePreset {
 
 /** The JSON body for an event under a subscription's template (null: the plain event body). */
 export function renderBody(event: WireEvent, template: unknown): string {
-  if (template === null || template === undefined) return JSON.stringify(event);
+  return renderPayload(event, template).body;
+}
+
+/** A template `{"$form": {...}}` is sent as application/x-www-form-urlencoded (Twilio, Mailgun, Pushover). */
+export const FORM_KEY = "$form";
+const JSON_TYPE = "application/json";
+const FORM_TYPE = "application/x-www-form-urlencoded";
+
+function isForm(template: unknown): template is Record<typeof FORM_KEY, unknown> {
+  return template !== null && typeof template === "object" && !Array.isArray(template) && Object.keys(template).length === 1 && FORM_KEY in template;
+}
+
+/** The request body and its Content-Type for an event under a subscription's template. */
+export function renderPayload(event: WireEvent, template: unknown): { body: string; contentType: string } {
+  if (template === null || template === undefined) return { body: JSON.stringify(event), contentType: JSON_TYPE };
   const source = isPreset(template) ? PRESET_TEMPLATES[template] : template;
-  return JSON.stringify(fillTemplate(source, templateScope(event)));
+  const rendered = fillTemplate(source, templateScope(event));
+  if (!isForm(template)) return { body: JSON.stringify(rendered), contentType: JSON_TYPE };
+  const fields = (rendered as Record<string, unknown>)[FORM_KEY];
+  const form = new URLSearchParams();
+  if (fields !== null && typeof fields === "object") for (const [key, value] of Object.entries(fields)) form.append(key, textOf(value));
+  return { body: form.toString(), contentType: FORM_TYPE };
 }
 
 /** zod refinement for a saved template: an issue at `template.<path>` naming the character where it fails to parse. */
