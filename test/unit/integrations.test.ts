@@ -109,7 +109,7 @@ describe("params", () => {
     expect(() => integrationConfig("nope", {})).toThrow(/unknown integration/);
   });
   it("fill optional params with their defaults and take given ones", () => {
-    const eu = integrationConfig("opsgenie", { apiKey: "k", apiHost: "api.eu.opsgenie.com", priority: "P1" });
+    const eu = integrationConfig("opsgenie", { apiKey: "k", apiUrl: "https://api.eu.opsgenie.com", priority: "P1" });
     expect(eu.url).toBe("https://api.eu.opsgenie.com/v2/alerts");
     expect(JSON.parse(renderPayload(SAMPLE_EVENT as never, eu.template).body).priority).toBe("P1");
     expect(integrationConfig("ntfy", { topic: "t" }).auth).toBeUndefined();
