@@ -13,6 +13,7 @@ import { handleError, handleNotFound } from "./http/error-handler";
 import { AppError } from "./http/errors";
 import { requestId } from "./http/request-id";
 import { schemaError } from "./http/validation";
+import { inspectorRoutes } from "./inspector/routes";
 import { integrationRoutes } from "./integrations/routes";
 import { auditRoutes } from "./ops/audit-routes";
 import { metricsRoutes } from "./ops/metrics-routes";
@@ -75,6 +76,7 @@ export function createApp() {
   v2.route("/", deliveryRoutes);
   v2.route("/", channelRoutes);
   v2.route("/", integrationRoutes);
+  v2.route("/", inspectorRoutes);
   app.route(BASE_PATH, v2);
 
   app.doc31(`${BASE_PATH}/openapi.json`, {
