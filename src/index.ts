@@ -7,7 +7,7 @@ import { flushWhenDue, recordDelivery } from "./ops/metrics";
 import { retention } from "./ops/retention";
 import { publishAll } from "./publish";
 import { healthChecks } from "./ops/health";
-import { announceFailedDeliveries, watchHealth } from "./ops/operational-events";
+import { announceFailedDeliveries, announceNotificationOutcomes, watchHealth } from "./ops/operational-events";
 
 export { EndpointGuard } from "./delivery/endpoint-guard";
 export { Sweeper } from "./delivery/sweep";
@@ -64,7 +64,9 @@ export default {
     flushWhenDue(env, ctx, getConfig(env));
     if (disabled.length > 0) ctx.waitUntil(announceDisabled(env, ctx, disabled));
     const outcomes = results.flatMap((r) => (r.outcome ? [r.outcome] : []));
-    ctx.waitUntil(announceFailedDeliveries(env, ctx, outcomes).catch((error: unknown) => console.error(JSON.stringify({ level: "error", msg: "delivery.failed not published", error: String(error) }))));
+    const logged = (what: string) => (error: unknown) => console.error(JSON.stringify({ level: "error", msg: `${what} not published`, error: String(error) }));
+    ctx.waitUntil(announceFailedDeliveries(env, ctx, outcomes).catch(logged("delivery.failed")));
+    ctx.waitUntil(announceNotificationOutcomes(env, ctx, outcomes).catch(logged("notify.sent (final status)")));
   },
 
   /** Maintenance on the cron trigger: the outbox sweep, the health watch (system.health.*), then retention (bounded batches). */

@@ -45,3 +45,30 @@ export async function watchHealth(env: Env, ctx: BackgroundContext, checks: Heal
   const events = await publishAll(env, ctx, [event], { statements: [save], requireChange: true, now });
   return { previous, status, published: events.length > 0 ? event.type : null };
 }
+
+/**
+ * Publishes notify.sent with the final status (delivered or failed) for each finished delivery of a
+ * channel's notify.sent (status queued) to that channel's subscription. Channels take only queued
+ * notify.sent events, so these reports are not delivered to the channel again.
+ */
+export async function announceNotificationOutcomes(env: Env, ctx: BackgroundContext, outcomes: Outcome[]): Promise<number> {
+  const finished = outcomes.filter((o) => o.status === "success" || o.status === "failed");
+  if (finished.length === 0) return 0;
+  const rows = await env.DB.prepare(
+    `SELECT d.id, ch.name AS channel, e.data FROM deliveries d JOIN channels ch ON ch.subscription_id = d.subscription_id JOIN events e ON e.id = d.event_id
+     WHERE e.type = 'notify.sent' AND d.id IN (${finished.map(() => "?").join(",")})`,
+  )
+    .bind(...finished.map((o) => o.deliveryId))
+    .all<{ id: string; channel: string; data: string }>();
+  const outcomeOf = new Map(finished.map((o) => [o.deliveryId, o]));
+  const events = rows.results.flatMap((row) => {
+    const data = JSON.parse(row.data) as Record<string, unknown>;
+    if (data.channel !== row.channel || data.status !== "queued") return [];
+    const outcome = outcomeOf.get(row.id)!;
+    const status = outcome.status === "success" ? "delivered" : "failed";
+    const { data: _extra, tags: _tags, ...summary } = data;
+    return [{ type: "notify.sent" as const, data: { ...summary, status, deliveryId: row.id, attempts: outcome.attempt, ...(status === "failed" ? { error: outcome.error ?? `HTTP ${outcome.statusCode}` } : {}) } }];
+  });
+  if (events.length > 0) await publishAll(env, ctx, events);
+  return events.length;
+}
