@@ -141,3 +141,13 @@ async function capture(c: Context<AppEnv>): Promise<Response> {
 
 inspectorRoutes.all("/inspect/:id", capture);
 inspectorRoutes.all("/inspect/:id/*", capture);
+
+// The capture route takes any method; the document lists POST as its representative.
+inspectorRoutes.openAPIRegistry.registerPath({
+  method: "post",
+  path: "/inspect/{id}",
+  tags,
+  summary: "Recorded by the inspector (any method, and any path below the id; no authentication: the id is the credential)",
+  request: { params: z.object({ id: z.string() }) },
+  responses: { 200: { description: "Recorded: {received: true}" }, 404: { description: "Unknown inspector" }, 429: { description: "Rate-limited per inspector or per source IP" } },
+});

@@ -52,3 +52,16 @@ export const WEBHOOK_URL = (service: string): IntegrationParam => secret("webhoo
 export const SUMMARY = "{{ default(title, event.type) }}";
 /** The event's text: a notification's body, else the data as JSON. */
 export const DETAILS = "{{ default(body, json(data)) }}";
+
+/** An automation platform's catch hook: the plain wire event posted to `webhookUrl`. */
+export function catchHook(options: Pick<Integration, "id" | "name" | "docs" | "example">): Integration {
+  return {
+    ...options,
+    category: "automation",
+    description: `Starts a ${options.name} workflow from its webhook trigger with the event (id, type, timestamp, data, metadata).`,
+    params: [WEBHOOK_URL(options.name)],
+    method: "POST",
+    url: "{{params.webhookUrl}}",
+    body: null,
+  };
+}
