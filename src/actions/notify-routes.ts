@@ -8,6 +8,7 @@ import { ERROR_RESPONSES, envelopeOf, errorResponseDoc, jsonRequest, strictField
 import { channelStatuses } from "../delivery/channels";
 import { newId } from "../lib/ids";
 import { publishAll } from "../publish";
+import { platformInputs } from "./platform-inputs";
 import { NOTIFICATION_SENT, SEND_NOTIFICATION } from "./schemas";
 
 /** The channel used when a notification names none (it exists only once created with POST /channels). */
@@ -22,7 +23,7 @@ notifyRoutes.openapi(
     path: "/notify",
     tags: ["Notifications"],
     summary: "Send a notification to channels (default: the channel named `default`); emits notify.sent per channel",
-    middleware: [...protect("notify"), strictFields(SEND_NOTIFICATION)],
+    middleware: [...protect("notify", { form: true }), platformInputs(SEND_NOTIFICATION), strictFields(SEND_NOTIFICATION)],
     request: { body: jsonRequest(SEND_NOTIFICATION) },
     responses: {
       201: envelopeOf(NOTIFICATION_SENT, "The notification and each channel's status (unknown channels `failed` when at least one can deliver)"),

@@ -1,16 +1,28 @@
 /** Request and response schemas of the inbound actions, exactly as the wire contract defines them. */
 import { z } from "@hono/zod-openapi";
+import { DEADLINE_FORMS, normaliseDeadline } from "./deadline";
 import { TASK_PRIORITIES, TASK_STATUSES } from "./task-queue";
 
 const TAGS = z.array(z.string().trim().min(1).max(64)).max(32);
 const IDEMPOTENCY_KEY = z.string().min(1).max(255);
+
+/** A deadline in any of DEADLINE_FORMS, read as its ISO-8601 UTC value. */
+const DEADLINE = z
+  .string()
+  .max(100)
+  .transform((value, ctx) => {
+    const iso = normaliseDeadline(value);
+    if (iso === null) ctx.addIssue({ code: "custom", message: `deadline must be ${DEADLINE_FORMS}` });
+    return iso ?? value;
+  })
+  .openapi({ description: `Accepted forms: ${DEADLINE_FORMS}. Stored and returned as ISO-8601 UTC.`, example: "2026-12-13T09:30:00Z" });
 
 export const CREATE_TASK = z
   .object({
     action: z.literal("add_task"),
     task: z.string().trim().min(10, "task must be at least 10 characters").max(10_000),
     priority: z.enum(TASK_PRIORITIES).default("medium"),
-    deadline: z.iso.datetime({ offset: true }).optional(),
+    deadline: DEADLINE.optional(),
     expected: z.string().max(10_000).optional(),
     tags: TAGS.optional(),
     idempotencyKey: IDEMPOTENCY_KEY.optional(),
@@ -44,6 +56,7 @@ export const TASK_CREATED = z
     position: z.number().int(),
     estimatedStart: z.string(),
     estimatedCompletion: z.string(),
+    deadline: z.string().optional().openapi({ description: "The deadline as understood: ISO-8601 UTC" }),
   })
   .openapi("TaskCreated");
 

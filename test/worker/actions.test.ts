@@ -17,16 +17,17 @@ describe("POST /task", () => {
     const { data, links } = res.json;
     expect(data.id).toMatch(/^task-/);
     expect(data.status).toBe("pending");
+    expect(data.deadline).toBe("2026-12-01T09:00:00.000Z");
     expect(Number.isInteger(data.position)).toBe(true);
     expect(Date.parse(data.estimatedCompletion)).toBeGreaterThan(Date.parse(data.estimatedStart));
     expect(links.self).toBe(`/webhooks/v2/task/${data.id}`);
     expect(links.status).toBe(`/webhooks/v2/task/${data.id}/status`);
     const status = await call(links.status.replace("/webhooks/v2", ""));
     expect(status.status).toBe(200);
-    expect(status.json.data).toMatchObject({ id: data.id, title: "prepare the board meeting deck", priority: "high", status: "pending", tags: ["q4"], deadline: "2026-12-01T09:00:00Z" });
+    expect(status.json.data).toMatchObject({ id: data.id, title: "prepare the board meeting deck", priority: "high", status: "pending", tags: ["q4"], deadline: "2026-12-01T09:00:00.000Z" });
     const [event] = (await eventsOfType("task.created")).filter((e) => e.data.taskId === data.id);
     expect(event!.id).toMatch(/^evt-/);
-    expect(event!.data).toEqual({ taskId: data.id, title: "prepare the board meeting deck", priority: "high", deadline: "2026-12-01T09:00:00Z", tags: ["q4"] });
+    expect(event!.data).toEqual({ taskId: data.id, title: "prepare the board meeting deck", priority: "high", deadline: "2026-12-01T09:00:00.000Z", tags: ["q4"] });
     expect(event!.metadata.requestId).toBe(res.json.meta.requestId);
   });
 
@@ -80,7 +81,7 @@ describe("POST /task", () => {
       [task("short"), "task"],
       [task("long enough task text", "urgent"), "priority"],
       [{ ...task("long enough task text"), deadline: "tomorrow" }, "deadline"],
-      [{ ...task("long enough task text"), tags: "a,b" }, "tags"],
+      [{ ...task("long enough task text"), tags: { a: 1 } }, "tags"],
       [{ ...task("long enough task text"), tags: [1] }, "tags.0"],
       [[1, 2], "(root)"],
     ];
