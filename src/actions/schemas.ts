@@ -27,7 +27,9 @@ export const CREATE_TASK = z
     tags: TAGS.optional(),
     idempotencyKey: IDEMPOTENCY_KEY.optional(),
   })
-  .openapi("CreateTask");
+  .openapi("CreateTask", {
+    example: { action: "add_task", task: "Prepare the board meeting deck", priority: "high", deadline: "2026-12-13T17:00:00Z", tags: ["board", "q4"] },
+  });
 
 export const TASK = z
   .object({
@@ -82,7 +84,9 @@ export const SEND_NOTIFICATION = z
     tags: TAGS.optional(),
     idempotencyKey: IDEMPOTENCY_KEY.optional(),
   })
-  .openapi("SendNotification");
+  .openapi("SendNotification", {
+    example: { action: "send_notification", priority: "P1", title: "Deploy finished", body: "v2.3 is live", channels: ["ops"], data: { version: "2.3" } },
+  });
 
 export const CHANNEL_STATUS = z.object({ status: z.enum(["delivered", "queued", "failed"]), reason: z.string().optional() });
 
@@ -102,7 +106,9 @@ export const START_RESEARCH = z
     maxAge: z.number().int().positive().optional(),
     idempotencyKey: IDEMPOTENCY_KEY.optional(),
   })
-  .openapi("StartResearch");
+  .openapi("StartResearch", {
+    example: { action: "start_research", topic: "Edge databases in 2026", depth: 3, format: "markdown", sources: ["https://developers.cloudflare.com/d1/"] },
+  });
 
 export const RESEARCH_STARTED = z
   .object({ researchId: z.string(), status: z.literal("started"), estimatedCompletion: z.string(), progressUrl: z.string() })

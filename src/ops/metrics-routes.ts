@@ -46,7 +46,8 @@ metricsRoutes.openapi(
     path: "/metrics",
     tags: ["Operations"],
     summary: "Request, error, rate-limit and delivery metrics across isolates (JSON, or Prometheus text with Accept: text/plain)",
-    middleware: protect("admin"),
+    // "metrics": a read-only scope for scrapers (admin tokens have it too).
+    middleware: protect("metrics"),
     request: { query: QUERY },
     responses: {
       200: {

@@ -235,3 +235,16 @@ describe("queue figures", () => {
     expect(text).toMatch(new RegExp(`^edgehook_dead_letters ${after.deadLetter}$`, "m"));
   });
 });
+
+describe("the metrics scope", () => {
+  it("lets a scraper's token read /metrics (JSON and Prometheus text) and nothing else", async () => {
+    const { key } = await createToken(["metrics"]);
+    expect((await call("/metrics", { token: key })).status).toBe(200);
+    const text = await call("/metrics", { token: key, headers: { Accept: "text/plain" } });
+    expect(text.status).toBe(200);
+    expect(text.text).toContain("# TYPE");
+    for (const [path, init] of [["/task", { body: TASK }], ["/subscriptions", {}], ["/audit", {}], ["/tokens", {}]] as const) {
+      expect((await call(path, { token: key, ...init })).status, path).toBe(403);
+    }
+  });
+});
