@@ -176,6 +176,19 @@ describe("the consumer and the sweep", () => {
     expect((await call(`/subscriptions/${sub.id}/deliveries?status=success`)).json.data.items).toHaveLength(0);
   });
 
+  it("records the last attempt of an exhausted delivery as exhausted, not retry", async () => {
+    const sub = await subscribe({ events: ["probe.last"], retryPolicy: { maxRetries: 0 } });
+    await call("/events", { body: { type: "probe.last", data: {} } });
+    let detail: any;
+    for (let i = 0; i < 100 && detail?.status !== "failed"; i++) {
+      const d = (await call(`/subscriptions/${sub.id}/deliveries`)).json.data.items[0];
+      if (d) detail = (await call(`/subscriptions/${sub.id}/deliveries/${d.id}`)).json.data;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(detail).toMatchObject({ status: "failed", attempts: 1 });
+    expect(detail.attemptLog).toEqual([expect.objectContaining({ attempt: 1, statusCode: null, verdict: "exhausted" })]);
+  });
+
   it("the cron sweep re-enqueues an outbox row whose message was lost", async () => {
     const sub = await subscribe({ events: ["lost.one"], retryPolicy: { initialDelayMs: 60_000 } });
     const past = Date.now() - 120_000;
