@@ -248,3 +248,17 @@ describe("the metrics scope", () => {
     }
   });
 });
+
+describe("docs/grafana-dashboard.json", () => {
+  it("queries only series that GET /metrics exports", async () => {
+    const { default: dashboard } = await import("../../docs/grafana-dashboard.json");
+    const exprs = dashboard.panels.flatMap((p: { targets: { expr: string }[] }) => p.targets.map((t) => t.expr));
+    const queried = new Set(exprs.flatMap((e: string) => e.match(/edgehook_[a-z_]+/g) ?? []));
+    expect(queried.size).toBeGreaterThan(6);
+    // Traffic of every kind the dashboard shows, then the exposition.
+    await call("/task", { body: TASK });
+    const res = await call("/metrics", { headers: { Accept: "text/plain" } });
+    const exported = new Set([...parseFamilies(res.text).values()].flatMap((f) => (f.type === "HISTOGRAM" ? [`${f.name}_bucket`, `${f.name}_sum`, `${f.name}_count`] : [f.name])));
+    expect([...queried].filter((name) => !exported.has(name))).toEqual([]);
+  });
+});
