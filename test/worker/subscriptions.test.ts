@@ -168,7 +168,7 @@ describe("the consumer and the sweep", () => {
     }
     expect(detail).toMatchObject({ eventId: published.json.data.id, status: "retrying", attempts: 1 });
     expect(detail.attemptLog).toHaveLength(1);
-    expect(detail.attemptLog[0]).toMatchObject({ attempt: 1, statusCode: null, verdict: "retry" });
+    expect(detail.attemptLog[0]).toMatchObject({ attempt: 1, statusCode: 503, verdict: "retry" });
     expect(Date.parse(detail.nextAttemptAt) - Date.now()).toBeGreaterThan(50_000);
     const stats = (await call(`/subscriptions/${sub.id}/stats`)).json.data;
     expect(stats).toMatchObject({ totalDeliveries: 1, retrying: 1, consecutiveFailures: 1, circuit: "closed" });
@@ -186,7 +186,7 @@ describe("the consumer and the sweep", () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(detail).toMatchObject({ status: "failed", attempts: 1 });
-    expect(detail.attemptLog).toEqual([expect.objectContaining({ attempt: 1, statusCode: null, verdict: "exhausted" })]);
+    expect(detail.attemptLog).toEqual([expect.objectContaining({ attempt: 1, statusCode: 503, verdict: "exhausted" })]);
   });
 
   it("the cron sweep re-enqueues an outbox row whose message was lost", async () => {
