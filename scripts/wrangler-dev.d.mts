@@ -12,7 +12,7 @@ export interface StartWranglerDevOptions {
   port?: number;
   logLevel?: string;
   startTimeoutMs?: number;
-  /** Extra `wrangler dev` arguments, e.g. ["--log-level", "info"]. */
+  /** Extra `wrangler dev` arguments, e.g. ["--test-scheduled"]. */
   extraArgs?: string[];
   /** Polled until it answers 200 or 503 (default `/webhooks/v2/health`). */
   readyPath?: string;

@@ -42,7 +42,7 @@ export function executeD1(persistTo, options) {
  * config (wrangler config path), adminToken, schema (false skips applying schema.sql),
  * readyPath (polled until 200/503; default the gateway's health route), readyHeaders (sent with
  * that poll, e.g. an allowed CF-Connecting-IP when IP_ALLOWLIST is set), extraArgs (more
- * `wrangler dev` arguments, e.g. ["--log-level", "info"]).
+ * `wrangler dev` arguments, e.g. ["--test-scheduled"] for GET /__scheduled).
  * Resolves to {url, adminToken, persistTo, pid, stop, kill}.
  */
 export async function startWranglerDev(options = {}) {

@@ -1,5 +1,5 @@
 // Operations against a real `wrangler dev`: exact metrics after known traffic, Prometheus text parsed back, audit rows, and
-// retention run through wrangler's local trigger (GET /cdn-cgi/local/scheduled) on a state seeded with old and recent rows.
+// retention run through `--test-scheduled` (GET /__scheduled) on a state seeded with old and recent rows.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -91,7 +91,7 @@ describe("retention via wrangler dev --test-scheduled", () => {
       [event("evt-old-a", now - 45 * DAY), event("evt-old-b", now - 31 * DAY), event("evt-recent", now - 2 * DAY), audit("aud-old", now - 120 * DAY), audit("aud-recent", now - 60 * DAY)].join("\n"),
     );
     executeD1(state, { file: seed });
-    gateway = await startWranglerDev({ persistTo: state });
+    gateway = await startWranglerDev({ persistTo: state, extraArgs: ["--test-scheduled"] });
   });
 
   afterAll(async () => {
@@ -100,8 +100,7 @@ describe("retention via wrangler dev --test-scheduled", () => {
   });
 
   it("deletes exactly the rows past their retention when the cron fires", async () => {
-    // wrangler 4's local trigger path (docs/OPERATIONS.md); no --test-scheduled needed.
-    const fired = await fetch(`${gateway.url}/cdn-cgi/local/scheduled?cron=*+*+*+*+*`);
+    const fired = await fetch(`${gateway.url}/__scheduled?cron=*+*+*+*+*`);
     expect(fired.status).toBe(200);
     await fired.text();
     const res = await fetch(`${gateway.url}/webhooks/v2/audit?targetType=token&target=tok-r`, { headers: { Authorization: `Bearer ${gateway.adminToken}` } });
