@@ -9,6 +9,7 @@ import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/
 import { newId } from "../lib/ids";
 import { publishAll, publishBatch } from "../publish";
 import { CREATE_TASK, ID_PARAM, TASK, TASK_CREATED, UPDATE_TASK } from "./schemas";
+import { platformInputs } from "./platform-inputs";
 import { estimateSchedule, priorityRank } from "./task-queue";
 import { getTask, insertTaskStatement, queueSnapshotStatement, toQueueSnapshot, transitionStatement } from "./task-repository";
 
@@ -24,7 +25,7 @@ taskRoutes.openapi(
     path: "/task",
     tags,
     summary: "Queue a task; emits task.created",
-    middleware: [...protect("task"), strictFields(CREATE_TASK)],
+    middleware: [...protect("task", { form: true }), platformInputs(CREATE_TASK), strictFields(CREATE_TASK)],
     request: { body: jsonRequest(CREATE_TASK) },
     responses: { 201: envelopeOf(TASK_CREATED, "The queued task with its position and estimates"), ...ERROR_RESPONSES },
   }),
@@ -54,6 +55,7 @@ taskRoutes.openapi(
         position: snapshot.ahead,
         estimatedStart: iso(schedule.estimatedStart),
         estimatedCompletion: iso(schedule.estimatedCompletion),
+        ...(input.deadline ? { deadline: input.deadline } : {}),
       },
       201,
       { self: `${BASE}/${id}`, status: `${BASE}/${id}/status` },

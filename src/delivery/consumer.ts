@@ -123,15 +123,17 @@ async function attempt(config: Config, sub: SubscriptionRow, event: StoredEvent,
 function conclude(sub: SubscriptionRow, row: ClaimedRow, r: AttemptResult): Outcome {
   let status: Outcome["status"] = r.verdict === "success" ? "success" : "failed";
   let nextAt: number | null = null;
+  // A retryable failure with no retries left is recorded as what it was: the delivery's end.
+  let verdict: string = r.verdict;
   if (r.verdict === "retry") {
     const delay = nextRetryDelayMs(retryPolicyOf(sub), { attemptsMade: row.attempts - row.round_start, retryAfterMs: r.retryAfterMs });
     if (delay !== null) {
       status = "retrying";
       nextAt = r.finishedAt + delay;
-    }
+    } else verdict = "exhausted";
   }
   const { retryAfterMs: _ignored, ...result } = r;
-  return { ...result, deliveryId: row.id, subscriptionId: sub.id, attempt: row.attempts, status, nextAt };
+  return { ...result, verdict, deliveryId: row.id, subscriptionId: sub.id, attempt: row.attempts, status, nextAt };
 }
 
 /**

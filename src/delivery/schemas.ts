@@ -108,7 +108,9 @@ export const CREATE_SUBSCRIPTION = z
     rateLimit: CONFIG_FIELDS.rateLimit.optional(),
     active: z.boolean().default(true),
   })
-  .openapi("CreateSubscription");
+  .openapi("CreateSubscription", {
+    example: { url: "http://127.0.0.1:4000/hooks", events: ["task.*"], retryPolicy: { strategy: "exponential", maxRetries: 4, initialDelayMs: 1000, maxDelayMs: 60000 } },
+  });
 
 /** PATCH: any subset of the configuration (the secret changes only through rotate-secret). */
 export const UPDATE_SUBSCRIPTION = z

@@ -30,7 +30,7 @@ type Keyed = Omit<KeyClaim, "owner">;
 async function keyedRequest(c: Context<AppEnv>): Promise<Keyed | null> {
   if (!IDEMPOTENT_METHODS.has(c.req.method)) return null;
   const body = await readJsonBody(c); // a malformed body is the JSON gate's 400, after the limits
-  const parsed = body.kind === "json" ? body.value : undefined;
+  const parsed = body.kind === "json" || body.kind === "form" ? body.value : undefined;
   const found = idempotencyKeyOf(c.req.header("Idempotency-Key"), parsed);
   if (!found) return null;
   if ("invalid" in found) {

@@ -169,12 +169,25 @@ describe("the consumer and the sweep", () => {
     }
     expect(detail).toMatchObject({ eventId: published.json.data.id, status: "retrying", attempts: 1 });
     expect(detail.attemptLog).toHaveLength(1);
-    expect(detail.attemptLog[0]).toMatchObject({ attempt: 1, statusCode: null, verdict: "retry" });
+    expect(detail.attemptLog[0]).toMatchObject({ attempt: 1, statusCode: 503, verdict: "retry" });
     expect(Date.parse(detail.nextAttemptAt) - Date.now()).toBeGreaterThan(50_000);
     const stats = (await call(`/subscriptions/${sub.id}/stats`)).json.data;
     expect(stats).toMatchObject({ totalDeliveries: 1, retrying: 1, consecutiveFailures: 1, circuit: "closed" });
     expect(stats.latencyMs.sample).toBe(1);
     expect((await call(`/subscriptions/${sub.id}/deliveries?status=success`)).json.data.items).toHaveLength(0);
+  });
+
+  it("records the last attempt of an exhausted delivery as exhausted, not retry", async () => {
+    const sub = await subscribe({ events: ["probe.last"], retryPolicy: { maxRetries: 0 } });
+    await call("/events", { body: { type: "probe.last", data: {} } });
+    let detail: any;
+    for (let i = 0; i < 100 && detail?.status !== "failed"; i++) {
+      const d = (await call(`/subscriptions/${sub.id}/deliveries`)).json.data.items[0];
+      if (d) detail = (await call(`/subscriptions/${sub.id}/deliveries/${d.id}`)).json.data;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(detail).toMatchObject({ status: "failed", attempts: 1 });
+    expect(detail.attemptLog).toEqual([expect.objectContaining({ attempt: 1, statusCode: 503, verdict: "exhausted" })]);
   });
 
   it("the cron sweep re-enqueues an outbox row whose message was lost", async () => {
