@@ -12,11 +12,13 @@ import { CommandContext, type Io } from "./lib/context.js";
 import { ApiError, CommandFailure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./lib/errors.js";
 import { CLI_VERSION } from "./lib/version.js";
 import { FORMATS } from "./output/format.js";
+import { TABLE_WIDTH } from "./output/table.js";
 
 export type { Io };
 
 /** The program with every command; `ctx` is filled in per run. */
 export function buildProgram(io: Io) {
+  const helpWidth = (io.stdout as { columns?: number }).columns ?? TABLE_WIDTH;
   const program = new Command("edgehook")
     .description("edgehook webhook gateway from the terminal")
     .version(CLI_VERSION)
@@ -25,7 +27,9 @@ export function buildProgram(io: Io) {
     .option("--profile <name>", "profile in the config file (else EDGEHOOK_PROFILE, else default)")
     .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("table" as const))
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), getOutHelpWidth: () => helpWidth, getErrHelpWidth: () => helpWidth })
+    // Command names alone in the overview keep the help within 80 columns; each command's --help shows its flags.
+    .configureHelp({ subcommandTerm: (cmd) => cmd.name() })
     .showSuggestionAfterError();
   const ctx = new CommandContext(io, () => program.opts());
   registerLogin(program, ctx);

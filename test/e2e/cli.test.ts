@@ -1,0 +1,172 @@
+// The edgehook CLI in-process (cli/main.ts `run`) against the shared `wrangler dev`: every seed
+// command in both formats, the other commands, exit codes, and a walk of the OpenAPI document that
+// fails when an operation has no CLI command (NOT_IN_CLI lists the deliberate exceptions).
+import { Readable } from "node:stream";
+import type { Middleware } from "openapi-fetch";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { run } from "../../cli/main";
+import { inProcessRunner, isolatedHome, type CliRunner } from "./cli-helpers";
+import { json, table, walkSeedCommands } from "./cli-seed";
+import { startReceiver, type Receiver } from "./receiver";
+
+/**
+ * Operations the CLI deliberately has no command for, each with its reason. When a route is
+ * added, either give it a command (in cli/commands/) or add it here with a reason.
+ */
+const NOT_IN_CLI: Record<string, string> = {
+  "POST /webhooks/v2/subscribe": "alias of POST /subscriptions (webhooks:create)",
+  "PUT /webhooks/v2/subscriptions/{id}": "whole replacement; webhooks:update changes fields with PATCH",
+  "POST /webhooks/v2/task": "inbound action for automation platforms, not an operator task",
+  "GET /webhooks/v2/task/{id}/status": "inbound action for automation platforms",
+  "PATCH /webhooks/v2/task/{id}": "reported by the worker doing the task",
+  "POST /webhooks/v2/notify": "inbound action for automation platforms",
+  "POST /webhooks/v2/research": "inbound action for automation platforms",
+  "GET /webhooks/v2/research/{id}/status": "inbound action for automation platforms",
+  "POST /webhooks/v2/research/{id}/complete": "reported by the worker doing the research",
+  "POST /webhooks/v2/sources/{provider}": "called by the provider itself, signed with its secret",
+  "POST /webhooks/v2/channels": "notify channels are not in the contract's CLI (subscriptions cover delivery)",
+  "GET /webhooks/v2/channels": "notify channels are not in the contract's CLI",
+  "GET /webhooks/v2/channels/{name}": "notify channels are not in the contract's CLI",
+  "PATCH /webhooks/v2/channels/{name}": "notify channels are not in the contract's CLI",
+  "DELETE /webhooks/v2/channels/{name}": "notify channels are not in the contract's CLI",
+};
+
+const HTTP_METHODS = ["get", "put", "post", "patch", "delete"];
+
+describe("edgehook CLI in-process", () => {
+  const gatewayUrl = inject("gatewayUrl");
+  const adminToken = inject("adminToken");
+  const called = new Set<string>();
+  const recorder: Middleware = {
+    onRequest({ request, schemaPath }) {
+      called.add(`${request.method} ${schemaPath}`);
+    },
+  };
+  const home = isolatedHome();
+  const env = { EDGEHOOK_URL: gatewayUrl, EDGEHOOK_TOKEN: adminToken, XDG_CONFIG_HOME: home, HOME: home };
+  const cli: CliRunner = inProcessRunner(env, [adminToken], [recorder]);
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await receiver.close();
+  });
+
+  it("runs every seed-004 webhooks command in both formats", async () => {
+    await walkSeedCommands(cli, receiver, "inproc");
+  });
+
+  it("manages tokens: create (key shown once), list, info, update, revoke", async () => {
+    const created = await json(cli, ["tokens:create", "--name", "cli token", "--scopes", "events,subscriptions", "--rate-limit", "500"]);
+    expect(created).toMatchObject({ name: "cli token", endpoints: ["events", "subscriptions"], rateLimit: 500, active: true });
+    expect(created.key).toMatch(/^ehk_/);
+    expect((await json(cli, ["tokens:list", "--limit", "100"])).map((t: any) => t.id)).toContain(created.id);
+    expect(await table(cli, ["tokens:list"])).toMatch(/^ID\s+ACTIVE\s+TYPE\s+NAME\s+SCOPES\s+LAST USED$/m);
+    expect(await json(cli, ["tokens:info", created.id])).not.toHaveProperty("key");
+    expect(await json(cli, ["tokens:update", created.id, "--active", "no", "--name", "renamed"])).toMatchObject({ active: false, name: "renamed" });
+    expect(await json(cli, ["tokens:revoke", created.id])).toEqual({ id: created.id, deleted: true });
+  });
+
+  it("reads operations: health, status, metrics, audit, queue, event types", async () => {
+    expect((await json(cli, ["health"])).status).toMatch(/^(healthy|degraded)$/);
+    expect(await table(cli, ["health"])).toMatch(/^status\s+(healthy|degraded)$/m);
+    expect(await json(cli, ["status"])).toHaveProperty("uptime");
+    expect(await json(cli, ["metrics"])).toBeTypeOf("object");
+    const audit = await json(cli, ["audit:list", "--action", "token.*", "--limit", "10"]);
+    expect(audit.map((a: any) => a.action)).toContain("token.create");
+    expect(await json(cli, ["queue:stats"])).toHaveProperty("deadLetter");
+    expect(await json(cli, ["queue:retry-failed", "--limit", "10"])).toEqual({ retried: expect.any(Number) });
+    const types = await json(cli, ["events:types"]);
+    expect(types.map((t: any) => t.type)).toContain("webhook.test");
+    expect(await table(cli, ["events:types"])).toMatch(/^webhook\.test\s+/m);
+  });
+
+  it("configures sources: list, configure, info, delete", async () => {
+    expect((await json(cli, ["sources:list"])).map((s: any) => s.provider)).toContain("linear");
+    const configured = await json(cli, ["sources:configure", "linear", "--secret", "linear-cli-secret-0123456789", "--tolerance", "120"]);
+    expect(configured).toMatchObject({ provider: "linear", configured: true, origin: "api", secretCount: 1, toleranceSeconds: 120 });
+    expect(await json(cli, ["sources:info", "linear"])).toMatchObject({ provider: "linear", origin: "api" });
+    expect(await json(cli, ["sources:delete", "linear"])).toMatchObject({ provider: "linear", deleted: true });
+  });
+
+  it("shows one delivery with its attempts and rotates a secret", async () => {
+    const sub = await json(cli, ["webhooks:create", "--name", "one delivery", "--url", receiver.url, "--events", "webhook.test"]);
+    const tested = await json(cli, ["webhooks:test", sub.id]);
+    const one = await json(cli, ["webhooks:delivery", sub.id, tested.deliveryId]);
+    expect(one).toMatchObject({ id: tested.deliveryId, status: "success" });
+    expect(one.attemptLog[0]).toMatchObject({ attempt: 1, statusCode: 200 });
+    expect(await table(cli, ["webhooks:delivery", sub.id, tested.deliveryId])).toMatch(/^attemptLog\s+#1 200 /m);
+    const rotated = await json(cli, ["webhooks:rotate-secret", sub.id, "--grace", "60"]);
+    expect(rotated.secret).toMatch(/^whsec_/);
+    expect(rotated.secret).not.toBe(sub.secret);
+    await json(cli, ["webhooks:delete", sub.id, "--force"]);
+  });
+
+  it("follows the live stream with events:tail until stopped", async () => {
+    const abort = new AbortController();
+    let stdout = "";
+    const tail = run(["events:tail", "--filter", "cli.tail", "--format", "json"], {
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: () => true },
+      stdin: Readable.from([]),
+      env,
+      signal: abort.signal,
+      middleware: [recorder],
+    });
+    const published = await json(cli, ["webhooks:trigger", "--event", "cli.tail.one", "--data", '{"k":"v"}']);
+    const deadline = Date.now() + 15_000;
+    while (!stdout.includes(published.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    abort.abort();
+    expect(await tail).toBe(0);
+    const line = JSON.parse(stdout.trim().split("\n").find((l) => l.includes(published.id))!);
+    expect(line).toMatchObject({ id: published.id, type: "cli.tail.one", data: { k: "v" } });
+  });
+
+  it("exits 1 with the API's message and code on stderr when the API answers an error", async () => {
+    const missing = await cli(["webhooks:stats", "sub-doesnotexist0000"]);
+    expect(missing).toMatchObject({ code: 1, stdout: "" });
+    expect(missing.stderr).toMatch(/^error: Subscription not found \(NOT_FOUND, HTTP 404, request req-/);
+    const invalid = await cli(["webhooks:create", "--name", "x", "--url", "https://example.com/h", "--events", "not a pattern!", "--format", "json"]);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain("SCHEMA_VALIDATION_ERROR, HTTP 400");
+    const unauthorized = await cli(["webhooks:list"], { env: { EDGEHOOK_TOKEN: "ehk_wrongwrongwrongwrongwrongwrongwrong" } });
+    expect(unauthorized.code).toBe(1);
+    expect(unauthorized.stderr).toContain("UNAUTHORIZED, HTTP 401");
+  });
+
+  it("exits 2 on a usage error", async () => {
+    const cases: string[][] = [
+      ["webhooks:nope"],
+      ["webhooks:list", "--limit", "many"],
+      ["webhooks:list", "--status", "sleeping"],
+      ["webhooks:create", "--name", "x", "--events", "a"],
+      ["webhooks:create", "--name", "x", "--url", "https://e.com", "--events", "a", "--headers", "{oops"],
+      ["webhooks:info"],
+      ["webhooks:update", "sub-x"],
+      ["webhooks:delete", "sub-x"],
+      ["webhooks:list", "--format", "yaml"],
+      ["verify", "--secret", "s"],
+      [],
+    ];
+    for (const argv of cases) {
+      const result = await cli(argv);
+      expect(result.code, argv.join(" ")).toBe(2);
+      expect(result.stderr || result.stdout, argv.join(" ")).not.toBe("");
+    }
+    const noUrl = await cli(["webhooks:list"], { env: { EDGEHOOK_URL: undefined } });
+    expect(noUrl.code).toBe(2);
+    expect(noUrl.stderr).toContain("edgehook login");
+    expect((await cli(["--help"])).code).toBe(0);
+  });
+
+  it("has a command for every operation in the OpenAPI document", async () => {
+    const doc = (await (await fetch(`${gatewayUrl}/webhooks/v2/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const operations = Object.entries(doc.paths).flatMap(([path, item]) => HTTP_METHODS.filter((m) => item[m]).map((m) => `${m.toUpperCase()} ${path}`));
+    const uncovered = operations.filter((op) => !called.has(op) && !(op in NOT_IN_CLI));
+    expect(uncovered, "operations without a CLI command (add one, or an entry with a reason in NOT_IN_CLI)").toEqual([]);
+    expect(Object.keys(NOT_IN_CLI).filter((op) => !operations.includes(op)), "stale NOT_IN_CLI entries").toEqual([]);
+    expect(Object.keys(NOT_IN_CLI).filter((op) => called.has(op)), "NOT_IN_CLI entries the CLI does call").toEqual([]);
+  });
+});
