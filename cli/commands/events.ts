@@ -32,6 +32,7 @@ export function registerEvents(program: Command<[], any, any>, ctx: CommandConte
         filter: o.filter,
         since: o.since,
         signal: ctx.signal,
+        onOpen: (again) => ctx.io.stderr.write(again ? "Reconnected\n" : "Following the event stream (Ctrl-C to stop)\n"),
         onDrop: (last, ms, reason) => ctx.io.stderr.write(`stream dropped (${reason}); resuming after ${last ?? "the start"} in ${ms} ms\n`),
         onEvent: async (e) => {
           if (ctx.format === "json") ctx.io.stdout.write(`${e.data}\n`);

@@ -54,11 +54,11 @@ export function registerListen(program: Command<[], any, any>, ctx: CommandConte
     .action(async (o) => {
       const secret = generateSecret();
       const fetcher = ctx.io.fetch ?? globalThis.fetch;
-      ctx.note(`Forwarding ${o.events ?? "all events"} to ${o.forwardTo}`);
       ctx.note(`Signing secret (Standard Webhooks and X-Webhook, this session only): ${secret}`);
       await followEvents(ctx, {
         filter: o.events,
         signal: ctx.signal,
+        onOpen: (again) => ctx.note(again ? "Reconnected" : `Ready: forwarding ${o.events ?? "all events"} to ${o.forwardTo} (Ctrl-C to stop)`),
         onDrop: (last, ms, reason) => ctx.io.stderr.write(`stream dropped (${reason}); resuming after ${last ?? "the start"} in ${ms} ms\n`),
         onEvent: async (event) => {
           const result = await forward(o.forwardTo, secret, event, fetcher);

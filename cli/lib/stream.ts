@@ -18,6 +18,8 @@ export interface FollowOptions {
   since?: string;
   /** Handles one event; the next is read only after it resolves, so events are handled in order. */
   onEvent: (event: StreamEvent) => Promise<void>;
+  /** Told each time the stream is open (the first time: live from here on). */
+  onOpen?: (reconnect: boolean) => void;
   /** Told when the stream dropped and a reconnect is due (after the last event handled). */
   onDrop?: (lastEventId: string | undefined, delayMs: number, reason: string) => void;
   /** Ends following; resolves the promise. */
@@ -44,6 +46,7 @@ export async function followEvents(ctx: CommandContext, options: FollowOptions):
   let lastEventId: string | undefined;
   let baseDelay = FIRST_DELAY_MS;
   let delay = baseDelay;
+  let opened = false;
   while (!signal.aborted) {
     let reason = "the stream ended";
     try {
@@ -62,6 +65,8 @@ export async function followEvents(ctx: CommandContext, options: FollowOptions):
         reason = `${error.message} (${error.code})`;
       } else if (result.data) {
         delay = baseDelay;
+        options.onOpen?.(opened);
+        opened = true;
         const events: EventSourceMessage[] = [];
         const parser = createParser({
           onEvent: (e) => events.push(e),

@@ -107,16 +107,18 @@ describe("edgehook CLI in-process", () => {
   it("follows the live stream with events:tail until stopped", async () => {
     const abort = new AbortController();
     let stdout = "";
+    let stderr = "";
     const tail = run(["events:tail", "--filter", "cli.tail", "--format", "json"], {
       stdout: { write: (s: string) => (stdout += s) },
-      stderr: { write: () => true },
+      stderr: { write: (s: string) => (stderr += s) },
       stdin: Readable.from([]),
       env,
       signal: abort.signal,
       middleware: [recorder],
     });
-    const published = await json(cli, ["webhooks:trigger", "--event", "cli.tail.one", "--data", '{"k":"v"}']);
     const deadline = Date.now() + 15_000;
+    while (!stderr.includes("Following the event stream") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const published = await json(cli, ["webhooks:trigger", "--event", "cli.tail.one", "--data", '{"k":"v"}']);
     while (!stdout.includes(published.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     abort.abort();
     expect(await tail).toBe(0);
