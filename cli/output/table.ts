@@ -31,15 +31,16 @@ export function truncate(text: string, width: number): string {
 
 const widthOf = (s: string) => [...s].length;
 
-/** Shrinks flexible columns (widest first) until the row fits `max`; at least 8 characters each. */
+/** Shrinks the widest flexible column one character at a time until the row fits `max` (each keeps at least 8). */
 function fitWidths(widths: number[], flex: boolean[], max: number): number[] {
   const out = [...widths];
-  const total = () => out.reduce((a, b) => a + b, 0) + GAP.length * (out.length - 1);
-  while (total() > max) {
+  let total = out.reduce((a, b) => a + b, 0) + GAP.length * (out.length - 1);
+  while (total > max) {
     let widest = -1;
     for (let i = 0; i < out.length; i++) if (flex[i] && out[i]! > 8 && (widest < 0 || out[i]! > out[widest]!)) widest = i;
     if (widest < 0) break;
-    out[widest] = Math.max(8, out[widest]! - (total() - max));
+    out[widest]!--;
+    total--;
   }
   return out;
 }
