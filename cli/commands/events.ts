@@ -1,7 +1,7 @@
 /** `events:tail` (the live stream) and `events:types` (the catalogue). */
 import type { Command } from "@commander-js/extra-typings";
 import type { CommandContext } from "../lib/context.js";
-import { followEvents } from "../lib/stream.js";
+import { followEvents, reportDrop } from "../lib/stream.js";
 import type { TableView } from "../output/format.js";
 
 type EventType = { type: string; description: string };
@@ -33,7 +33,7 @@ export function registerEvents(program: Command<[], any, any>, ctx: CommandConte
         since: o.since,
         signal: ctx.signal,
         onOpen: (again) => ctx.io.stderr.write(again ? "Reconnected\n" : "Following the event stream (Ctrl-C to stop)\n"),
-        onDrop: (last, ms, reason) => ctx.io.stderr.write(`stream dropped (${reason}); resuming after ${last ?? "the start"} in ${ms} ms\n`),
+        onDrop: reportDrop(ctx),
         onEvent: async (e) => {
           if (ctx.format === "json") ctx.io.stdout.write(`${e.data}\n`);
           else ctx.io.stdout.write(`${clock()}  ${e.id}  ${e.type}\n`);

@@ -3,7 +3,7 @@ import type { Command } from "@commander-js/extra-typings";
 import { generateSecret, signatureHeaders } from "../../src/delivery/signer";
 import { httpUrl } from "../lib/args.js";
 import type { CommandContext } from "../lib/context.js";
-import { followEvents, type StreamEvent } from "../lib/stream.js";
+import { followEvents, reportDrop, type StreamEvent } from "../lib/stream.js";
 import { CLI_VERSION } from "../lib/version.js";
 import { clock } from "./events.js";
 
@@ -59,7 +59,7 @@ export function registerListen(program: Command<[], any, any>, ctx: CommandConte
         filter: o.events,
         signal: ctx.signal,
         onOpen: (again) => ctx.note(again ? "Reconnected" : `Ready: forwarding ${o.events ?? "all events"} to ${o.forwardTo} (Ctrl-C to stop)`),
-        onDrop: (last, ms, reason) => ctx.io.stderr.write(`stream dropped (${reason}); resuming after ${last ?? "the start"} in ${ms} ms\n`),
+        onDrop: reportDrop(ctx),
         onEvent: async (event) => {
           const result = await forward(o.forwardTo, secret, event, fetcher);
           if (ctx.format === "json") {

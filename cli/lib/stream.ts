@@ -26,6 +26,11 @@ export interface FollowOptions {
   signal: AbortSignal;
 }
 
+/** An onDrop that tells the user on stderr what dropped and where the stream resumes. */
+export function reportDrop(ctx: CommandContext): NonNullable<FollowOptions["onDrop"]> {
+  return (last, ms, reason) => ctx.io.stderr.write(`stream dropped (${reason}); resuming after ${last ?? "the start"} in ${ms} ms\n`);
+}
+
 /** Delay before the first reconnect unless the server's `retry:` says otherwise; doubled up to MAX. */
 const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 10_000;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { run } from "../../cli/main";
 import { inProcessRunner, isolatedHome, type CliRunner } from "./cli-helpers";
 import { json, table, walkSeedCommands } from "./cli-seed";
+import { eventually } from "./delivery-helpers";
 import { startReceiver, type Receiver } from "./receiver";
 
 /**
@@ -77,10 +78,26 @@ describe("edgehook CLI in-process", () => {
     const audit = await json(cli, ["audit:list", "--action", "token.*", "--limit", "10"]);
     expect(audit.map((a: any) => a.action)).toContain("token.create");
     expect(await json(cli, ["queue:stats"])).toHaveProperty("deadLetter");
-    expect(await json(cli, ["queue:retry-failed", "--limit", "10"])).toEqual({ retried: expect.any(Number) });
+    expect(await table(cli, ["queue:stats"])).toMatch(/^deadLetter\s+\{"count":\d+\}$/m);
     const types = await json(cli, ["events:types"]);
     expect(types.map((t: any) => t.type)).toContain("webhook.test");
     expect(await table(cli, ["events:types"])).toMatch(/^webhook\.test\s+/m);
+  });
+
+  it("redelivers a subscription's failed deliveries with queue:retry-failed", async () => {
+    const refusing = await startReceiver(() => [400]);
+    try {
+      const sub = await json(cli, ["webhooks:create", "--name", "refused", "--url", refusing.url, "--events", "cli.refused.*"]);
+      await json(cli, ["webhooks:trigger", "--event", "cli.refused.one"]);
+      // Failed and through the dead-letter queue (the dead-letter consumer marks it failed again if it comes later).
+      await eventually(async () => ((await json(cli, ["webhooks:deliveries", sub.id, "--status", "failed"]))[0]?.deadLetteredAt ? true : undefined));
+      expect(await json(cli, ["queue:retry-failed", "--webhook", sub.id, "--limit", "10"])).toEqual({ retried: 1 });
+      await refusing.waitFor(2);
+      expect(await table(cli, ["queue:retry-failed", "--webhook", "sub-none"])).toBe("retried  0\n");
+      await json(cli, ["webhooks:delete", sub.id, "--force"]);
+    } finally {
+      await refusing.close();
+    }
   });
 
   it("configures sources: list, configure, info, delete", async () => {
