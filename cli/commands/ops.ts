@@ -5,6 +5,7 @@ import { positiveInt } from "../lib/args.js";
 import { apiErrorOf, type CommandContext } from "../lib/context.js";
 import { ApiError } from "../lib/errors.js";
 import type { TableView } from "../output/format.js";
+import { shortTime } from "../output/table.js";
 
 type AuditRecord = components["schemas"]["AuditRecord"];
 
@@ -12,7 +13,7 @@ const AUDIT_VIEW: TableView<{ items: AuditRecord[] }> = {
   kind: "list",
   rows: (d) => d.items,
   columns: [
-    { header: "time", value: (a: AuditRecord) => a.createdAt },
+    { header: "time", value: (a: AuditRecord) => shortTime(a.createdAt) },
     { header: "action", value: (a: AuditRecord) => a.action },
     { header: "actor", value: (a: AuditRecord) => a.actorTokenId, flex: true },
     { header: "target", value: (a: AuditRecord) => `${a.target.type}:${a.target.id ?? "-"}`, flex: true },

@@ -5,6 +5,7 @@ import { commaList, positiveInt } from "../lib/args.js";
 import type { CommandContext } from "../lib/context.js";
 import { UsageError } from "../lib/errors.js";
 import type { TableView } from "../output/format.js";
+import { shortTime } from "../output/table.js";
 
 type Token = components["schemas"]["Token"];
 type CreateToken = components["schemas"]["CreateToken"];
@@ -19,7 +20,7 @@ const TOKENS_VIEW: TableView<{ items: Token[] }> = {
     { header: "type", value: (t: Token) => t.type },
     { header: "name", value: (t: Token) => t.name, flex: true },
     { header: "scopes", value: (t: Token) => t.endpoints.join(","), flex: true },
-    { header: "last used", value: (t: Token) => t.lastUsedAt },
+    { header: "last used", value: (t: Token) => shortTime(t.lastUsedAt) },
   ],
 };
 

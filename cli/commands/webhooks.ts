@@ -6,6 +6,7 @@ import type { CommandContext } from "../lib/context.js";
 import { UsageError } from "../lib/errors.js";
 import { confirm } from "../lib/prompt.js";
 import type { TableView } from "../output/format.js";
+import { shortTime } from "../output/table.js";
 
 type Subscription = components["schemas"]["Subscription"];
 type Delivery = components["schemas"]["Delivery"];
@@ -54,7 +55,7 @@ const DELIVERIES_VIEW: TableView<{ items: Delivery[] }> = {
     { header: "tries", value: (d: Delivery) => d.attempts },
     { header: "code", value: (d: Delivery) => d.lastStatusCode },
     { header: "event", value: (d: Delivery) => d.eventType, flex: true },
-    { header: "created", value: (d: Delivery) => d.createdAt },
+    { header: "created", value: (d: Delivery) => shortTime(d.createdAt) },
   ],
 };
 

@@ -85,9 +85,11 @@ export class CommandContext {
     throw apiErrorOf(result.error, result.response);
   }
 
-  /** Prints data in the chosen format. */
+  /** Prints data in the chosen format; for a page of a list, tells on stderr how to get the next one. */
   print(data: unknown, view?: TableView): void {
     this.io.stdout.write(render(data, this.format, view));
+    const cursor = view?.kind === "list" ? (data as { nextCursor?: unknown }).nextCursor : undefined;
+    if (typeof cursor === "string" && cursor) this.io.stderr.write(`more: --cursor ${cursor}\n`);
   }
 
   /** A line for people (progress, notices): stderr in json mode so stdout stays pure JSON. */

@@ -31,18 +31,30 @@ export function truncate(text: string, width: number): string {
 
 const widthOf = (s: string) => [...s].length;
 
-/** Shrinks the widest flexible column one character at a time until the row fits `max` (each keeps at least 8). */
+/** Narrowest a flexible column gets: first 8 characters each, then 4 when that is not enough. */
+const FLEX_MINIMUMS = [8, 4];
+
+/** Shrinks the widest flexible column one character at a time until the row fits `max`. */
 function fitWidths(widths: number[], flex: boolean[], max: number): number[] {
   const out = [...widths];
   let total = out.reduce((a, b) => a + b, 0) + GAP.length * (out.length - 1);
-  while (total > max) {
-    let widest = -1;
-    for (let i = 0; i < out.length; i++) if (flex[i] && out[i]! > 8 && (widest < 0 || out[i]! > out[widest]!)) widest = i;
-    if (widest < 0) break;
-    out[widest]!--;
-    total--;
+  for (const min of FLEX_MINIMUMS) {
+    while (total > max) {
+      let widest = -1;
+      for (let i = 0; i < out.length; i++) if (flex[i] && out[i]! > min && (widest < 0 || out[i]! > out[widest]!)) widest = i;
+      if (widest < 0) break;
+      out[widest]!--;
+      total--;
+    }
   }
   return out;
+}
+
+/** An ISO-8601 time as `YYYY-MM-DD HH:MM` UTC, for table cells (json keeps the full value). */
+export function shortTime(iso: string | null | undefined): string | null {
+  if (!iso) return null;
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso);
+  return match ? `${match[1]} ${match[2]}` : iso;
 }
 
 /** Renders rows as aligned columns with a header line, no wider than `width`. */

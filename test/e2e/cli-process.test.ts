@@ -95,7 +95,8 @@ describe("edgehook CLI as a child process", () => {
     expect(JSON.parse(run.stdout).status).toMatch(/healthy|degraded/);
   });
 
-  it("runs every seed-004 webhooks command in both formats", async () => {
+  // About 40 process starts one after the other: on a loaded 2-core machine each may take a second.
+  it("runs every seed-004 webhooks command in both formats", { timeout: 240_000 }, async () => {
     await walkSeedCommands(cli, receiver, "proc");
   });
 

@@ -38,7 +38,7 @@ export async function walkSeedCommands(cli: CliRunner, receiver: Receiver, tag: 
   expect(Array.isArray(listed)).toBe(true);
   expect(listed.map((s: any) => s.id)).toContain(id);
   expect(listed.map((s: any) => s.id)).not.toContain(secondId);
-  const listTable = await table(cli, ["webhooks:list", "--limit", "100"]);
+  const listTable = await table(cli, ["webhooks:list", "--event", `cli.${tag}.other`, "--limit", "100"]);
   expect(listTable.split("\n")[0]).toMatch(/^ID\s+STATUS\s+NAME\s+EVENTS\s+URL$/);
   expect(listTable).toMatch(new RegExp(`^${secondId}\\s+active\\s.*…$`, "m"));
 

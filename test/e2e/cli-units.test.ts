@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { resolveConnection } from "../../cli/config/profile";
 import { UsageError } from "../../cli/lib/errors";
 import { schemeOf, verifySignature } from "../../cli/lib/signature";
-import { renderRecord, renderTable, truncate } from "../../cli/output/table";
+import { renderRecord, renderTable, shortTime, truncate } from "../../cli/output/table";
 
 describe("tables", () => {
   const columns = [
@@ -25,6 +25,14 @@ describe("tables", () => {
     expect(lines).toHaveLength(2);
     for (const line of lines) expect([...line].length).toBeLessThanOrEqual(80);
     expect(lines[1]).toMatch(/^sub-AAAAAAAAAAAAAAAA  active  https:\/\/example\.com\/p+…  n+…$/);
+  });
+
+  it("fit when fixed columns leave little room: flexible ones go down to 4", () => {
+    const wide = [{ id: "tok-if-TSqTxFVX9NuI6", status: "active-ish", url: "https://e.com/abcdefgh", name: "token name" }];
+    const cols = [...columns, { header: "last used", value: () => "2026-11-29 18:32:34.884", flex: false }, { header: "pad", value: () => "x".repeat(8) }];
+    for (const line of renderTable(wide, cols).trimEnd().split("\n")) expect([...line].length).toBeLessThanOrEqual(80);
+    expect(shortTime("2026-11-29T18:32:34.884Z")).toBe("2026-11-29 18:32");
+    expect(shortTime(null)).toBeNull();
   });
 
   it("align short rows without cutting, and say when there are none", () => {
