@@ -1,9 +1,13 @@
 // Unit and worker tests run inside workerd with real D1, Durable Objects and Queues.
-import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineProject } from "vitest/config";
 import { schemaStatements } from "./scripts/schema.mjs";
 
 export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+
+// Every migration in migrations/ (applied in order by test/worker/setup.ts) and schema.sql's statements
+// (for the test that a database built from the migrations equals one built from schema.sql).
+const migrations = await readD1Migrations(new URL("./migrations", import.meta.url).pathname);
 
 export default defineProject({
   plugins: [
@@ -12,6 +16,7 @@ export default defineProject({
       miniflare: {
         compatibilityFlags: ["service_binding_extra_handlers"],
         bindings: {
+          TEST_MIGRATIONS: migrations,
           TEST_SCHEMA: schemaStatements(),
           ADMIN_TOKEN: TEST_ADMIN_TOKEN,
           ENCRYPTION_KEY: "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0xMjM=",
@@ -24,6 +29,8 @@ export default defineProject({
           // a gone SSE client is noticed on the next write; a short heartbeat makes that quick in tests
           STREAM_HEARTBEAT_MS: "250",
         },
+        // A second database for the schema tests: built from schema.sql or from old wave-1 states.
+        d1Databases: ["SCHEMA_DB"],
         queueConsumers: {
           "edgehook-deliveries": { maxBatchTimeout: 0.05 },
           "edgehook-deliveries-dlq": { maxBatchTimeout: 0.05 },

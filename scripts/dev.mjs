@@ -1,5 +1,5 @@
 // `npm run dev`: makes .dev.vars if missing (random ADMIN_TOKEN and ENCRYPTION_KEY, printed once),
-// applies schema.sql to the local D1 (idempotent), then starts `wrangler dev` (default port 8787).
+// applies the pending D1 migrations to the local D1 (`wrangler d1 migrations apply DB --local`), then starts `wrangler dev` (default port 8787).
 // Extra arguments pass through: `npm run dev -- --port 9000`.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -18,12 +18,13 @@ if (!existsSync(devVars)) {
 }
 
 const persist = args.includes("--persist-to") ? ["--persist-to", args[args.indexOf("--persist-to") + 1]] : [];
-const applied = spawnSync("wrangler", ["d1", "execute", "DB", "--local", "--file", "schema.sql", ...persist], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+// A database made before migrations existed (by schema.sql) takes 0001 as a no-op and keeps its rows.
+const applied = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", ...persist], { cwd: root, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, CI: "true" } });
 if (applied.status !== 0) {
-  console.error("Applying schema.sql to the local D1 failed.");
+  console.error("Applying the D1 migrations to the local D1 failed.");
   process.exit(applied.status ?? 1);
 }
-console.log("Applied schema.sql to the local D1.");
+console.log("Applied the D1 migrations (migrations/) to the local D1.");
 
 const port = args.includes("--port") ? [] : ["--port", "8787"];
 const dev = spawn("wrangler", ["dev", ...port, ...args], { cwd: root, stdio: "inherit" });
