@@ -114,6 +114,9 @@ const CONFIG_SCHEMA = z.object({
     .transform((v) => v !== "false" && v !== "0"),
   LOG_BODIES: z.enum(["none", "errors", "all"]).optional().default("errors"),
   LOG_REDACT_FIELDS: z.string().optional(),
+  PAYLOAD_GZIP_MIN_BYTES: int(65_536).pipe(z.number().max(1_000_000)),
+  // Above this a value goes to R2; at most 1.9 MB so that a gzip'd value kept in D1 stays under its 2 MB limit.
+  PAYLOAD_R2_MIN_BYTES: int(1_048_576).pipe(z.number().max(1_900_000)),
   RETENTION_EVENTS_DAYS: int(30),
   RETENTION_DELIVERIES_DAYS: int(30),
   RETENTION_AUDIT_DAYS: int(90),
@@ -171,6 +174,8 @@ export interface Config {
   metrics: { enabled: boolean; flushIntervalMs: number; flushRequests: number };
   logs: { requests: boolean; bodies: "none" | "errors" | "all"; redactFields: string[] };
   /** Days to keep each kind of row (0 keeps forever), and how much one cron run may delete. */
+  /** Payload store thresholds (src/events/payload-store.ts), bytes of UTF-8 text. */
+  payloads: { gzipMinBytes: number; r2MinBytes: number };
   retention: { eventsDays: number; deliveriesDays: number; auditDays: number; batchSize: number; maxBatches: number };
   stream: {
     /** Interval of the `: ping` comment on every open event stream. */
@@ -263,6 +268,7 @@ export function getConfig(env: Env): Config {
       bodies: v.LOG_BODIES,
       redactFields: v.LOG_REDACT_FIELDS === undefined ? DEFAULT_REDACT_FIELDS : splitList(v.LOG_REDACT_FIELDS),
     },
+    payloads: { gzipMinBytes: v.PAYLOAD_GZIP_MIN_BYTES, r2MinBytes: Math.max(v.PAYLOAD_R2_MIN_BYTES, v.PAYLOAD_GZIP_MIN_BYTES) },
     retention: {
       eventsDays: v.RETENTION_EVENTS_DAYS,
       deliveriesDays: v.RETENTION_DELIVERIES_DAYS,

@@ -3,7 +3,8 @@ import { getConfig } from "./config";
 import { enqueueDeliveries, planOutbox, subscriptionSnapshot, type DeliveryMessage } from "./delivery/outbox";
 import type { SubscriptionMatcher } from "./delivery/subscription-repository";
 import { armSweeper } from "./delivery/sweep";
-import { insertEventStatement, type InsertCondition, type StoredEvent } from "./events/store";
+import { payloadStore } from "./events/payload-store";
+import { prepareEventInsert, type InsertCondition, type StoredEvent } from "./events/store";
 import { nextEventId } from "./lib/ids";
 import { handToHub } from "./stream/hub-client";
 
@@ -74,9 +75,19 @@ export async function publishBatch(
   const matchers = options.targets ?? (await subscriptionSnapshot(env.DB, getConfig(env).delivery.subscriptionCacheTtlMs, createdAt));
   const outbox = planOutbox(env.DB, events, matchers, { exact: options.targets !== undefined, onlyIfEventStored: conditional });
   const reads = options.reads ?? [];
-  const results = await env.DB.batch([...reads, ...statements, ...events.map((event, i) => insertEventStatement(env.DB, event, conditionFor(i))), ...outbox.statements]);
+  // Large data goes through the payload store (an R2 value is written now, before the batch).
+  const store = payloadStore(env);
+  const inserts = await Promise.all(events.map((event, i) => prepareEventInsert(store, env.DB, event, conditionFor(i))));
+  const discard = () => store.discard(inserts.map((insert) => insert.payload));
+  const results = await env.DB.batch([...reads, ...statements, ...inserts.flatMap((insert) => insert.statements), ...outbox.statements]).catch(async (error: unknown) => {
+    await discard();
+    throw error;
+  });
   const readResults = results.slice(0, reads.length);
-  if (conditional && results[reads.length + statements.length - 1]!.meta.changes === 0) return { events: [], reads: readResults };
+  if (conditional && results[reads.length + statements.length - 1]!.meta.changes === 0) {
+    await discard();
+    return { events: [], reads: readResults };
+  }
   ctx.waitUntil(handToHub(env, events));
   if (outbox.statements.length > 0) armSweeper(env, ctx, createdAt);
   if (outbox.messages.length > 0 && options.enqueue !== false) {

@@ -7,10 +7,11 @@ import { ok } from "../http/envelope";
 import { AppError } from "../http/errors";
 import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
 import { newId } from "../lib/ids";
+import { payloadStore } from "../events/payload-store";
 import { publishAll, publishBatch } from "../publish";
 import { CREATE_TASK, ID_PARAM, TASK, TASK_CREATED, UPDATE_TASK } from "./schemas";
 import { estimateSchedule, priorityRank } from "./task-queue";
-import { getTask, insertTaskStatement, queueSnapshotStatement, toQueueSnapshot, transitionStatement } from "./task-repository";
+import { getTask, insertTaskStatements, queueSnapshotStatement, toQueueSnapshot, transitionStatement } from "./task-repository";
 
 const tags = ["Tasks"];
 const BASE = "/webhooks/v2/task";
@@ -42,7 +43,7 @@ taskRoutes.openapi(
         data: { taskId: id, title: input.task, priority: input.priority, ...(input.deadline ? { deadline: input.deadline } : {}), ...(input.tags ? { tags: input.tags } : {}) },
         metadata: { requestId: c.get("requestId"), tokenId: task.tokenId },
       }],
-      { reads: [queueSnapshotStatement(c.env.DB, rank)], statements: [insertTaskStatement(c.env.DB, task)], now },
+      { reads: [queueSnapshotStatement(c.env.DB, rank)], statements: await insertTaskStatements(c.env.DB, payloadStore(c.env), task), now },
     );
     const snapshot = toQueueSnapshot(reads[0]);
     const schedule = estimateSchedule({ ...snapshot, defaultDurationMs: c.get("config").taskDefaultDurationMs, now });
@@ -73,7 +74,7 @@ taskRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const task = await getTask(c.env.DB, id);
+    const task = await getTask(c.env.DB, payloadStore(c.env), id);
     if (!task) throw new AppError("NOT_FOUND", `Task ${id} not found`);
     return ok(c, task, 200, { self: `${BASE}/${id}`, status: `${BASE}/${id}/status` });
   },
@@ -92,7 +93,7 @@ taskRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     const change = { ...c.req.valid("json"), now: Date.now() };
-    const before = await getTask(c.env.DB, id);
+    const before = await getTask(c.env.DB, payloadStore(c.env), id);
     if (!before) throw new AppError("NOT_FOUND", `Task ${id} not found`);
     const startedOrCreated = Date.parse(before.startedAt ?? before.createdAt);
     const event =
@@ -106,7 +107,7 @@ taskRoutes.openapi(
       requireChange: true,
       now: change.now,
     });
-    const after = await getTask(c.env.DB, id);
+    const after = await getTask(c.env.DB, payloadStore(c.env), id);
     if (published.length === 0) {
       throw new AppError("UNPROCESSABLE", `Task ${id} is ${after?.status ?? before.status}; it cannot become ${change.status}`, {
         details: { field: "status", currentStatus: after?.status ?? before.status },

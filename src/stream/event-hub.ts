@@ -126,12 +126,12 @@ export class EventHub extends DurableObject<Env> {
     let afterId = query.afterId;
     try {
       for (;;) {
-        const page = await listEvents(this.env.DB, { afterId, sinceMs: query.sinceMs, limit: REPLAY_PAGE_SIZE });
+        const page = await listEvents(this.env, { afterId, sinceMs: query.sinceMs, limit: REPLAY_PAGE_SIZE });
         if (!connection.open) return;
-        const text = page.filter((event) => catchUp.takeStored(event)).map(eventFrame).join("");
+        const text = page.events.filter((event) => catchUp.takeStored(event)).map(eventFrame).join("");
         if (text && !(await connection.sendAndWait(text))) return;
-        if (page.length < REPLAY_PAGE_SIZE) break;
-        afterId = page[page.length - 1]!.id;
+        if (page.nextAfterId === null) break;
+        afterId = page.nextAfterId;
       }
       // One synchronous turn: the rest is written and the stream is live before any publish runs.
       for (const event of catchUp.finish()) connection.send(event.frame);
