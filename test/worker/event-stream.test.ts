@@ -151,7 +151,7 @@ describe("GET /events streaming", () => {
   it("replays many pages from D1 while events are published concurrently: each event exactly once", async () => {
     const stored = await publishEvents(inputs("seam.test", 450));
     await evictDurableObject(hubStub(env)); // a fresh hub knows none of them: all come from D1, page by page
-    const res = exports.default.fetch(new Request(`${BASE}/events?since=1h&filter=seam`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }));
+    const res = exports.default.fetch(new Request(`${BASE}/events?since=1h&filter=seam`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, Accept: "text/event-stream" } }));
     const concurrent = Promise.all(Array.from({ length: 10 }, (_, i) => publishEvents(inputs("seam.test", 5, `c${i}`))));
     const reader = new SseReader((await res).body!);
     const during = (await concurrent).flat();
@@ -179,7 +179,7 @@ describe("GET /events streaming", () => {
 
   it("drops a client that does not read, with a final comment, instead of buffering without bound", async () => {
     await waitForStreams(0);
-    const res = await exports.default.fetch(new Request(`${BASE}/events?filter=slow`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }));
+    const res = await exports.default.fetch(new Request(`${BASE}/events?filter=slow`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, Accept: "text/event-stream" } }));
     await waitForStreams(1);
     const big = "x".repeat(64 * 1024);
     for (let i = 0; i < 64; i++) await publishEvents([{ type: "slow.test", data: { i, big } }]);
