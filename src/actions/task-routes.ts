@@ -40,7 +40,14 @@ taskRoutes.openapi(
       c.executionCtx,
       [{
         type: "task.created",
-        data: { taskId: id, title: input.task, priority: input.priority, ...(input.deadline ? { deadline: input.deadline } : {}), ...(input.tags ? { tags: input.tags } : {}) },
+        data: {
+          taskId: id,
+          title: input.task,
+          priority: input.priority,
+          ...(input.deadline ? { deadline: input.deadline } : {}),
+          ...(input.tags ? { tags: input.tags } : {}),
+          ...(input.expected !== undefined ? { expected: input.expected } : {}),
+        },
         metadata: { requestId: c.get("requestId"), tokenId: task.tokenId },
       }],
       { reads: [queueSnapshotStatement(c.env.DB, rank)], statements: await insertTaskStatements(c.env.DB, payloadStore(c.env), task), now },
