@@ -144,7 +144,8 @@ export class EventHub extends DurableObject<Env> {
   private startHeartbeat(intervalMs: number): void {
     if (this.heartbeat) return;
     this.heartbeat = setInterval(() => {
-      for (const stream of this.streams) stream.send(PING);
+      // A stream busy writing (a large event to a slow reader) needs no heartbeat, and a ping must not count as backlog.
+      for (const stream of this.streams) if (stream.idle) stream.send(PING);
     }, intervalMs);
   }
 

@@ -9,7 +9,7 @@ import { D1LimitError, withD1Limits } from "../../src/lib/d1-limits";
 import { call } from "./helpers";
 
 /** `bytes` of incompressible-looking ASCII text (random base64). */
-export function randomText(bytes: number): string {
+function randomText(bytes: number): string {
   const chunk = new Uint8Array(48_000);
   let out = "";
   while (out.length < bytes) {
