@@ -1,4 +1,7 @@
--- edgehook D1 schema. Idempotent: `npm run dev` and the tests apply it on every start.
+-- edgehook D1 schema: the full, commented schema of the latest migration. Changes are made as
+-- D1 migrations (migrations/NNNN_name.sql, applied in order by `wrangler d1 migrations apply`);
+-- this file is updated with each one, and test/worker/schema.test.ts proves a database built
+-- from it equals one built from the migrations.
 -- Conventions: every timestamp is epoch milliseconds UTC (INTEGER, column suffix _at);
 -- the API renders them as ISO-8601. JSON columns hold TEXT produced by JSON.stringify.
 -- Statements end with ";" at the end of a line (the test setup splits on that).
@@ -24,6 +27,7 @@ CREATE INDEX IF NOT EXISTS tokens_created ON tokens (created_at, id);
 
 -- tasks: queued work submitted through POST /task. priority_rank orders the queue
 -- (high=0, medium=1, low=2); position = pending tasks with a better (rank, created_at).
+-- expected is '' when larger than PAYLOAD_GZIP_MIN_BYTES: then in payloads (tasks/<id>/expected).
 -- duration_ms is set on completion and feeds the start/completion estimates.
 CREATE TABLE IF NOT EXISTS tasks (
   id TEXT PRIMARY KEY,
@@ -90,6 +94,8 @@ CREATE TABLE IF NOT EXISTS research (
 
 -- events: every published event, the durable log behind deliveries and SSE replay.
 -- id is an evt- id that sorts in publish order, so "ORDER BY id" is publish order.
+-- data is the JSON text, or '' when it is larger than PAYLOAD_GZIP_MIN_BYTES: then it is in
+-- payloads under the key events/<id>/data.
 CREATE TABLE IF NOT EXISTS events (
   id TEXT PRIMARY KEY,
   type TEXT NOT NULL,
@@ -99,6 +105,20 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_created ON events (created_at);
 CREATE INDEX IF NOT EXISTS events_type ON events (type, id);
+
+-- payloads: large text values kept out of their rows (src/events/payload-store.ts), so no D1
+-- string or row exceeds 2,000,000 bytes. key is <table>/<row id>/<column> (events/evt-…/data,
+-- tasks/task-…/expected); the owning column holds ''. encoding: gzip (body is the gzip of the
+-- UTF-8 text) or r2 (body NULL; the R2 object PAYLOADS/<key> holds the gzip bytes). bytes is the
+-- size of the original text. Event payloads are deleted with their events (retention, R2 too).
+CREATE TABLE IF NOT EXISTS payloads (
+  key TEXT PRIMARY KEY,
+  encoding TEXT NOT NULL,
+  body BLOB,
+  bytes INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS payloads_created ON payloads (created_at);
 
 -- sources: inbound provider configuration set through PUT /sources/:provider (it takes
 -- precedence over the provider's Worker secret). secrets is a JSON array of signing secrets

@@ -1,9 +1,13 @@
 // Unit and worker tests run inside workerd with real D1, Durable Objects and Queues.
-import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineProject } from "vitest/config";
 import { schemaStatements } from "./scripts/schema.mjs";
 
 export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+
+// Every migration in migrations/ (applied in order by test/worker/setup.ts) and schema.sql's statements
+// (for the test that a database built from the migrations equals one built from schema.sql).
+const migrations = await readD1Migrations(new URL("./migrations", import.meta.url).pathname);
 
 export default defineProject({
   plugins: [
@@ -12,6 +16,7 @@ export default defineProject({
       miniflare: {
         compatibilityFlags: ["service_binding_extra_handlers"],
         bindings: {
+          TEST_MIGRATIONS: migrations,
           TEST_SCHEMA: schemaStatements(),
           ADMIN_TOKEN: TEST_ADMIN_TOKEN,
           ENCRYPTION_KEY: "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0xMjM=",
@@ -30,6 +35,8 @@ export default defineProject({
         // by the e2e tests against wrangler dev.
         // (Node's fetch and Response stand in for miniflare's undici types, which they match at runtime.)
         outboundService: (async (request: Request) => (new URL(request.url).port === "9" ? new Response("dead endpoint (test)", { status: 503 }) : fetch(request))) as never,
+        // A second database for the schema tests: built from schema.sql or from old wave-1 states.
+        d1Databases: ["SCHEMA_DB"],
         queueConsumers: {
           "edgehook-deliveries": { maxBatchTimeout: 0.05 },
           "edgehook-deliveries-dlq": { maxBatchTimeout: 0.05 },

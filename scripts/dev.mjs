@@ -1,7 +1,8 @@
 // `npm run dev`: makes .dev.vars if missing (random ADMIN_TOKEN and ENCRYPTION_KEY), warns about
-// .dev.vars keys that will not reach the Worker, applies schema.sql to the local D1 (idempotent),
-// then starts `wrangler dev` (default port 8787) and, once it is ready, prints the admin token
-// below wrangler's binding tables. Extra arguments pass through: `npm run dev -- --port 9000`.
+// .dev.vars keys that will not reach the Worker, applies the pending D1 migrations to the local D1
+// (`wrangler d1 migrations apply DB --local`), then starts `wrangler dev` (default port 8787) and,
+// once it is ready, prints the admin token below wrangler's binding tables. Extra arguments pass
+// through: `npm run dev -- --port 9000`.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -27,12 +28,13 @@ for (const key of dropped) console.warn(`warning: .dev.vars ${key} will not reac
 for (const key of unknown) console.warn(`warning: .dev.vars ${key} is not a setting edgehook reads (see .dev.vars.example and docs/OPERATIONS.md)`);
 
 const persist = args.includes("--persist-to") ? ["--persist-to", args[args.indexOf("--persist-to") + 1]] : [];
-const applied = spawnSync("wrangler", ["d1", "execute", "DB", "--local", "--file", "schema.sql", ...persist], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+// A database made before migrations existed (by schema.sql) takes 0001 as a no-op and keeps its rows.
+const applied = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", ...persist], { cwd: root, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, CI: "true" } });
 if (applied.status !== 0) {
-  console.error("Applying schema.sql to the local D1 failed.");
+  console.error("Applying the D1 migrations to the local D1 failed.");
   process.exit(applied.status ?? 1);
 }
-console.log("Applied schema.sql to the local D1.");
+console.log("Applied the D1 migrations (migrations/) to the local D1.");
 
 const port = args.includes("--port") ? [] : ["--port", "8787"];
 // stdout is piped (and passed through) only to print the admin token after wrangler's tables.

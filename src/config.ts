@@ -116,6 +116,9 @@ const CONFIG_SCHEMA = z.object({
   LOG_REDACT_FIELDS: z.string().optional(),
   INSPECTOR_LIMIT_PER_MINUTE: int(120).pipe(z.number().min(1)),
   INSPECTOR_IP_LIMIT_PER_MINUTE: int(60).pipe(z.number().min(1)),
+  PAYLOAD_GZIP_MIN_BYTES: int(65_536).pipe(z.number().max(1_000_000)),
+  // Above this a value goes to R2; at most 1.9 MB so that a gzip'd value kept in D1 stays under its 2 MB limit.
+  PAYLOAD_R2_MIN_BYTES: int(1_048_576).pipe(z.number().max(1_900_000)),
   RETENTION_EVENTS_DAYS: int(30),
   RETENTION_DELIVERIES_DAYS: int(30),
   RETENTION_AUDIT_DAYS: int(90),
@@ -173,6 +176,8 @@ export interface Config {
   metrics: { enabled: boolean; flushIntervalMs: number; flushRequests: number };
   logs: { requests: boolean; bodies: "none" | "errors" | "all"; redactFields: string[] };
   /** Days to keep each kind of row (0 keeps forever), and how much one cron run may delete. */
+  /** Payload store thresholds (src/events/payload-store.ts), bytes of UTF-8 text. */
+  payloads: { gzipMinBytes: number; r2MinBytes: number };
   retention: { eventsDays: number; deliveriesDays: number; auditDays: number; batchSize: number; maxBatches: number };
   /** Requests an inspector records per minute, in all and from one source IP. */
   inspector: { perMinute: number; perIpPerMinute: number };
@@ -267,6 +272,7 @@ export function getConfig(env: Env): Config {
       bodies: v.LOG_BODIES,
       redactFields: v.LOG_REDACT_FIELDS === undefined ? DEFAULT_REDACT_FIELDS : splitList(v.LOG_REDACT_FIELDS),
     },
+    payloads: { gzipMinBytes: v.PAYLOAD_GZIP_MIN_BYTES, r2MinBytes: Math.max(v.PAYLOAD_R2_MIN_BYTES, v.PAYLOAD_GZIP_MIN_BYTES) },
     retention: {
       eventsDays: v.RETENTION_EVENTS_DAYS,
       deliveriesDays: v.RETENTION_DELIVERIES_DAYS,

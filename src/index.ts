@@ -3,6 +3,7 @@ import { createApp } from "./app";
 import { getConfig } from "./config";
 import { consumeDeadLetters, DEAD_LETTER_QUEUE, parseDeliveryMessage, processDeliveries, settle, type DisabledNotice, type ProcessedMessage } from "./delivery/consumer";
 import { armSweeper, sweepOutbox } from "./delivery/sweep";
+import { withD1Limits } from "./lib/d1-limits";
 import { flushWhenDue, recordDelivery } from "./ops/metrics";
 import { retention } from "./ops/retention";
 import { publishAll } from "./publish";
@@ -19,6 +20,17 @@ export { EventHub } from "./stream/event-hub";
 
 const app = createApp();
 let sweeperArmed = false;
+const limitedEnvs = new WeakMap<Env, Env>();
+
+/** The env every handler sees: D1's production size limits asserted on each statement (one wrapper per env). */
+function limited(env: Env): Env {
+  let wrapped = limitedEnvs.get(env);
+  if (!wrapped) {
+    wrapped = { ...env, DB: withD1Limits(env.DB) };
+    limitedEnvs.set(env, wrapped);
+  }
+  return wrapped;
+}
 
 /** Arms the outbox sweeper once per isolate, so a restarted process recovers deliveries left in flight. */
 function armOnce(env: Env, ctx: ExecutionContext): void {
@@ -49,12 +61,14 @@ function countOutcomes(results: ProcessedMessage[]): void {
 }
 
 export default {
-  fetch(request, env, ctx) {
+  fetch(request, rawEnv, ctx) {
+    const env = limited(rawEnv);
     armOnce(env, ctx);
     return app.fetch(request, env, ctx);
   },
 
-  async queue(batch, env, ctx) {
+  async queue(batch, rawEnv, ctx) {
+    const env = limited(rawEnv);
     armOnce(env, ctx);
     if (batch.queue === DEAD_LETTER_QUEUE) return consumeDeadLetters(batch, env);
     const parsed = batch.messages.map((m) => parseDeliveryMessage(m.body));
@@ -70,7 +84,8 @@ export default {
   },
 
   /** Maintenance on the cron trigger: the outbox sweep, the health watch (system.health.*), then retention (bounded batches). */
-  async scheduled(controller, env, ctx) {
+  async scheduled(controller, rawEnv, ctx) {
+    const env = limited(rawEnv);
     await sweepOutbox(env, Date.now(), getConfig(env).delivery.sweepGraceMs);
     await watchHealth(env, ctx, await healthChecks(env)).catch((error: unknown) => console.error(JSON.stringify({ level: "error", msg: "health watch failed", error: String(error) })));
     await retention(env, controller.scheduledTime);

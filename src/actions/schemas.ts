@@ -23,7 +23,8 @@ export const CREATE_TASK = z
     task: z.string().trim().min(10, "task must be at least 10 characters").max(10_000),
     priority: z.enum(TASK_PRIORITIES).default("medium"),
     deadline: DEADLINE.optional(),
-    expected: z.string().max(10_000).optional(),
+    // Any size the body limit allows: a large value is kept in the payload store (docs/decisions.md).
+    expected: z.string().optional(),
     tags: TAGS.optional(),
     idempotencyKey: IDEMPOTENCY_KEY.optional(),
   })

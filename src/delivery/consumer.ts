@@ -1,6 +1,7 @@
 /** The deliveries queue consumer: claim → guard → sign and send → record attempts → ack, re-send with delay, or dead-letter. */
 import { getConfig, type Config } from "../config";
-import { fromRow, toWireEvent, type EventRow, type StoredEvent } from "../events/store";
+import { payloadStore } from "../events/payload-store";
+import { eventsFromRows, toWireEvent, type EventRow, type StoredEvent } from "../events/store";
 import { openSecret } from "../lib/secret-box";
 import { sendAttempt, type AttemptResult } from "./attempt";
 import { claimStatement, deferStatement, healthStatement, holdStatement, loadStatements, recordStatements, type ClaimedRow, type Outcome } from "./claims";
@@ -156,7 +157,7 @@ export async function processDeliveries(env: Env, messages: DeliveryMessage[], o
   if (admitted.length) statements.push(claimStatement(db, admitted.map((m) => m.message), now));
   const results = await db.batch(statements);
   const subscriptions = new Map((results[0]!.results as SubscriptionRow[]).map((s) => [s.id, s]));
-  const events = new Map((results[1]!.results as EventRow[]).map((e) => [e.id, fromRow(e)]));
+  const events = new Map((await eventsFromRows(payloadStore(env), results[1]!.results as EventRow[])).map((e) => [e.id, e]));
   const claimed = new Map(admitted.length ? (results.at(-1)!.results as ClaimedRow[]).map((r) => [r.id, r]) : []);
 
   const processed: ProcessedMessage[] = deferred.map(({ message, index, dueAt }) => ({

@@ -152,7 +152,12 @@ deliveryRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    const event = await publish(c.env, c.executionCtx, { type: customEventType(body.type), data: body.data, ...(body.metadata ? { metadata: body.metadata } : {}) });
+    const event = await publish(c.env, c.executionCtx, {
+      type: customEventType(body.type),
+      data: body.data,
+      ...(body.metadata ? { metadata: body.metadata } : {}),
+      ...(body.deliverAt ? { deliverAt: Date.parse(body.deliverAt) } : {}),
+    });
     return ok(c, { ...toWireEvent(event), deliveries: event.deliveryCount }, 201);
   },
 );

@@ -71,7 +71,7 @@ export function planOutbox(db: D1Database, events: readonly StoredEvent[], match
     plan.perEvent.set(event.id, mine);
     for (const target of targets) {
       const deliveryId = newId("dlv");
-      plan.statements.push(insert.bind(deliveryId, event.id, target.id, event.type, target.active ? event.createdAt : null, event.createdAt));
+      plan.statements.push(insert.bind(deliveryId, event.id, target.id, event.type, target.active ? (options.dueAt?.get(event.id) ?? event.createdAt) : null, event.createdAt));
       if (target.active) mine.messages.push({ deliveryId, subscriptionId: target.id, attempt: 0 });
     }
     plan.messages.push(...mine.messages);
@@ -85,6 +85,8 @@ export interface PlanOutboxOptions {
   exact?: boolean;
   /** Write each row only if its event row exists (the event insert was conditional). */
   onlyIfEventStored?: boolean;
+  /** When the rows of an event fall due, by event id, if later than its creation (`deliverAt`). */
+  dueAt?: ReadonlyMap<string, number>;
 }
 
 /** Options of enqueueDeliveries. */

@@ -1,5 +1,7 @@
 /** Request and response schemas of the subscription API (zod, also the OpenAPI document). */
 import { z } from "@hono/zod-openapi";
+import { utf8Bytes } from "../lib/d1-limits";
+import { DAY_MS } from "../lib/time";
 import { DELIVERY_STATUSES } from "./delivery-repository";
 import { EVENT_PATTERN, EVENT_TYPE, FILTER_OPERATORS } from "./match";
 import { MAX_DELAY_MS } from "./retry-policy";
@@ -197,12 +199,23 @@ export const LIST_DELIVERIES_QUERY = z.object({
   status: z.enum(DELIVERY_STATUSES).optional(),
 });
 
+/** The largest `metadata` of POST /events (it stays in the event row; large content belongs in `data`). */
+export const MAX_METADATA_BYTES = 65_536;
+
 /** POST /events. */
 export const PUBLISH_EVENT = z
   .object({
     type: z.string().min(1).max(200).regex(EVENT_TYPE, "event types are dotted names like order.created"),
     data: z.record(z.string(), z.unknown()),
-    metadata: z.record(z.string(), z.unknown()).optional(),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .refine((m) => m === undefined || utf8Bytes(JSON.stringify(m)) <= MAX_METADATA_BYTES, `metadata is at most ${MAX_METADATA_BYTES} bytes of JSON; put large content in data`),
+    deliverAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .refine((at) => at === undefined || Date.parse(at) <= Date.now() + DAY_MS, "deliverAt is at most 24 h ahead")
+      .openapi({ description: "Deliveries are not attempted before this time (at most 24 h ahead); the live stream has the event at once" }),
   })
   .openapi("PublishEvent");
 

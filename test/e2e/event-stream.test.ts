@@ -224,7 +224,7 @@ describe("heartbeat (own gateway with a short interval)", () => {
 
   it("sends retry advice once and a `: ping` comment on an idle stream", async () => {
     const controller = new AbortController();
-    const res = await fetch(`${gateway.url}/webhooks/v2/events`, { headers: { Authorization: `Bearer ${gateway.adminToken}` }, signal: controller.signal });
+    const res = await fetch(`${gateway.url}/webhooks/v2/events`, { headers: { Authorization: `Bearer ${gateway.adminToken}`, Accept: "text/event-stream" }, signal: controller.signal });
     expect(res.status).toBe(200);
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();

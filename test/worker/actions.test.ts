@@ -27,7 +27,7 @@ describe("POST /task", () => {
     expect(status.json.data).toMatchObject({ id: data.id, title: "prepare the board meeting deck", priority: "high", status: "pending", tags: ["q4"], deadline: "2026-12-01T09:00:00.000Z" });
     const [event] = (await eventsOfType("task.created")).filter((e) => e.data.taskId === data.id);
     expect(event!.id).toMatch(/^evt-/);
-    expect(event!.data).toEqual({ taskId: data.id, title: "prepare the board meeting deck", priority: "high", deadline: "2026-12-01T09:00:00.000Z", tags: ["q4"] });
+    expect(event!.data).toEqual({ taskId: data.id, title: "prepare the board meeting deck", priority: "high", deadline: "2026-12-01T09:00:00.000Z", tags: ["q4"], expected: "a deck" });
     expect(event!.metadata.requestId).toBe(res.json.meta.requestId);
   });
 

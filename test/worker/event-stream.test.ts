@@ -152,7 +152,7 @@ describe("GET /events streaming", () => {
   it("replays many pages from D1 while events are published concurrently: each event exactly once", async () => {
     const stored = await publishEvents(inputs("seam.test", 450));
     await evictDurableObject(hubStub(env)); // a fresh hub knows none of them: all come from D1, page by page
-    const res = exports.default.fetch(new Request(`${BASE}/events?since=1h&filter=seam`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }));
+    const res = exports.default.fetch(new Request(`${BASE}/events?since=1h&filter=seam`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, Accept: "text/event-stream" } }));
     const concurrent = Promise.all(Array.from({ length: 10 }, (_, i) => publishEvents(inputs("seam.test", 5, `c${i}`))));
     const reader = new SseReader((await res).body!);
     const during = (await concurrent).flat();
@@ -178,9 +178,33 @@ describe("GET /events streaming", () => {
     await waitForStreams(0);
   });
 
+  it("gives a reader two events each larger than the backlog limit, back to back, without dropping it", async () => {
+    await waitForStreams(0);
+    const res = await exports.default.fetch(new Request(`${BASE}/events?filter=huge`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, Accept: "text/event-stream" } }));
+    await waitForStreams(1);
+    // STREAM_MAX_QUEUED_BYTES is 1 MB: each frame alone passes it; neither has been read when the next arrives.
+    const big = "y".repeat(1_300_000);
+    await publishEvents([{ type: customEventType("huge.one"), data: { big } }]);
+    await publishEvents([{ type: customEventType("huge.two"), data: { big } }]);
+    const reader = new SseReader(res.body!);
+    const seen: string[] = [];
+    while (seen.length < 2) {
+      const frame = await reader.next();
+      if (!frame) break;
+      expect(frame.comments.join(" ")).not.toMatch(/dropped/);
+      if (frame.data !== undefined) {
+        expect(JSON.parse(frame.data).data.big).toHaveLength(big.length);
+        seen.push(frame.event!);
+      }
+    }
+    expect(seen).toEqual(["huge.one", "huge.two"]);
+    await reader.cancel();
+    await waitForStreams(0);
+  });
+
   it("drops a client that does not read, with a final comment, instead of buffering without bound", async () => {
     await waitForStreams(0);
-    const res = await exports.default.fetch(new Request(`${BASE}/events?filter=slow`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }));
+    const res = await exports.default.fetch(new Request(`${BASE}/events?filter=slow`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, Accept: "text/event-stream" } }));
     await waitForStreams(1);
     const big = "x".repeat(64 * 1024);
     for (let i = 0; i < 64; i++) await publishEvents([{ type: customEventType("slow.test"), data: { i, big } }]);
