@@ -3,6 +3,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { actionRoutes } from "./actions/routes";
 import { tokenRoutes } from "./auth/routes";
+import { ruleRoutes, runRoutes } from "./automation";
 import { channelRoutes } from "./delivery/channel-routes";
 import { deliveryRoutes } from "./delivery/delivery-routes";
 import { subscriptionRoutes } from "./delivery/subscription-routes";
@@ -73,6 +74,8 @@ export function createApp() {
   v2.route("/", subscriptionRoutes);
   v2.route("/", deliveryRoutes);
   v2.route("/", channelRoutes);
+  v2.route("/", ruleRoutes);
+  v2.route("/", runRoutes);
   app.route(BASE_PATH, v2);
 
   app.doc31(`${BASE_PATH}/openapi.json`, {

@@ -130,6 +130,7 @@ const CONFIG_SCHEMA = z.object({
   BREAKER_COOLDOWN_SECONDS: int(30),
   AUTO_DISABLE_AFTER_FAILURES: int(50),
   SECRET_ROTATION_GRACE_SECONDS: int(86_400),
+  GITHUB_API_URL: text("https://api.github.com").pipe(z.url({ protocol: /^https?$/ })),
 });
 
 /** Body fields, query parameters and audit details whose values never reach a log line. */
@@ -190,6 +191,11 @@ export interface Config {
     disableAfterFailures: number;
     /** How long a rotated-out secret keeps signing beside the new one. */
     secretRotationGraceMs: number;
+  };
+  /** Automation (docs/AUTOMATION.md). */
+  automation: {
+    /** Base url of the GitHub API the built-in rule templates call. */
+    githubApiUrl: string;
   };
 }
 
@@ -284,6 +290,7 @@ export function getConfig(env: Env): Config {
       disableAfterFailures: v.AUTO_DISABLE_AFTER_FAILURES,
       secretRotationGraceMs: v.SECRET_ROTATION_GRACE_SECONDS * 1000,
     },
+    automation: { githubApiUrl: v.GITHUB_API_URL.replace(/\/+$/, "") },
   };
   cache.set(env, config);
   return config;

@@ -1,0 +1,44 @@
+/** The notify path: records a notification and publishes notify.sent per channel (POST /notify and automation notify steps). */
+import type { z } from "@hono/zod-openapi";
+import { channelStatuses, type ChannelStatus } from "../delivery/channels";
+import { newId } from "../lib/ids";
+import { publishAll, type BackgroundContext } from "../publish";
+import type { SEND_NOTIFICATION } from "./schemas";
+
+/** The channel used when a notification names none. */
+export const DEFAULT_CHANNEL = "default";
+
+/** A notification to send (the fields of POST /notify that matter past validation). */
+export type NotificationInput = Pick<z.infer<typeof SEND_NOTIFICATION>, "priority" | "title" | "body" | "channels" | "data" | "tags">;
+
+/** Who sent it: the token id recorded on the row, and the events' metadata. */
+export interface NotificationSender {
+  tokenId: string;
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * Records the notification and publishes one notify.sent per channel in one D1 batch; each
+ * channel's status at acceptance (queued, or failed when unknown) is returned and carried by the
+ * events, which the channels' subscriptions deliver.
+ */
+export async function sendNotification(env: Env, ctx: BackgroundContext, input: NotificationInput, sender: NotificationSender): Promise<{ notificationId: string; channels: Record<string, ChannelStatus> }> {
+  const now = Date.now();
+  const id = newId("notif");
+  const names = [...new Set(input.channels ?? [DEFAULT_CHANNEL])];
+  const channels = await channelStatuses(env.DB, names);
+  const insert = env.DB.prepare(
+    "INSERT INTO notifications (id, token_id, priority, title, body, channels, data, tags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+  ).bind(id, sender.tokenId, input.priority, input.title, input.body, JSON.stringify(channels), input.data ? JSON.stringify(input.data) : null, input.tags ? JSON.stringify(input.tags) : null, now);
+  await publishAll(
+    env,
+    ctx,
+    names.map((channel) => ({
+      type: "notify.sent",
+      data: { notifId: id, channel, status: channels[channel]!.status, priority: input.priority, title: input.title, body: input.body, ...(input.data ? { data: input.data } : {}), ...(input.tags ? { tags: input.tags } : {}) },
+      metadata: sender.metadata,
+    })),
+    { statements: [insert], now },
+  );
+  return { notificationId: id, channels };
+}
