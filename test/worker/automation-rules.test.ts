@@ -98,6 +98,15 @@ describe("rules API", () => {
     expect((await call("/rules/from-template", { body: { template: "nope", params: {} } })).status).toBe(404);
   });
 
+  it("lists workflow.started/completed/failed in the event catalogue and the routes in the OpenAPI document", async () => {
+    const items = (await call("/event-types")).json.data.items;
+    for (const type of ["workflow.started", "workflow.completed", "workflow.failed"]) expect(items.find((t: any) => t.type === type)?.example).toHaveProperty("runId");
+    const doc = await call("/openapi.json", { token: null });
+    for (const path of ["/rules", "/rules/{id}", "/rules/{id}/test", "/rule-templates", "/rules/from-template", "/runs", "/runs/{id}", "/runs/{id}/events", "/runs/{id}/pause", "/runs/{id}/resume", "/runs/{id}/terminate", "/runs/{id}/restart"]) {
+      expect(doc.json.paths[`/webhooks/v2${path}`], path).toBeDefined();
+    }
+  });
+
   it("answers unknown runs with 404 and bad run queries with 400", async () => {
     expect((await call("/runs/nope")).status).toBe(404);
     expect((await call("/runs/nope/pause", { method: "POST" })).status).toBe(404);
