@@ -13,7 +13,7 @@ const args = process.argv.slice(2);
 if (!existsSync(devVars)) {
   const adminToken = `ehk_${randomBytes(32).toString("base64url")}`;
   const encryptionKey = randomBytes(32).toString("base64");
-  writeFileSync(devVars, `ADMIN_TOKEN=${adminToken}\nENCRYPTION_KEY=${encryptionKey}\nALLOW_PRIVATE_DESTINATIONS=true\n`, { mode: 0o600 });
+  writeFileSync(devVars, `ADMIN_TOKEN=${adminToken}\nENCRYPTION_KEY=${encryptionKey}\nALLOW_PRIVATE_DESTINATIONS=true\nAUTOMATION_WAKE_ON_START=true\n`, { mode: 0o600 });
   console.log(`\nCreated .dev.vars. Your dev admin token (shown once, kept in .dev.vars):\n\n  ${adminToken}\n`);
 }
 

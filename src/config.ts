@@ -131,6 +131,10 @@ const CONFIG_SCHEMA = z.object({
   AUTO_DISABLE_AFTER_FAILURES: int(50),
   SECRET_ROTATION_GRACE_SECONDS: int(86_400),
   GITHUB_API_URL: text("https://api.github.com").pipe(z.url({ protocol: /^https?$/ })),
+  AUTOMATION_WAKE_ON_START: z
+    .string()
+    .optional()
+    .transform((v) => v === "true" || v === "1"),
 });
 
 /** Body fields, query parameters and audit details whose values never reach a log line. */
@@ -196,6 +200,8 @@ export interface Config {
   automation: {
     /** Base url of the GitHub API the built-in rule templates call. */
     githubApiUrl: string;
+    /** Wake active runs once per isolate (the local Workflows engine forgets its timers on restart). */
+    wakeOnStart: boolean;
   };
 }
 
@@ -290,7 +296,7 @@ export function getConfig(env: Env): Config {
       disableAfterFailures: v.AUTO_DISABLE_AFTER_FAILURES,
       secretRotationGraceMs: v.SECRET_ROTATION_GRACE_SECONDS * 1000,
     },
-    automation: { githubApiUrl: v.GITHUB_API_URL.replace(/\/+$/, "") },
+    automation: { githubApiUrl: v.GITHUB_API_URL.replace(/\/+$/, ""), wakeOnStart: v.AUTOMATION_WAKE_ON_START },
   };
   cache.set(env, config);
   return config;

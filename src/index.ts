@@ -1,7 +1,7 @@
 /** Worker entry: fetch is the Hono app; queue consumes deliveries and dead letters; scheduled sweeps the outbox; DO and Workflow classes re-exported (nothing else may be exported). */
 import { createApp } from "./app";
 import { sendNotification } from "./actions/notify";
-import { ruleWorkflowClass } from "./automation";
+import { ruleWorkflowClass, wakeActiveRuns } from "./automation";
 import { getConfig } from "./config";
 import { consumeDeadLetters, DEAD_LETTER_QUEUE, parseDeliveryMessage, processDeliveries, settle, type DisabledNotice, type ProcessedMessage } from "./delivery/consumer";
 import { armSweeper, sweepOutbox } from "./delivery/sweep";
@@ -32,6 +32,7 @@ function armOnce(env: Env, ctx: ExecutionContext): void {
   } catch {
     sweeperArmed = false;
   }
+  ctx.waitUntil(wakeActiveRuns(env).catch((error: unknown) => console.error(JSON.stringify({ level: "error", msg: "waking runs failed", error: String(error) }))));
 }
 
 /** Publishes `subscription.disabled` for each subscription the consumer disabled. */

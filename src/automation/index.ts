@@ -3,3 +3,4 @@ export { ruleRoutes } from "./rule-routes";
 export { runRoutes } from "./run-routes";
 export { ruleWorkflowClass, type RunParams } from "./workflow";
 export type { AutomationEffects } from "./step-kinds";
+export { wakeActiveRuns } from "./wake";

@@ -152,5 +152,5 @@ describe("durability", () => {
     const [after] = await hooks.waitFor(1, { timeoutMs: 45_000, match: (r) => r.path === "/after-restart" });
     expect(JSON.parse(after!.body)).toEqual({ id: event.json.data.id });
     expect((await runReaching(runId, ["completed"])).steps.map((s: any) => s.status)).toEqual(["completed", "completed"]);
-  });
+  }, 150_000); // two wrangler dev starts
 });
