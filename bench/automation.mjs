@@ -27,10 +27,10 @@ async function configure(gateway, rules, name) {
   await new Promise((r) => setTimeout(r, 5500));
 }
 
-/** Options: connections (20), duration (8 s), warmup (2 s), rounds (2), signal, log. */
+/** Options: connections (10), duration (10 s), warmup (2 s), rounds (2), signal, log. */
 export async function run(options = {}) {
-  const connections = options.connections ?? 20;
-  const duration = options.duration ?? 8;
+  const connections = options.connections ?? 10;
+  const duration = options.duration ?? 10;
   const warmup = options.warmup ?? 2;
   const rounds = options.rounds ?? 2;
   const log = options.log ?? (() => {});

@@ -1,5 +1,7 @@
 /** The rule and step model (types only) shared by the router, the renderer, the store and the Workflow. */
+import type { z } from "@hono/zod-openapi";
 import type { FilterGroup } from "../delivery/match";
+import type { AUTH } from "../delivery/schemas";
 
 /** Retry of a step: attempts after the first, the delay before the first retry, and its growth. */
 export interface StepRetry {
@@ -15,12 +17,8 @@ interface StepBase {
   timeoutMs?: number;
 }
 
-/** Outbound auth of an http step (credentials may be templates). */
-export type StepAuth =
-  | { type: "none" }
-  | { type: "basic"; username: string; password: string }
-  | { type: "bearer"; token: string }
-  | { type: "api-key"; key: string; header?: string };
+/** Outbound auth of an http step, as a subscription's (credentials may be templates). */
+export type StepAuth = z.infer<typeof AUTH>;
 
 export interface DelayStep extends StepBase {
   kind: "delay";

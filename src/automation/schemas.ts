@@ -1,7 +1,7 @@
 /** Request and response schemas of the rules and runs API (zod, also the OpenAPI document). */
 import { z } from "@hono/zod-openapi";
 import { EVENT_PATTERN, EVENT_TYPE } from "../delivery/match";
-import { FILTERS } from "../delivery/schemas";
+import { AUTH, FILTERS } from "../delivery/schemas";
 import { parseDuration } from "./duration";
 import { MAX_STEPS, RUN_STATUSES } from "./model";
 
@@ -21,13 +21,6 @@ const BASE = {
   retry: RETRY.optional(),
   timeoutMs: z.number().int().min(100).max(86_400_000).optional(),
 };
-
-const AUTH = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("none") }),
-  z.object({ type: z.literal("basic"), username: z.string().min(1).max(200), password: z.string().max(500) }),
-  z.object({ type: z.literal("bearer"), token: z.string().min(1).max(4000) }),
-  z.object({ type: z.literal("api-key"), key: z.string().min(1).max(4000), header: z.string().regex(HEADER_NAME).optional() }),
-]);
 
 /** One step of a rule. */
 export const STEP = z

@@ -1,12 +1,12 @@
 /** What the I/O step kinds do once rendered: http (signed, destination-guarded), publish, notify. */
 import { attemptHeaders } from "../delivery/attempt";
 import { checkDestination } from "../delivery/destination";
-import type { AuthInfo, AuthSecret } from "../delivery/subscription-repository";
+import { splitAuth } from "../delivery/subscription-service";
 import { EVENT_TYPE } from "../delivery/match";
 import type { PublishInput } from "../publish";
 import type { BackgroundContext } from "../publish";
 import type { NotificationInput, NotificationSender } from "../actions/notify";
-import { DEPTH_KEY, MAX_DEPTH, type HttpStep, type NotifyStep, type PublishStep, type StepAuth } from "./model";
+import { DEPTH_KEY, MAX_DEPTH, type HttpStep, type NotifyStep, type PublishStep } from "./model";
 
 /** An http step's response body is kept (and parsed when JSON) up to this many bytes. */
 export const HTTP_BODY_LIMIT = 65_536;
@@ -15,7 +15,8 @@ export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
 
 /** Side effects the Worker entry passes in (the engine never imports upward). */
 export interface AutomationEffects {
-  publish(env: Env, ctx: BackgroundContext, inputs: PublishInput[]): Promise<{ id: string }[]>;
+  /** publishAll: `options.statements` commit in the same D1 batch as the events. */
+  publish(env: Env, ctx: BackgroundContext, inputs: PublishInput[], options?: { statements?: D1PreparedStatement[] }): Promise<{ id: string }[]>;
   notify(env: Env, ctx: BackgroundContext, input: NotificationInput, sender: NotificationSender): Promise<unknown>;
 }
 
@@ -31,19 +32,6 @@ export interface HttpContext {
   attempt: number;
   secret: string;
   allowPrivate: boolean;
-}
-
-function authParts(auth: StepAuth | undefined): { info: AuthInfo; secret: AuthSecret | null } {
-  switch (auth?.type) {
-    case "basic":
-      return { info: { type: "basic", username: auth.username }, secret: { password: auth.password } };
-    case "bearer":
-      return { info: { type: "bearer" }, secret: { token: auth.token } };
-    case "api-key":
-      return { info: { type: "api-key", header: auth.header ?? "X-API-Key" }, secret: { key: auth.key } };
-    default:
-      return { info: { type: "none" }, secret: null };
-  }
 }
 
 /** True when a status is one of `expect` (numbers or "2xx"-style classes); default 2xx. */
@@ -81,7 +69,7 @@ export async function runHttp(step: HttpStep, run: HttpContext): Promise<{ statu
   if (!verdict.ok) throw new PermanentStepError(`destination refused: ${verdict.reason}`);
   const method = step.method ?? "POST";
   const body = method === "GET" || method === "DELETE" ? (step.body === undefined ? "" : JSON.stringify(step.body)) : JSON.stringify(step.body ?? {});
-  const { info, secret } = authParts(step.auth);
+  const { info, secret } = splitAuth(step.auth);
   const headers = await attemptHeaders(
     { url: verdict.url.toString(), method, eventId: `${run.runId}.${step.id}`, eventType: run.eventType, body, attempt: run.attempt, secrets: [run.secret], headers: step.headers ?? {}, auth: info, authSecret: secret, timeoutMs: step.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS },
     Date.now(),

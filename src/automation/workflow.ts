@@ -49,8 +49,8 @@ export async function runRule(env: Env, ctx: ExecutionContext, effects: Automati
   };
 
   await step.do("run.started", async () => {
-    await updateRunStatement(db, run.runId, { status: "running", now: Date.now() }).run();
-    await effects.publish(env, ctx, [{ type: "workflow.started", data: meta, metadata: eventMeta }]);
+    const statements = [updateRunStatement(db, run.runId, { status: "running", now: Date.now() })];
+    await effects.publish(env, ctx, [{ type: "workflow.started", data: meta, metadata: eventMeta }], { statements });
     return true;
   });
 
@@ -92,7 +92,9 @@ export async function runRule(env: Env, ctx: ExecutionContext, effects: Automati
         continue;
       }
       const output = await step.do(def.id, stepConfig(def), async (sctx) => {
-        await mirror(index, { status: "running", startedAt: states[index]!.startedAt ?? startedAt, attempts: sctx.attempt }, { status: "running" });
+        states[index] = { ...states[index]!, startedAt: states[index]!.startedAt ?? startedAt, attempts: sctx.attempt };
+        // A condition is pure and instant: its outcome is the only write; I/O steps show their attempts as they go.
+        if (def.kind !== "condition") await mirror(index, { status: "running" }, { status: "running" });
         try {
           return (await execute(env, ctx, effects, run, def, scope, sctx.attempt)) as never;
         } catch (error) {
@@ -113,17 +115,16 @@ export async function runRule(env: Env, ctx: ExecutionContext, effects: Automati
     const reason = `step ${run.steps[index]?.id ?? "?"} failed: ${message(error)}`;
     await step.do("run.failed", async () => {
       const state = { ...states[index]!, status: "failed" as const, endedAt: iso(Date.now()), error: message(error) };
-      await updateRunStatement(db, run.runId, { status: "failed", error: reason, endedAt: Date.now(), now: Date.now(), step: { index, state } }).run();
-      await db.batch([deleteWaitsStatement(db, run.runId)]);
-      await effects.publish(env, ctx, [{ type: "workflow.failed", data: { ...meta, error: reason }, metadata: eventMeta }]);
+      const statements = [updateRunStatement(db, run.runId, { status: "failed", error: reason, endedAt: Date.now(), now: Date.now(), step: { index, state } }), deleteWaitsStatement(db, run.runId)];
+      await effects.publish(env, ctx, [{ type: "workflow.failed", data: { ...meta, error: reason }, metadata: eventMeta }], { statements });
       return true;
     });
     throw new NonRetryableError(reason);
   }
 
   await step.do("run.completed", async () => {
-    await updateRunStatement(db, run.runId, { status: "completed", endedAt: Date.now(), now: Date.now() }).run();
-    await effects.publish(env, ctx, [{ type: "workflow.completed", data: meta, metadata: eventMeta }]);
+    const statements = [updateRunStatement(db, run.runId, { status: "completed", endedAt: Date.now(), now: Date.now() })];
+    await effects.publish(env, ctx, [{ type: "workflow.completed", data: meta, metadata: eventMeta }], { statements });
     return true;
   });
   return { outputs };
