@@ -27,6 +27,18 @@ async function configure(gateway, rules, name) {
   await new Promise((r) => setTimeout(r, 5500));
 }
 
+/** Waits (≤ 90 s) until the matching rule has no unfinished run, so its backlog does not load the next phase. */
+async function drain(gateway, ruleId, log) {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    let open = 0;
+    for (const status of ["queued", "running", "waiting"]) open += (await admin(gateway, `/runs?rule=${ruleId}&status=${status}&limit=100`, "GET")).items.length;
+    if (open === 0 || Date.now() > deadline) return open;
+    log(`draining: ${open}+ runs unfinished`);
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
 /** Options: connections (10), duration (10 s), warmup (2 s), rounds (2), signal, log. */
 export async function run(options = {}) {
   const connections = options.connections ?? 10;
@@ -52,6 +64,7 @@ export async function run(options = {}) {
       log(`round ${round}: ${name}, ${connections} connections, ${warmup} s warm-up + ${duration} s`);
       const load = await runLoad({ url: `${gateway.url}${PATH}`, method: "POST", headers, body: BODY, connections, duration, warmup, signal: options.signal, samples: configs[name].samples, cpuPid: gateway.pid });
       configs[name].runs.push(load);
+      if (name === "oneMatching") await drain(gateway, rules.matching, log);
       rows.push({ target: `${name} #${round}`, okPerSec: load.okPerSec, p50: load.latencyMs.p50, p99: load.latencyMs.p99, cpuMsPerReq: load.cpuMsPerRequest, non2xx: load.non2xx, errors: load.errors });
     }
   }

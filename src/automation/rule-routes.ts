@@ -7,8 +7,9 @@ import { ok } from "../http/envelope";
 import { AppError } from "../http/errors";
 import { ERROR_RESPONSES, envelopeOf, jsonRequest } from "../http/openapi";
 import { audit } from "../ops/audit";
+import { fieldMatcher } from "../ops/redact";
 import type { Rule } from "./model";
-import { deleteRule, fromRuleRow, getRuleRow, listRules, ruleView, saveRule } from "./rule-store";
+import { deleteRule, fromRuleRow, getRuleRow, hideCredentials, listRules, ruleView, saveRule } from "./rule-store";
 import { dryRun, newRule, patchedRule, replacedRule, ruleFromTemplate, testEvent } from "./rule-service";
 import { CREATE_RULE, FROM_TEMPLATE, ID_PARAM, LIST_RULES_QUERY, RULE, TEST_RULE, UPDATE_RULE, type CreateRuleInput } from "./schemas";
 import { RULE_TEMPLATES } from "./templates";
@@ -16,6 +17,8 @@ import { RULE_TEMPLATES } from "./templates";
 const guard = protect("rules");
 const tags = ["Automation"];
 const links = (id: string) => ({ self: `/webhooks/v2/rules/${id}`, runs: `/webhooks/v2/runs?rule=${id}` });
+/** The rule as shown to this request (credentials hidden per LOG_REDACT_FIELDS). */
+const view = (c: Context<AppEnv>, rule: Rule) => ruleView(rule, fieldMatcher(c.get("config").logs.redactFields));
 const CREATED = envelopeOf(RULE.extend({ secret: z.string().openapi({ description: "Signs the rule's http steps; shown only here" }) }), "The rule and its signing secret");
 
 /** Rule routes, mounted under the base path. */
@@ -31,7 +34,7 @@ async function create(c: Context<AppEnv>, input: CreateRuleInput, template: stri
   const { rule, secret, secretEnc } = await newRule(input, c.get("config"), Date.now(), template);
   await saveRule(c.env.DB, rule, secretEnc);
   audit(c, "rule.create", { type: "rule", id: rule.id }, { name: rule.name, events: rule.trigger.events, template });
-  return ok(c, { ...ruleView(rule), secret }, 201, links(rule.id));
+  return ok(c, { ...view(c, rule), secret }, 201, links(rule.id));
 }
 
 ruleRoutes.openapi(
@@ -79,13 +82,13 @@ ruleRoutes.openapi(
   }),
   async (c) => {
     const page = await listRules(c.env.DB, c.req.valid("query"));
-    return ok(c, { items: page.items.map(ruleView), nextCursor: page.nextCursor });
+    return ok(c, { items: page.items.map((rule) => view(c, rule)), nextCursor: page.nextCursor });
   },
 );
 
 ruleRoutes.openapi(
   createRoute({ method: "get", path: "/rules/{id}", tags, summary: "Read a rule", middleware: guard, request: { params: ID_PARAM }, responses: { 200: envelopeOf(RULE, "The rule"), ...ERROR_RESPONSES } }),
-  async (c) => ok(c, ruleView(await found(c, c.req.valid("param").id)), 200, links(c.req.valid("param").id)),
+  async (c) => ok(c, view(c, await found(c, c.req.valid("param").id)), 200, links(c.req.valid("param").id)),
 );
 
 ruleRoutes.openapi(
@@ -102,7 +105,7 @@ ruleRoutes.openapi(
     const rule = patchedRule(await found(c, c.req.valid("param").id), c.req.valid("json"), Date.now());
     await saveRule(c.env.DB, rule, null);
     audit(c, "rule.update", { type: "rule", id: rule.id }, { fields: Object.keys(c.req.valid("json")) });
-    return ok(c, ruleView(rule));
+    return ok(c, view(c, rule));
   },
 );
 
@@ -120,7 +123,7 @@ ruleRoutes.openapi(
     const rule = replacedRule(await found(c, c.req.valid("param").id), c.req.valid("json"), Date.now());
     await saveRule(c.env.DB, rule, null);
     audit(c, "rule.replace", { type: "rule", id: rule.id });
-    return ok(c, ruleView(rule));
+    return ok(c, view(c, rule));
   },
 );
 
@@ -152,5 +155,8 @@ ruleRoutes.openapi(
     request: { params: ID_PARAM, body: jsonRequest(TEST_RULE) },
     responses: { 200: envelopeOf(z.object({ matched: z.boolean(), steps: z.array(z.record(z.string(), z.unknown())) }), "The dry run"), ...ERROR_RESPONSES },
   }),
-  async (c) => ok(c, dryRun(await found(c, c.req.valid("param").id), testEvent(c.req.valid("json").event, Date.now()))),
+  async (c) => {
+    const result = dryRun(await found(c, c.req.valid("param").id), testEvent(c.req.valid("json").event, Date.now()));
+    return ok(c, { matched: result.matched, steps: hideCredentials(result.steps, fieldMatcher(c.get("config").logs.redactFields)) as Record<string, unknown>[] });
+  },
 );

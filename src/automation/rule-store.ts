@@ -1,6 +1,23 @@
 /** D1 access for rules: rows ⇄ rules, create, read, list, replace, delete, and the isolate snapshot of enabled rules. */
 import { iso } from "../lib/time";
+import { REDACTED, type FieldMatcher } from "../ops/redact";
 import type { Rule } from "./model";
+
+const PLACEHOLDER_ONLY = /^\{\{\s*[A-Za-z0-9_.:-]+\s*\}\}$/;
+
+/**
+ * `value` with sensitive fields (LOG_REDACT_FIELDS: token, password, key, …) hidden, except
+ * values that are only a placeholder (`{{params.githubToken}}` shows where a credential comes from).
+ */
+export function hideCredentials(value: unknown, isSensitive: FieldMatcher): unknown {
+  const keep = (v: unknown) => typeof v === "string" && PLACEHOLDER_ONLY.test(v);
+  const walk = (v: unknown): unknown => {
+    if (v === null || typeof v !== "object") return v;
+    if (Array.isArray(v)) return v.map(walk);
+    return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, isSensitive(k) && !keep(item) ? REDACTED : walk(item)]));
+  };
+  return walk(value);
+}
 
 /** A rules row. */
 export interface RuleRow {
@@ -40,8 +57,8 @@ export function fromRuleRow(row: RuleRow): Rule {
   };
 }
 
-/** The API view of a rule. */
-export function ruleView(rule: Rule) {
+/** The API view of a rule; credentials in params and steps are hidden (write-only). */
+export function ruleView(rule: Rule, isSensitive: FieldMatcher) {
   return {
     id: rule.id,
     name: rule.name,
@@ -50,8 +67,8 @@ export function ruleView(rule: Rule) {
     priority: rule.priority,
     enabled: rule.enabled,
     stopProcessing: rule.stopProcessing,
-    params: rule.params,
-    steps: rule.steps as unknown as Record<string, unknown>[],
+    params: hideCredentials(rule.params, isSensitive) as Record<string, unknown>,
+    steps: hideCredentials(rule.steps, isSensitive) as Record<string, unknown>[],
     template: rule.template,
     createdAt: iso(rule.createdAt),
     updatedAt: iso(rule.updatedAt),

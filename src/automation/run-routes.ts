@@ -19,6 +19,15 @@ const tags = ["Automation"];
 /** Run routes, mounted under the base path. */
 export const runRoutes = new OpenAPIHono<AppEnv>();
 
+/** Runs a Workflows call for a run; a refusal (instance gone, wrong state) is 422, never a 500. */
+async function onInstance<T>(runId: string, action: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new AppError("UNPROCESSABLE", `Cannot ${action} run ${runId}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
 async function found(c: Context<AppEnv>, id: string): Promise<RunRow> {
   const row = await getRun(c.env.DB, id);
   if (!row) throw new AppError("NOT_FOUND", "Run not found");
@@ -61,7 +70,7 @@ runRoutes.openapi(
     const input = c.req.valid("json");
     const wait = (await waitsOfRun(c.env.DB, run.id)).find((w) => matchesPattern(w.event_pattern, input.type));
     if (!wait) throw new AppError("UNPROCESSABLE", `Run ${run.id} has no step waiting for ${input.type}`, { details: { status: run.status } });
-    await resumeWait(c.env, wait, { type: input.type, payload: input.payload });
+    await onInstance(run.id, "send an event to", () => resumeWait(c.env, wait, { type: input.type, payload: input.payload }));
     audit(c, "run.event", { type: "run", id: run.id }, { type: input.type, step: wait.step_id });
     return ok(c, { runId: run.id, stepId: wait.step_id, accepted: true as const }, 202);
   },
@@ -81,7 +90,7 @@ for (const [action, control] of Object.entries(CONTROLS)) {
     async (c) => {
       const run = await found(c, c.req.valid("param").id);
       if (!(control.from as readonly RunStatus[]).includes(run.status)) throw new AppError("UNPROCESSABLE", `Cannot ${action} a ${run.status} run`, { details: { status: run.status, allowed: control.from } });
-      await control.act(await c.env.RULE_RUNS.get(run.id));
+      await onInstance(run.id, action, async () => control.act(await c.env.RULE_RUNS.get(run.id)));
       const now = Date.now();
       const final = control.to === "terminated";
       const statements =

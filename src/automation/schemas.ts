@@ -5,6 +5,12 @@ import { AUTH, FILTERS } from "../delivery/schemas";
 import { parseDuration } from "./duration";
 import { MAX_STEPS, RUN_STATUSES } from "./model";
 
+/** JSON size caps: a rule row stays well under D1's 100 KB statement limit. */
+export const MAX_STEPS_BYTES = 65_536;
+export const MAX_PARAMS_BYTES = 16_384;
+export const MAX_RUN_EVENT_BYTES = 65_536;
+const jsonBytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value) ?? "").length;
+
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/;
 const DURATION = z
   .union([z.number().int().min(0), z.string().min(1).max(50)])
@@ -54,7 +60,9 @@ const STEPS = z
   .array(STEP)
   .min(1)
   .max(MAX_STEPS)
-  .refine((steps) => new Set(steps.map((s) => s.id)).size === steps.length, { message: "step ids must be unique in the rule" });
+  .refine((steps) => new Set(steps.map((s) => s.id)).size === steps.length, { message: "step ids must be unique in the rule" })
+  .refine((steps) => jsonBytes(steps) <= MAX_STEPS_BYTES, { message: `steps must be at most ${MAX_STEPS_BYTES} bytes of JSON` });
+const PARAMS = z.record(z.string(), z.unknown()).refine((p) => jsonBytes(p) <= MAX_PARAMS_BYTES, { message: `params must be at most ${MAX_PARAMS_BYTES} bytes of JSON` });
 
 const TRIGGER = z.object({
   events: z.array(z.string().regex(EVENT_PATTERN, "use an event type, prefix.* or *")).min(1).max(50),
@@ -68,7 +76,7 @@ const FIELDS = {
   priority: z.number().int().min(0).max(1000).default(100),
   enabled: z.boolean().default(true),
   stopProcessing: z.boolean().default(false),
-  params: z.record(z.string(), z.unknown()).default({}),
+  params: PARAMS.default({}),
   steps: STEPS,
 };
 
@@ -76,7 +84,7 @@ const FIELDS = {
 export const CREATE_RULE = z.object(FIELDS).openapi("CreateRule");
 /** PATCH /rules/:id. */
 export const UPDATE_RULE = z
-  .object({ ...FIELDS, priority: z.number().int().min(0).max(1000), enabled: z.boolean(), stopProcessing: z.boolean(), params: z.record(z.string(), z.unknown()) })
+  .object({ ...FIELDS, priority: z.number().int().min(0).max(1000), enabled: z.boolean(), stopProcessing: z.boolean(), params: PARAMS })
   .partial()
   .openapi("UpdateRule");
 export type CreateRuleInput = z.infer<typeof CREATE_RULE>;
@@ -112,7 +120,7 @@ export const TEST_RULE = z
 
 /** POST /rules/from-template. */
 export const FROM_TEMPLATE = z
-  .object({ template: z.string().min(1).max(64), name: z.string().trim().min(1).max(200).optional(), params: z.record(z.string(), z.unknown()).default({}) })
+  .object({ template: z.string().min(1).max(64), name: z.string().trim().min(1).max(200).optional(), params: PARAMS.default({}) })
   .openapi("RuleFromTemplate");
 
 export const STEP_STATE = z
@@ -153,6 +161,9 @@ export const LIST_RUNS_QUERY = z.object({
   cursor: z.string().max(200).optional(),
 });
 export const RUN_EVENT = z
-  .object({ type: z.string().min(1).max(200).regex(EVENT_TYPE, "event types are dotted names like order.created"), payload: z.unknown().default({}) })
+  .object({
+    type: z.string().min(1).max(200).regex(EVENT_TYPE, "event types are dotted names like order.created"),
+    payload: z.unknown().default({}).refine((p) => jsonBytes(p) <= MAX_RUN_EVENT_BYTES, { message: `payload must be at most ${MAX_RUN_EVENT_BYTES} bytes of JSON` }),
+  })
   .openapi("RunEvent");
 export const ID_PARAM = z.object({ id: z.string().min(1).max(200) });

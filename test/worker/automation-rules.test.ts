@@ -91,6 +91,13 @@ describe("rules API", () => {
     expect(made.status, made.text).toBe(201);
     expect(made.json.data).toMatchObject({ template: "pr_validation", trigger: { events: ["github.pull_request"] }, params: { delay: "30s", statusContext: "edgehook/validation" } });
     expect(made.json.data.steps.map((s: any) => s.kind)).toEqual(["delay", "http", "http", "notify"]);
+    // Credentials are write-only: hidden in every view, placeholders that name them stay visible.
+    expect(made.json.data.params.githubToken).toBe("[REDACTED]");
+    expect(made.json.data.steps[2].auth).toEqual({ type: "bearer", token: "{{params.githubToken}}" });
+    expect(JSON.stringify((await call(`/rules/${made.json.data.id}`)).json)).not.toContain("ghp_x");
+    const dry = await call(`/rules/${made.json.data.id}/test`, { body: { event: { type: "github.pull_request", data: { action: "opened" } } } });
+    expect(dry.json.data.matched).toBe(true);
+    expect(JSON.stringify(dry.json)).not.toContain("ghp_x");
     expect(made.json.data.steps[2].url).toBe("https://api.github.com/repos/{{data.repository.full_name}}/statuses/{{data.pull_request.head.sha}}");
     const missing = await call("/rules/from-template", { body: { template: "pr_validation", params: { githubToken: "x" } } });
     expect(missing.status).toBe(400);
@@ -105,6 +112,18 @@ describe("rules API", () => {
     for (const path of ["/rules", "/rules/{id}", "/rules/{id}/test", "/rule-templates", "/rules/from-template", "/runs", "/runs/{id}", "/runs/{id}/events", "/runs/{id}/pause", "/runs/{id}/resume", "/runs/{id}/terminate", "/runs/{id}/restart"]) {
       expect(doc.json.paths[`/webhooks/v2${path}`], path).toBeDefined();
     }
+  });
+
+  it("refuses rules too large for a D1 row and run controls the instance cannot take (422, not 500)", async () => {
+    const big = await call("/rules", { body: { ...RULE, steps: [{ id: "h", kind: "http", url: "https://x.example.com", body: { blob: "x".repeat(70_000) } }] } });
+    expect(big.status).toBe(400);
+    expect(big.json.details.field).toBe("steps");
+    expect((await call("/rules", { body: { ...RULE, params: { blob: "x".repeat(20_000) } } })).json.details.field).toBe("params");
+    await env.DB.prepare("INSERT INTO runs (id, rule_id, event_id, status, steps, started_at, updated_at) VALUES ('rule-x-evt-orphan', 'rule-x', 'evt-orphan', 'running', '[]', 1, 1)").run();
+    const paused = await call("/runs/rule-x-evt-orphan/pause", { method: "POST" });
+    expect(paused.status, paused.text).toBe(422);
+    expect(paused.json.code).toBe("UNPROCESSABLE");
+    expect((await call("/runs/rule-x-evt-orphan")).json.data.status).toBe("running");
   });
 
   it("answers unknown runs with 404 and bad run queries with 400", async () => {
