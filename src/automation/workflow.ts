@@ -61,7 +61,8 @@ export async function runRule(env: Env, ctx: ExecutionContext, effects: Automati
       const scope = renderScope(run.event, run.params, outputs);
       const startedAt = iso(Date.now());
       if (def.kind === "delay") {
-        await mirror(index, { status: "running", startedAt }, { status: "waiting" }, ["completed"]);
+        // Marked once: a replay after the sleep finds it running and leaves its start time alone.
+        await mirror(index, { status: "running", startedAt }, { status: "waiting" }, ["running", "completed"]);
         await step.sleep(def.id, parseDuration(def.duration) ?? 0);
         outputs[def.id] = null;
         await mirror(index, { status: "completed", endedAt: iso(Date.now()) }, { status: "running" }, ["completed"]);
