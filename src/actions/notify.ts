@@ -1,7 +1,7 @@
 /** The notify path: records a notification and publishes notify.sent per channel (POST /notify and automation notify steps). */
 import type { z } from "@hono/zod-openapi";
 import { channelStatuses, type ChannelStatus } from "../delivery/channels";
-import { newId } from "../lib/ids";
+import { newId, nextEventId } from "../lib/ids";
 import { publishAll, type BackgroundContext } from "../publish";
 import type { SEND_NOTIFICATION } from "./schemas";
 
@@ -27,13 +27,17 @@ export async function sendNotification(env: Env, ctx: BackgroundContext, input: 
   const id = newId("notif");
   const names = [...new Set(input.channels ?? [DEFAULT_CHANNEL])];
   const channels = await channelStatuses(env.DB, names);
+  // Each channel's notify.sent id is kept with its status: GET /notify/:id follows its delivery.
+  const eventIds = Object.fromEntries(names.map((name) => [name, nextEventId()]));
+  const stored = Object.fromEntries(names.map((name) => [name, { ...channels[name]!, eventId: eventIds[name]! }]));
   const insert = env.DB.prepare(
     "INSERT INTO notifications (id, token_id, priority, title, body, channels, data, tags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-  ).bind(id, sender.tokenId, input.priority, input.title, input.body, JSON.stringify(channels), input.data ? JSON.stringify(input.data) : null, input.tags ? JSON.stringify(input.tags) : null, now);
+  ).bind(id, sender.tokenId, input.priority, input.title, input.body, JSON.stringify(stored), input.data ? JSON.stringify(input.data) : null, input.tags ? JSON.stringify(input.tags) : null, now);
   await publishAll(
     env,
     ctx,
     names.map((channel) => ({
+      id: eventIds[channel]!,
       type: "notify.sent",
       data: { notifId: id, channel, status: channels[channel]!.status, priority: input.priority, title: input.title, body: input.body, ...(input.data ? { data: input.data } : {}), ...(input.tags ? { tags: input.tags } : {}) },
       metadata: sender.metadata,

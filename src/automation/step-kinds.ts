@@ -3,6 +3,7 @@ import { attemptHeaders } from "../delivery/attempt";
 import { checkDestination } from "../delivery/destination";
 import { splitAuth } from "../delivery/subscription-service";
 import { EVENT_TYPE } from "../delivery/match";
+import { customEventType } from "../events/types";
 import type { PublishInput } from "../publish";
 import type { BackgroundContext } from "../publish";
 import type { NotificationInput, NotificationSender } from "../actions/notify";
@@ -95,7 +96,7 @@ export async function runPublish(env: Env, ctx: BackgroundContext, effects: Auto
   if (depth > MAX_DEPTH) throw new PermanentStepError(`publish refused: depth ${depth} exceeds ${MAX_DEPTH} (a chain of runs publishing events)`);
   if (typeof step.type !== "string" || !EVENT_TYPE.test(step.type)) throw new PermanentStepError(`publish refused: "${String(step.type)}" is not an event type`);
   const data = step.data !== null && typeof step.data === "object" && !Array.isArray(step.data) ? (step.data as Record<string, unknown>) : { value: step.data };
-  const [event] = await effects.publish(env, ctx, [{ type: step.type, data, metadata: { [DEPTH_KEY]: depth, runId: run.runId, ruleId: run.ruleId } }]);
+  const [event] = await effects.publish(env, ctx, [{ type: customEventType(step.type), data, metadata: { [DEPTH_KEY]: depth, runId: run.runId, ruleId: run.ruleId } }]);
   return { eventId: event!.id, depth };
 }
 

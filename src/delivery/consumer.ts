@@ -10,7 +10,7 @@ import { endpointGuard } from "./endpoint-guard";
 import { enqueueDeliveries, type DeliveryMessage } from "./outbox";
 import { nextRetryDelayMs, toDelaySeconds } from "./retry-policy";
 import { retryPolicyOf, setStatusStatement, type AuthSecret, type SubscriptionRow } from "./subscription-repository";
-import { renderBody } from "./template";
+import { renderPayload } from "./template";
 
 /** The dead-letter queue's name (wrangler.toml). */
 export const DEAD_LETTER_QUEUE = "edgehook-deliveries-dlq";
@@ -106,7 +106,7 @@ async function attempt(config: Config, sub: SubscriptionRow, event: StoredEvent,
       method: sub.method,
       eventId: event.id,
       eventType: event.type,
-      body: renderBody(toWireEvent(event), sub.template === null ? null : JSON.parse(sub.template)),
+      ...renderPayload(toWireEvent(event), sub.template === null ? null : JSON.parse(sub.template)),
       attempt: row.attempts,
       secrets: await signingSecrets(config, sub, now),
       headers: sub.headers ? JSON.parse(sub.headers) : {},
