@@ -4,6 +4,7 @@ import { EVENT_PATTERN, EVENT_TYPE } from "../delivery/match";
 import { AUTH, FILTERS } from "../delivery/schemas";
 import { parseDuration } from "./duration";
 import { MAX_STEPS, RUN_STATUSES } from "./model";
+import { refineTemplates } from "./template-engine";
 
 /** JSON size caps: a rule row stays well under D1's 100 KB statement limit. */
 export const MAX_STEPS_BYTES = 65_536;
@@ -61,7 +62,8 @@ const STEPS = z
   .min(1)
   .max(MAX_STEPS)
   .refine((steps) => new Set(steps.map((s) => s.id)).size === steps.length, { message: "step ids must be unique in the rule" })
-  .refine((steps) => jsonBytes(steps) <= MAX_STEPS_BYTES, { message: `steps must be at most ${MAX_STEPS_BYTES} bytes of JSON` });
+  .refine((steps) => jsonBytes(steps) <= MAX_STEPS_BYTES, { message: `steps must be at most ${MAX_STEPS_BYTES} bytes of JSON` })
+  .superRefine((steps, ctx) => refineTemplates(steps, ctx));
 const PARAMS = z.record(z.string(), z.unknown()).refine((p) => jsonBytes(p) <= MAX_PARAMS_BYTES, { message: `params must be at most ${MAX_PARAMS_BYTES} bytes of JSON` });
 
 const TRIGGER = z.object({

@@ -49,6 +49,7 @@ describe("rules API", () => {
       [{ ...RULE, trigger: { events: ["bad pattern!"] } }, "trigger.events.0"],
       [{ ...RULE, priority: -1 }, "priority"],
       [{ ...RULE, steps: [{ id: "d", kind: "delay", duration: "whenever" }] }, "steps.0.duration"],
+      [{ ...RULE, steps: [{ id: "p", kind: "publish", type: "x.y", data: { a: "{{ data.( }}" } }] }, "steps.0.data.a"],
     ];
     for (const [body, field] of cases) {
       const res = await call("/rules", { body });
