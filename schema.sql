@@ -270,6 +270,65 @@ CREATE TABLE IF NOT EXISTS channels (
   updated_at INTEGER NOT NULL
 );
 
+-- rules: automation rules (docs/AUTOMATION.md). A rule's trigger (event patterns and an optional
+-- filter over the wire event) routes events to runs of its steps; priority orders matching
+-- rules (higher first, ties by age), stop_processing ends the walk. steps and params are JSON;
+-- secret_enc is the sealed signing secret of its http steps. Timestamps are epoch ms.
+CREATE TABLE IF NOT EXISTS rules (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL DEFAULT 'default',
+  name TEXT NOT NULL,
+  description TEXT,
+  trigger_events TEXT NOT NULL,
+  trigger_filter TEXT,
+  priority INTEGER NOT NULL DEFAULT 100,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  stop_processing INTEGER NOT NULL DEFAULT 0,
+  params TEXT,
+  steps TEXT NOT NULL,
+  template TEXT,
+  secret_enc TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rules_enabled ON rules (tenant_id, enabled, priority DESC, created_at);
+CREATE INDEX IF NOT EXISTS rules_created ON rules (created_at, id);
+
+-- runs: one row per Workflow instance a rule started, id "<rule id>-<event id>" (the instance id),
+-- mirroring the instance's status and each step's outcome (steps: JSON array of
+-- {id, kind, status, startedAt?, endedAt?, attempts, output?, error?}) so lists and filters
+-- never call the Workflows API per row. depth counts runs started by events runs published.
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL DEFAULT 'default',
+  rule_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  depth INTEGER NOT NULL DEFAULT 0,
+  steps TEXT NOT NULL,
+  error TEXT,
+  started_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_started ON runs (started_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS runs_rule ON runs (rule_id, started_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS runs_status ON runs (status, started_at DESC, id DESC);
+
+-- run_waits: open wait_for_event steps. publish() looks here (one indexed query, and only while
+-- any row exists) for a wait whose pattern and rendered match filter accept a new event of the
+-- tenant; the row is deleted when the wait resumes, times out or its run ends. expires_at is epoch ms.
+CREATE TABLE IF NOT EXISTS run_waits (
+  run_id TEXT NOT NULL,
+  step_id TEXT NOT NULL,
+  tenant_id TEXT NOT NULL DEFAULT 'default',
+  event_pattern TEXT NOT NULL,
+  match TEXT,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (run_id, step_id)
+);
+CREATE INDEX IF NOT EXISTS run_waits_tenant ON run_waits (tenant_id, expires_at);
 -- Operational events (issue 15): coalescing notices and the last /health roll-up seen by the cron.
 
 -- ops_notices: one row per operational notice already published in its window (api.limit.exceeded:

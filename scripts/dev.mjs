@@ -16,7 +16,7 @@ const args = process.argv.slice(2);
 if (!existsSync(devVarsPath)) {
   const adminToken = `ehk_${randomBytes(32).toString("base64url")}`;
   const encryptionKey = randomBytes(32).toString("base64");
-  writeFileSync(devVarsPath, `ADMIN_TOKEN=${adminToken}\nENCRYPTION_KEY=${encryptionKey}\nALLOW_PRIVATE_DESTINATIONS=true\n`, { mode: 0o600 });
+  writeFileSync(devVarsPath, `ADMIN_TOKEN=${adminToken}\nENCRYPTION_KEY=${encryptionKey}\nALLOW_PRIVATE_DESTINATIONS=true\nAUTOMATION_WAKE_ON_START=true\n`, { mode: 0o600 });
   console.log("\nCreated .dev.vars (a random ADMIN_TOKEN and ENCRYPTION_KEY; provider secrets go there too).");
 }
 

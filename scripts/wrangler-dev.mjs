@@ -69,7 +69,7 @@ export async function startWranglerDev(options = {}) {
   else if (options.schema !== false) applyMigrations(persistTo, { config });
   const port = options.port ?? (await freePort());
   const inspectorPort = await freePort();
-  const vars = { ADMIN_TOKEN: adminToken, ENCRYPTION_KEY: "ZTJlLWVuY3J5cHRpb24ta2V5LTMyLWJ5dGVzLTAxMjM=", ALLOW_PRIVATE_DESTINATIONS: "true", ...options.vars };
+  const vars = { ADMIN_TOKEN: adminToken, ENCRYPTION_KEY: "ZTJlLWVuY3J5cHRpb24ta2V5LTMyLWJ5dGVzLTAxMjM=", ALLOW_PRIVATE_DESTINATIONS: "true", AUTOMATION_WAKE_ON_START: "true", ...options.vars };
   const args = ["dev", "--config", config, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", persistTo, "--show-interactive-dev-session=false", "--log-level", options.logLevel ?? "warn"];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   args.push(...(options.extraArgs ?? []));

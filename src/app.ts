@@ -5,6 +5,7 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { actionRoutes } from "./actions/routes";
 import { SECURITY_SCHEMES, securityOf } from "./auth/openapi-security";
 import { tokenRoutes } from "./auth/routes";
+import { ruleRoutes, runRoutes } from "./automation";
 import { channelRoutes } from "./delivery/channel-routes";
 import { deliveryRoutes } from "./delivery/delivery-routes";
 import { subscriptionRoutes } from "./delivery/subscription-routes";
@@ -86,6 +87,8 @@ export function createApp() {
   v2.route("/", subscriptionRoutes);
   v2.route("/", deliveryRoutes);
   v2.route("/", channelRoutes);
+  v2.route("/", ruleRoutes);
+  v2.route("/", runRoutes);
   v2.route("/", integrationRoutes);
   v2.route("/", inspectorRoutes);
   app.route(BASE_PATH, v2);

@@ -135,6 +135,11 @@ const CONFIG_SCHEMA = z.object({
   BREAKER_COOLDOWN_SECONDS: int(30),
   AUTO_DISABLE_AFTER_FAILURES: int(50),
   SECRET_ROTATION_GRACE_SECONDS: int(86_400),
+  GITHUB_API_URL: text("https://api.github.com").pipe(z.url({ protocol: /^https?$/ })),
+  AUTOMATION_WAKE_ON_START: z
+    .string()
+    .optional()
+    .transform((v) => v === "true" || v === "1"),
 });
 
 /** Body fields, query parameters and audit details whose values never reach a log line. */
@@ -199,6 +204,13 @@ export interface Config {
     disableAfterFailures: number;
     /** How long a rotated-out secret keeps signing beside the new one. */
     secretRotationGraceMs: number;
+  };
+  /** Automation (docs/AUTOMATION.md). */
+  automation: {
+    /** Base url of the GitHub API the built-in rule templates call. */
+    githubApiUrl: string;
+    /** Wake active runs once per isolate (the local Workflows engine forgets its timers on restart). */
+    wakeOnStart: boolean;
   };
 }
 
@@ -295,6 +307,7 @@ export function getConfig(env: Env): Config {
       disableAfterFailures: v.AUTO_DISABLE_AFTER_FAILURES,
       secretRotationGraceMs: v.SECRET_ROTATION_GRACE_SECONDS * 1000,
     },
+    automation: { githubApiUrl: v.GITHUB_API_URL.replace(/\/+$/, ""), wakeOnStart: v.AUTOMATION_WAKE_ON_START },
   };
   cache.set(env, config);
   return config;

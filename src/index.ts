@@ -1,5 +1,7 @@
-/** Worker entry: fetch is the Hono app; queue consumes deliveries and dead letters; scheduled sweeps the outbox; DO classes re-exported (nothing else may be exported). */
+/** Worker entry: fetch is the Hono app; queue consumes deliveries and dead letters; scheduled sweeps the outbox; DO and Workflow classes re-exported (nothing else may be exported). */
 import { createApp } from "./app";
+import { sendNotification } from "./actions/notify";
+import { ruleWorkflowClass, wakeActiveRuns } from "./automation";
 import { getConfig } from "./config";
 import { consumeDeadLetters, DEAD_LETTER_QUEUE, parseDeliveryMessage, processDeliveries, settle, type DisabledNotice, type ProcessedMessage } from "./delivery/consumer";
 import { armSweeper, sweepOutbox } from "./delivery/sweep";
@@ -16,6 +18,9 @@ export { LimitCounter } from "./limits/limit-counter";
 export { Metrics } from "./ops/metrics-do";
 export { TokenState } from "./limits/token-state";
 export { EventHub } from "./stream/event-hub";
+
+/** The Workflow behind rule runs; its effects (publishing, notifying) are wired here. */
+export const RuleWorkflow = ruleWorkflowClass({ publish: publishAll, notify: sendNotification });
 
 
 const app = createApp();
@@ -41,6 +46,7 @@ function armOnce(env: Env, ctx: ExecutionContext): void {
   } catch {
     sweeperArmed = false;
   }
+  ctx.waitUntil(wakeActiveRuns(env).catch((error: unknown) => console.error(JSON.stringify({ level: "error", msg: "waking runs failed", error: String(error) }))));
 }
 
 /** Publishes `subscription.disabled` for each subscription the consumer disabled. */

@@ -1,4 +1,5 @@
 /** publish(): the one way an event enters the system — stored with its resource and outbox rows in one D1 batch, then fanned out. */
+import { routePublished } from "./automation/dispatch";
 import { getConfig } from "./config";
 import { enqueueDeliveries, planOutbox, subscriptionSnapshot, type DeliveryMessage } from "./delivery/outbox";
 import type { SubscriptionMatcher } from "./delivery/subscription-repository";
@@ -97,6 +98,7 @@ export async function publishBatch(
     return { events: [], reads: readResults };
   }
   ctx.waitUntil(handToHub(env, events));
+  ctx.waitUntil(routePublished(env, events, createdAt).catch((error: unknown) => console.error(JSON.stringify({ level: "error", msg: "automation routing failed", error: String(error) }))));
   if (outbox.statements.length > 0) armSweeper(env, ctx, createdAt);
   if (outbox.messages.length > 0 && options.enqueue !== false) {
     // Rows due later (deliverAt) are sent with that delay, or left to the sweep beyond the queue's maximum.

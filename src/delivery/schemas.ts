@@ -42,7 +42,8 @@ export const RETRY_POLICY = z
   })
   .openapi("RetryPolicy");
 
-const AUTH = z
+/** Outbound auth of a destination (subscriptions, rule http steps). */
+export const AUTH = z
   .discriminatedUnion("type", [
     z.object({ type: z.literal("none") }),
     z.object({ type: z.literal("basic"), username: z.string().min(1).max(200), password: z.string().max(500) }),

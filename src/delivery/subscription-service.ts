@@ -33,7 +33,8 @@ export function assertDestination(url: string, config: Config): void {
   }
 }
 
-function splitAuth(auth: CreateInput["auth"]): { info: AuthInfo; secret: AuthSecret | null } {
+/** Splits outbound auth into its shown part and its sealed credentials (subscriptions and rule http steps). */
+export function splitAuth(auth: CreateInput["auth"]): { info: AuthInfo; secret: AuthSecret | null } {
   switch (auth?.type) {
     case "basic":
       return { info: { type: "basic", username: auth.username }, secret: { password: auth.password } };
