@@ -130,6 +130,7 @@ const CONFIG_SCHEMA = z.object({
   BREAKER_COOLDOWN_SECONDS: int(30),
   AUTO_DISABLE_AFTER_FAILURES: int(50),
   SECRET_ROTATION_GRACE_SECONDS: int(86_400),
+  IDEMPOTENCY_MAX_BYTES: int(5 * 1024 * 1024).pipe(z.number().min(1024)),
 });
 
 /** Body fields, query parameters and audit details whose values never reach a log line. */
@@ -157,6 +158,8 @@ export interface Config {
     burstPeriodMs: number;
   };
   taskDefaultDurationMs: number;
+  /** Bytes of stored responses one token may keep for idempotent replay (sealed bodies); beyond it, new responses are not kept. */
+  idempotencyMaxBytes: number;
   jwt: { jwksUrl: string; issuer: string; audience: string; scopeClaim: string } | null;
   sources: {
     /** Timestamp tolerance for schemes that sign one (Stripe, Slack, Standard Webhooks, Linear). */
@@ -241,6 +244,7 @@ export function getConfig(env: Env): Config {
       burstPeriodMs: v.RATE_LIMIT_BURST_PERIOD_SECONDS * 1000,
     },
     taskDefaultDurationMs: v.TASK_DEFAULT_DURATION_SECONDS * 1000,
+    idempotencyMaxBytes: v.IDEMPOTENCY_MAX_BYTES,
     jwt: v.JWT_JWKS_URL
       ? { jwksUrl: v.JWT_JWKS_URL, issuer: v.JWT_ISSUER, audience: v.JWT_AUDIENCE, scopeClaim: v.JWT_SCOPE_CLAIM }
       : null,

@@ -55,9 +55,9 @@ export class TokenState extends DurableObject<Env> {
     if (claim) this.#keys.finish(claim.key, claim.owner, null);
   }
 
-  /** Records the outcome of the request that owns the key (null frees the key). */
-  complete(claim: KeyClaim, response: StoredResponse | null): void {
-    this.#keys.finish(claim.key, claim.owner, response);
+  /** Records the outcome of the request that owns the key (null frees the key); beyond `maxBytes` kept in all, it is not kept. */
+  complete(claim: KeyClaim, response: StoredResponse | null, maxBytes = Number.POSITIVE_INFINITY): void {
+    this.#keys.finish(claim.key, claim.owner, response, maxBytes);
   }
 
   /** Waits (bounded) for an in-flight key and returns what the duplicate gets then. */
