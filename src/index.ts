@@ -5,6 +5,7 @@ import { consumeDeadLetters, DEAD_LETTER_QUEUE, parseDeliveryMessage, processDel
 import { armSweeper, sweepOutbox } from "./delivery/sweep";
 import { flushWhenDue, recordDelivery } from "./ops/metrics";
 import { retention } from "./ops/retention";
+import { redactUrl } from "./lib/redact-url";
 import { publishAll } from "./publish";
 
 export { EndpointGuard } from "./delivery/endpoint-guard";
@@ -34,7 +35,7 @@ function announceDisabled(env: Env, ctx: ExecutionContext, notices: DisabledNoti
   return publishAll(
     env,
     ctx,
-    notices.map((n) => ({ type: "subscription.disabled", data: { subscriptionId: n.subscriptionId, url: n.url, reason: n.reason, consecutiveFailures: n.consecutiveFailures } })),
+    notices.map((n) => ({ type: "subscription.disabled", data: { subscriptionId: n.subscriptionId, url: redactUrl(n.url), reason: n.reason, consecutiveFailures: n.consecutiveFailures } })),
   );
 }
 

@@ -23,7 +23,7 @@ export function isValidHeaderValue(value: string): boolean {
 }
 
 /** Header names whose values are credentials in any request we log or show (compared case-insensitively). */
-const CREDENTIAL_HEADER = /(^|-)(authorization|cookie|set-cookie|auth|token|secret|key|signature|session|password|credential)s?($|-)|^x-.*(auth|token|key|secret)/i;
+const CREDENTIAL_HEADER = /(^|-)(authorization|cookie|set-cookie|auth|token|secret|key|signature|session|credential)s?($|-)|^x-.*(auth|token|key|secret)/i;
 
 /** True when a header named `name` likely carries a credential (Authorization, Cookie, X-Auth, X-Api-Key, …). */
 export function isCredentialHeader(name: string): boolean {

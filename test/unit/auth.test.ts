@@ -17,8 +17,10 @@ describe("credential extraction", () => {
     expect(extractCredential(new Headers({ Authorization: "bearer   abc  " }), url())).toEqual({ value: "abc", source: "bearer" });
   });
 
-  it("ignores other schemes and empty values", () => {
-    expect(extractCredential(new Headers({ Authorization: "Basic dXNlcjpwYXNz" }), url())).toBeNull();
+  it("marks another scheme or a multi-word bearer as malformed instead of falling through to X-API-Key", () => {
+    for (const value of ["Basic dXNlcjpwYXNz", "Bearer a b", "Bearer", "Token abc", "abc"]) {
+      expect(extractCredential(new Headers({ Authorization: value, "X-API-Key": "def" }), url("?api_key=ghi")), value).toEqual({ malformed: "Authorization" });
+    }
     expect(extractCredential(new Headers({ "X-API-Key": "  " }), url("?api_key="))).toBeNull();
   });
 

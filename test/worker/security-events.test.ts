@@ -37,3 +37,15 @@ describe("reserved event namespaces", () => {
     expect((await call("/events", { body: { type: "stripe.invoice.paid", data: {}, metadata: { source: "stripe" } } })).status).toBe(201);
   });
 });
+
+describe("urls in audit rows", () => {
+  it("keeps no url query value or path token in the audit row of a subscription", async () => {
+    const url = "http://127.0.0.1:9/services/T0/B0/aB3dE5gH7jK9mN1pQ3rS5tU7?token=audit-query-secret";
+    const created = await call("/subscriptions", { body: { url, events: ["order.*"] }, vars: {} });
+    expect(created.status).toBe(201);
+    const rows = await call(`/audit?target=${created.json.data.id}`);
+    const row = rows.json.data.items.find((r: { action: string }) => r.action === "subscription.create");
+    expect(row.details.url).toBe("http://127.0.0.1:9/services/T0/B0/REDACTED?token=REDACTED");
+    expect(rows.text).not.toMatch(/audit-query-secret|aB3dE5gH7jK9mN1pQ3rS5tU7/);
+  });
+});

@@ -59,3 +59,24 @@ describe("scope grants through /tokens", () => {
     expect(res.status).toBe(201);
   });
 });
+
+describe("malformed Authorization and credentials in links", () => {
+  it("answers 401 to a Basic or multi-word Bearer header even when X-API-Key holds a valid key", async () => {
+    const { ADMIN_TOKEN } = await import("./helpers");
+    for (const authorization of ["Basic dXNlcjpwYXNz", "Bearer a b", "Token x"]) {
+      const res = await call("/tokens", { token: null, headers: { Authorization: authorization, "X-API-Key": ADMIN_TOKEN } });
+      expect(res.status, authorization).toBe(401);
+      expect(res.json).toMatchObject({ success: false, code: "UNAUTHORIZED" });
+    }
+  });
+
+  it("never repeats ?api_key= in a generated link (GET /audit links.next)", async () => {
+    const { ADMIN_TOKEN } = await import("./helpers");
+    for (let i = 0; i < 3; i++) await createToken(["task"]);
+    const res = await call(`/audit?limit=1&api_key=${ADMIN_TOKEN}`, { token: null });
+    expect(res.status).toBe(200);
+    expect(res.json.links.next).toContain("cursor=");
+    expect(res.json.links.next).not.toContain("api_key");
+    expect(res.text).not.toContain(ADMIN_TOKEN);
+  });
+});
