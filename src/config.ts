@@ -131,6 +131,12 @@ const CONFIG_SCHEMA = z.object({
   AUTO_DISABLE_AFTER_FAILURES: int(50),
   SECRET_ROTATION_GRACE_SECONDS: int(86_400),
   IDEMPOTENCY_MAX_BYTES: int(5 * 1024 * 1024).pipe(z.number().min(1024)),
+}).superRefine((v, ctx) => {
+  // A JWKS alone would accept any issuer's or audience's token signed by those keys.
+  if (!v.JWT_JWKS_URL) return;
+  for (const name of ["JWT_ISSUER", "JWT_AUDIENCE"] as const) {
+    if (!v[name]) ctx.addIssue({ code: "custom", path: [name], message: `${name} must be set when JWT_JWKS_URL is set` });
+  }
 });
 
 /** Body fields, query parameters and audit details whose values never reach a log line. */

@@ -80,3 +80,11 @@ describe("malformed Authorization and credentials in links", () => {
     expect(res.text).not.toContain(ADMIN_TOKEN);
   });
 });
+
+describe("JWT configuration", () => {
+  it("answers 503 (misconfigured) when JWT_JWKS_URL is set without JWT_ISSUER and JWT_AUDIENCE", async () => {
+    const res = await call("/tokens", { vars: { JWT_JWKS_URL: "https://issuer.test/jwks", JWT_ISSUER: "", JWT_AUDIENCE: "" } });
+    expect(res.status).toBe(503);
+    expect(res.json).toMatchObject({ success: false, code: "SERVICE_UNAVAILABLE" });
+  });
+});
