@@ -1,5 +1,6 @@
 /** Env → typed, validated Config, parsed once per env object (i.e. once per isolate). */
 import { z } from "zod";
+import { parseDurationMs } from "./lib/time";
 
 const bool = z
   .string()
@@ -121,6 +122,12 @@ const CONFIG_SCHEMA = z.object({
   RETENTION_MAX_BATCHES: int(5).pipe(z.number().min(1)),
   STREAM_HEARTBEAT_MS: int(15_000).pipe(z.number().min(50).max(15_000, "the contract wants a ping at least every 15 s")),
   STREAM_MAX_QUEUED_BYTES: int(1024 * 1024).pipe(z.number().min(1024)),
+  STREAM_MAX_REPLAY: text("24h").transform((v, ctx) => {
+    const ms = parseDurationMs(v);
+    if (ms === null) ctx.addIssue({ code: "custom", message: "STREAM_MAX_REPLAY must be a duration like 30m, 24h or 7d" });
+    return ms ?? 0;
+  }),
+  STREAM_MAX_PER_TOKEN: int(10),
   SUBSCRIPTION_CACHE_TTL_SECONDS: int(5),
   SWEEP_INTERVAL_SECONDS: int(30),
   SWEEP_GRACE_SECONDS: int(30),
@@ -186,6 +193,10 @@ export interface Config {
     heartbeatMs: number;
     /** Bytes a stream client may leave untaken before it is dropped as too slow. */
     maxQueuedBytes: number;
+    /** How far back `since` / `Last-Event-ID` may replay. */
+    maxReplayMs: number;
+    /** Concurrent streams one token may hold (0 = no cap; the admin secret is exempt). */
+    maxPerToken: number;
   };
   delivery: {
     /** How long an isolate reuses its copy of the subscriptions for matching at publish. */
@@ -280,7 +291,7 @@ export function getConfig(env: Env): Config {
       batchSize: v.RETENTION_BATCH_SIZE,
       maxBatches: v.RETENTION_MAX_BATCHES,
     },
-    stream: { heartbeatMs: v.STREAM_HEARTBEAT_MS, maxQueuedBytes: v.STREAM_MAX_QUEUED_BYTES },
+    stream: { heartbeatMs: v.STREAM_HEARTBEAT_MS, maxQueuedBytes: v.STREAM_MAX_QUEUED_BYTES, maxReplayMs: v.STREAM_MAX_REPLAY, maxPerToken: v.STREAM_MAX_PER_TOKEN },
     delivery: {
       subscriptionCacheTtlMs: v.SUBSCRIPTION_CACHE_TTL_SECONDS * 1000,
       sweepIntervalMs: Math.max(1, v.SWEEP_INTERVAL_SECONDS) * 1000,
