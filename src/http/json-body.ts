@@ -1,6 +1,7 @@
 /** JSON body gate: requires a JSON content type and parses the body once per request, mapping failures to 415 / 400. */
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context";
+import { MAX_JSON_DEPTH, jsonTooDeep } from "../lib/json-depth";
 import { AppError } from "./errors";
 
 const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
@@ -17,7 +18,8 @@ export type JsonRead =
   | { kind: "empty" }
   | { kind: "json"; value: unknown }
   | { kind: "not-json"; contentType: string | null }
-  | { kind: "malformed"; reason: string };
+  | { kind: "malformed"; reason: string }
+  | { kind: "too-deep" };
 
 const reads = new WeakMap<Request, Promise<JsonRead>>();
 
@@ -26,6 +28,7 @@ async function read(c: Context<AppEnv>): Promise<JsonRead> {
   if (text.trim() === "") return { kind: "empty" };
   const contentType = c.req.header("Content-Type");
   if (!isJsonContentType(contentType)) return { kind: "not-json", contentType: contentType ?? null };
+  if (jsonTooDeep(text)) return { kind: "too-deep" };
   try {
     return { kind: "json", value: JSON.parse(text) };
   } catch (error) {
@@ -45,7 +48,8 @@ export function readJsonBody(c: Context<AppEnv>): Promise<JsonRead> {
 }
 
 /**
- * For POST/PUT/PATCH: 415 unless JSON; 400 INVALID_JSON unless the body parses. An empty body
+ * For POST/PUT/PATCH: 415 unless JSON; 400 INVALID_JSON unless the body parses and nests at most
+ * MAX_JSON_DEPTH deep. An empty body
  * is read as `{}` so body-less actions (e.g. `POST /subscriptions/:id/pause`) need no payload.
  */
 export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -57,6 +61,8 @@ export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
     throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json", { details: { received: body.contentType } });
   } else if (body.kind === "malformed") {
     throw new AppError("INVALID_JSON", "Request body is not valid JSON", { details: { reason: body.reason } });
+  } else if (body.kind === "too-deep") {
+    throw new AppError("INVALID_JSON", `Request body nests deeper than ${MAX_JSON_DEPTH} levels`, { details: { reason: "too deep", maxDepth: MAX_JSON_DEPTH } });
   }
   return next();
 };
