@@ -40,11 +40,17 @@ function unavailable(provider: ProviderName, reason: "unconfigured" | "disabled"
   });
 }
 
-/** The dedup keys: the provider's delivery id (the body's SHA-256 when it sends none) and the body's SHA-256. */
-async function dedupKeys(deliveryId: string | undefined, body: Uint8Array): Promise<DedupKeys> {
-  const bodyKey = `sha256:${await sha256Hex(body)}`;
-  if (deliveryId === undefined) return { deliveryKey: bodyKey, bodyKey };
-  return { deliveryKey: deliveryId.length > MAX_DELIVERY_ID_LENGTH ? `sha256:${await sha256Hex(deliveryId)}` : deliveryId, bodyKey };
+/**
+ * The dedup keys: the provider's delivery id (the body's SHA-256 when it sends none) and the body's
+ * SHA-256 — unless the signature covers the id, when the id alone identifies the message.
+ */
+async function dedupKeys(deliveryId: string | undefined, body: Uint8Array, signsDeliveryId: boolean): Promise<DedupKeys> {
+  if (deliveryId === undefined) {
+    const bodyKey = `sha256:${await sha256Hex(body)}`;
+    return { deliveryKey: bodyKey, bodyKey };
+  }
+  const deliveryKey = deliveryId.length > MAX_DELIVERY_ID_LENGTH ? `sha256:${await sha256Hex(deliveryId)}` : deliveryId;
+  return { deliveryKey, bodyKey: signsDeliveryId ? deliveryKey : `sha256:${await sha256Hex(body)}` };
 }
 
 const route = createRoute({
@@ -99,7 +105,7 @@ receiveRoutes.post("/sources/:provider", async (c) => {
     return c.json({ success: true as const, data, meta: meta(c), ...meaning.fields }, 200);
   }
 
-  const keys = await dedupKeys(meaning.deliveryId, body);
+  const keys = await dedupKeys(meaning.deliveryId, body, provider.signsDeliveryId === true);
   const deliveryId = keys.deliveryKey;
   const type = `${provider.name}.${meaning.type}`;
   const eventId = nextEventId();

@@ -146,6 +146,14 @@ describe("deduplication", () => {
     }
   });
 
+  it("keeps two Standard Webhooks messages with one body apart: their ids are signed", async () => {
+    const body = JSON.stringify({ type: "user.updated", data: { id: "user_same_body" } });
+    const first = await deliver("standard", body, sign.standard(STANDARD_SECRET, body));
+    const second = await deliver("standard", body, sign.standard(STANDARD_SECRET, body));
+    expect(first.json.data.duplicate).toBe(false);
+    expect(second.json.data.duplicate).toBe(false);
+  });
+
   it("takes Linear's type from the signed body, not from the unsigned Linear-Event header", async () => {
     const body = JSON.stringify({ action: "update", type: "Comment", data: { id: "lin-type" } });
     const res = await deliver("linear", body, { ...(await sign.linear(LINEAR_SECRET, body)), "Linear-Event": "Issue" });
