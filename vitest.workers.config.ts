@@ -24,6 +24,12 @@ export default defineProject({
           // a gone SSE client is noticed on the next write; a short heartbeat makes that quick in tests
           STREAM_HEARTBEAT_MS: "250",
         },
+        // The tests' dead endpoint (any url on port 9) answers 503 here instead of refusing the
+        // connection: workerd logs every refused outbound fetch as an uncaught "Network connection
+        // lost" with a stack, although the gateway catches it. Real network failures are covered
+        // by the e2e tests against wrangler dev.
+        // (Node's fetch and Response stand in for miniflare's undici types, which they match at runtime.)
+        outboundService: (async (request: Request) => (new URL(request.url).port === "9" ? new Response("dead endpoint (test)", { status: 503 }) : fetch(request))) as never,
         queueConsumers: {
           "edgehook-deliveries": { maxBatchTimeout: 0.05 },
           "edgehook-deliveries-dlq": { maxBatchTimeout: 0.05 },

@@ -7,6 +7,8 @@ import { flushWhenDue, recordDelivery } from "./ops/metrics";
 import { retention } from "./ops/retention";
 import { redactUrl } from "./lib/redact-url";
 import { publishAll } from "./publish";
+import { healthChecks } from "./ops/health";
+import { announceFailedDeliveries, announceNotificationOutcomes, watchHealth } from "./ops/operational-events";
 
 export { EndpointGuard } from "./delivery/endpoint-guard";
 export { Sweeper } from "./delivery/sweep";
@@ -62,11 +64,16 @@ export default {
     countOutcomes(results);
     flushWhenDue(env, ctx, getConfig(env));
     if (disabled.length > 0) ctx.waitUntil(announceDisabled(env, ctx, disabled));
+    const outcomes = results.flatMap((r) => (r.outcome ? [r.outcome] : []));
+    const logged = (what: string) => (error: unknown) => console.error(JSON.stringify({ level: "error", msg: `${what} not published`, error: String(error) }));
+    ctx.waitUntil(announceFailedDeliveries(env, ctx, outcomes).catch(logged("delivery.failed")));
+    ctx.waitUntil(announceNotificationOutcomes(env, ctx, outcomes).catch(logged("notify.sent (final status)")));
   },
 
-  /** Maintenance on the cron trigger: the outbox sweep, then retention (bounded batches). */
-  async scheduled(controller, env, _ctx) {
+  /** Maintenance on the cron trigger: the outbox sweep, the health watch (system.health.*), then retention (bounded batches). */
+  async scheduled(controller, env, ctx) {
     await sweepOutbox(env, Date.now(), getConfig(env).delivery.sweepGraceMs);
+    await watchHealth(env, ctx, await healthChecks(env)).catch((error: unknown) => console.error(JSON.stringify({ level: "error", msg: "health watch failed", error: String(error) })));
     await retention(env, controller.scheduledTime);
   },
 } satisfies ExportedHandler<Env>;

@@ -3,15 +3,16 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { protect } from "../guard";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
+import { AppError } from "../http/errors";
+import { ERROR_RESPONSES, envelopeOf, errorResponseDoc, jsonRequest, strictFields } from "../http/openapi";
 import { channelStatuses } from "../delivery/channels";
-import { newId } from "../lib/ids";
+import { newId, nextEventId } from "../lib/ids";
 import { publishAll } from "../publish";
+import { platformInputs } from "./platform-inputs";
 import { NOTIFICATION_SENT, SEND_NOTIFICATION } from "./schemas";
 
-/** The channel used when a notification names none. */
+/** The channel used when a notification names none (it exists only once created with POST /channels). */
 export const DEFAULT_CHANNEL = "default";
-
 
 /** Notify routes. */
 export const notifyRoutes = new OpenAPIHono<AppEnv>();
@@ -21,10 +22,14 @@ notifyRoutes.openapi(
     method: "post",
     path: "/notify",
     tags: ["Notifications"],
-    summary: "Send a notification to channels; emits notify.sent per channel",
-    middleware: [...protect("notify"), strictFields(SEND_NOTIFICATION)],
+    summary: "Send a notification to channels (default: the channel named `default`); emits notify.sent per channel",
+    middleware: [...protect("notify", { form: true }), platformInputs(SEND_NOTIFICATION), strictFields(SEND_NOTIFICATION)],
     request: { body: jsonRequest(SEND_NOTIFICATION) },
-    responses: { 201: envelopeOf(NOTIFICATION_SENT, "The notification and each channel's status"), ...ERROR_RESPONSES },
+    responses: {
+      201: envelopeOf(NOTIFICATION_SENT, "The notification and each channel's status (unknown channels `failed` when at least one can deliver)"),
+      ...ERROR_RESPONSES,
+      422: errorResponseDoc("UNPROCESSABLE: no named channel exists (details.missingChannels); nothing is recorded"),
+    },
   }),
   async (c) => {
     const input = c.req.valid("json");
@@ -34,16 +39,26 @@ notifyRoutes.openapi(
     // Each channel's status at acceptance (queued, or failed when unknown); the recorded
     // notification and its notify.sent events, which the channels' subscriptions deliver, carry it.
     const channels = await channelStatuses(c.env.DB, names);
+    const missing = names.filter((name) => channels[name]!.status === "failed");
+    if (missing.length === names.length) {
+      throw new AppError("UNPROCESSABLE", `No channel can deliver this notification: ${missing.map((n) => `"${n}"`).join(", ")} ${missing.length === 1 ? "does" : "do"} not exist; create channels with POST /channels`, {
+        details: { missingChannels: missing, channels },
+      });
+    }
+    // Each channel's notify.sent id is kept with its status: GET /notify/:id follows its delivery.
+    const eventIds = Object.fromEntries(names.map((name) => [name, nextEventId()]));
+    const stored = Object.fromEntries(names.map((name) => [name, { ...channels[name]!, eventId: eventIds[name]! }]));
     const insert = c.env.DB.prepare(
       "INSERT INTO notifications (id, token_id, priority, title, body, channels, data, tags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    ).bind(id, c.get("principal").tokenId, input.priority, input.title, input.body, JSON.stringify(channels), input.data ? JSON.stringify(input.data) : null, input.tags ? JSON.stringify(input.tags) : null, now);
+    ).bind(id, c.get("principal").tokenId, input.priority, input.title, input.body, JSON.stringify(stored), input.data ? JSON.stringify(input.data) : null, input.tags ? JSON.stringify(input.tags) : null, now);
     const metadata = { requestId: c.get("requestId"), tokenId: c.get("principal").tokenId };
     await publishAll(
       c.env,
       c.executionCtx,
       names.map((channel) => ({
+        id: eventIds[channel]!,
         type: "notify.sent",
-        data: { notifId: id, channel, status: channels[channel]!.status, priority: input.priority, title: input.title, body: input.body, ...(input.data ? { data: input.data } : {}), ...(input.tags ? { tags: input.tags } : {}) },
+        data: { notifId: id, notificationId: id, channel, status: channels[channel]!.status, priority: input.priority, title: input.title, body: input.body, ...(input.data ? { data: input.data } : {}), ...(input.tags ? { tags: input.tags } : {}) },
         metadata,
       })),
       { statements: [insert], now },

@@ -9,6 +9,7 @@ import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/
 import { newId } from "../lib/ids";
 import { publishAll, publishBatch } from "../publish";
 import { CREATE_TASK, ID_PARAM, TASK, TASK_CREATED, UPDATE_TASK } from "./schemas";
+import { platformInputs } from "./platform-inputs";
 import { estimateSchedule, priorityRank } from "./task-queue";
 import { getTask, insertTaskStatement, queueSnapshotStatement, toQueueSnapshot, transitionStatement } from "./task-repository";
 
@@ -24,7 +25,7 @@ taskRoutes.openapi(
     path: "/task",
     tags,
     summary: "Queue a task; emits task.created",
-    middleware: [...protect("task"), strictFields(CREATE_TASK)],
+    middleware: [...protect("task", { form: true }), platformInputs(CREATE_TASK), strictFields(CREATE_TASK)],
     request: { body: jsonRequest(CREATE_TASK) },
     responses: { 201: envelopeOf(TASK_CREATED, "The queued task with its position and estimates"), ...ERROR_RESPONSES },
   }),
@@ -54,6 +55,7 @@ taskRoutes.openapi(
         position: snapshot.ahead,
         estimatedStart: iso(schedule.estimatedStart),
         estimatedCompletion: iso(schedule.estimatedCompletion),
+        ...(input.deadline ? { deadline: input.deadline } : {}),
       },
       201,
       { self: `${BASE}/${id}`, status: `${BASE}/${id}/status` },
@@ -97,10 +99,10 @@ taskRoutes.openapi(
     const startedOrCreated = Date.parse(before.startedAt ?? before.createdAt);
     const event =
       change.status === "running"
-        ? { type: "task.started", data: { taskId: id } }
+        ? { type: "task.started" as const, data: { taskId: id } }
         : change.status === "completed"
-          ? { type: "task.completed", data: { taskId: id, result: change.result ?? null, duration: change.now - startedOrCreated } }
-          : { type: "task.failed", data: { taskId: id, error: change.error ?? "unspecified", timestamp: iso(change.now) } };
+          ? { type: "task.completed" as const, data: { taskId: id, result: change.result ?? null, duration: change.now - startedOrCreated } }
+          : { type: "task.failed" as const, data: { taskId: id, error: change.error ?? "unspecified", timestamp: iso(change.now) } };
     const published = await publishAll(c.env, c.executionCtx, [{ ...event, metadata: { requestId: c.get("requestId"), tokenId: c.get("principal").tokenId } }], {
       statements: [transitionStatement(c.env.DB, id, change)],
       requireChange: true,

@@ -83,11 +83,20 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 /** Requires the authenticated principal to hold `scope`; 403 FORBIDDEN otherwise. */
 export function requireScope(scope: string): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
+  const check: MiddlewareHandler<AppEnv> = async (c, next) => {
     const principal = c.get("principal");
     if (!hasScope(principal, scope)) {
       throw new AppError("FORBIDDEN", `Token lacks the "${scope}" scope`, { details: { required: scope, granted: principal.scopes } });
     }
     await next();
   };
+  SCOPE_CHECKS.set(check, scope);
+  return check;
+}
+
+const SCOPE_CHECKS = new WeakMap<Function, string>();
+
+/** The scope a middleware requires, when it is a requireScope check (the OpenAPI document reads it). */
+export function requiredScopeOf(handler: Function): string | undefined {
+  return SCOPE_CHECKS.get(handler);
 }

@@ -1,7 +1,7 @@
 /** Who is calling: the authenticated principal and scope checks (pure). */
 
 /** Scopes a token can be granted; "*" grants all. */
-export const SCOPES = ["task", "notify", "research", "events", "subscriptions", "tokens", "admin", "sources", "*"] as const;
+export const SCOPES = ["task", "notify", "research", "events", "subscriptions", "tokens", "admin", "sources", "metrics", "*"] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Token types; "admin" is reserved for the ADMIN_TOKEN secret but may also be given to records. */

@@ -17,6 +17,8 @@ export interface AttemptRequest {
   eventId: string;
   eventType: string;
   body: string;
+  /** The body's media type (default application/json; form-encoded for `$form` templates). */
+  contentType?: string;
   /** 1-based attempt number across the delivery's life (X-Webhook-Attempt). */
   attempt: number;
   /** Current secret first, then a rotated one still in grace. */
@@ -67,7 +69,7 @@ function mergeHeaders(...sets: Record<string, string>[]): Record<string, string>
 export async function attemptHeaders(request: AttemptRequest, nowMs: number): Promise<Record<string, string>> {
   const signing = await signatureHeaders({ id: request.eventId, body: request.body, nowMs, secrets: request.secrets });
   return mergeHeaders(request.headers, await authHeaders(request.auth, request.authSecret, request.body), {
-    "Content-Type": "application/json",
+    "Content-Type": request.contentType ?? "application/json",
     "User-Agent": `edgehook/${VERSION}`,
     ...signing,
     "X-Webhook-ID": request.eventId,

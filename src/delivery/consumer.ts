@@ -11,7 +11,7 @@ import { endpointGuard } from "./endpoint-guard";
 import { enqueueDeliveries, type DeliveryMessage } from "./outbox";
 import { nextRetryDelayMs, toDelaySeconds } from "./retry-policy";
 import { retryPolicyOf, setStatusStatement, type AuthSecret, type SubscriptionRow } from "./subscription-repository";
-import { renderBody } from "./template";
+import { renderPayload } from "./template";
 
 /** The dead-letter queue's name (wrangler.toml). */
 export const DEAD_LETTER_QUEUE = "edgehook-deliveries-dlq";
@@ -107,7 +107,7 @@ async function attempt(config: Config, sub: SubscriptionRow, event: StoredEvent,
       method: sub.method,
       eventId: event.id,
       eventType: event.type,
-      body: renderBody(toWireEvent(event), sub.template === null ? null : JSON.parse(sub.template)),
+      ...renderPayload(toWireEvent(event), sub.template === null ? null : JSON.parse(sub.template)),
       attempt: row.attempts,
       secrets: await signingSecrets(config, sub, now),
       headers: await openHeaders(sub.headers, config.encryptionKey, sub.id),
@@ -124,15 +124,17 @@ async function attempt(config: Config, sub: SubscriptionRow, event: StoredEvent,
 function conclude(sub: SubscriptionRow, row: ClaimedRow, r: AttemptResult): Outcome {
   let status: Outcome["status"] = r.verdict === "success" ? "success" : "failed";
   let nextAt: number | null = null;
+  // A retryable failure with no retries left is recorded as what it was: the delivery's end.
+  let verdict: string = r.verdict;
   if (r.verdict === "retry") {
     const delay = nextRetryDelayMs(retryPolicyOf(sub), { attemptsMade: row.attempts - row.round_start, retryAfterMs: r.retryAfterMs });
     if (delay !== null) {
       status = "retrying";
       nextAt = r.finishedAt + delay;
-    }
+    } else verdict = "exhausted";
   }
   const { retryAfterMs: _ignored, ...result } = r;
-  return { ...result, deliveryId: row.id, subscriptionId: sub.id, attempt: row.attempts, status, nextAt };
+  return { ...result, verdict, deliveryId: row.id, subscriptionId: sub.id, attempt: row.attempts, status, nextAt };
 }
 
 /**

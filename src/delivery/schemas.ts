@@ -6,6 +6,7 @@ import { HEADER_MASK } from "./sealed-headers";
 import { EVENT_PATTERN, EVENT_TYPE, FILTER_OPERATORS } from "./match";
 import { MAX_DELAY_MS } from "./retry-policy";
 import { isUsableSecret } from "./signer";
+import { refineTemplate } from "./template";
 import { AUTH_TYPES } from "./subscription-repository";
 
 /** A header name any source may set: a token that is not one the gateway sets itself (any case). */
@@ -67,7 +68,13 @@ const HEADERS = z
 const TEMPLATE = z
   .unknown()
   .refine((t) => t === undefined || JSON.stringify(t).length <= MAX_TEMPLATE_BYTES, { message: `template must be at most ${MAX_TEMPLATE_BYTES} bytes of JSON` })
-  .openapi({ description: 'A JSON value with {{path}} placeholders, or a preset name: "slack", "discord", "teams"' });
+  .superRefine(refineTemplate)
+  .openapi({ description: 'A JSON value whose strings hold {{ expression }} placeholders, or a preset name: "slack", "discord", "teams"' });
+
+/** `integration: {id, params}` instead of url/template: a ready destination from GET /integrations. */
+const INTEGRATION_REF = z
+  .object({ id: z.string().min(1).max(64), params: z.record(z.string(), z.unknown()).default({}) })
+  .openapi("IntegrationRef", { description: "A catalogue integration and its params; it sets url, method, headers, auth and template" });
 
 /** Fields that configure a subscription (create, replace, update). */
 const CONFIG_FIELDS = {
@@ -90,6 +97,8 @@ const CONFIG_FIELDS = {
 export const CREATE_SUBSCRIPTION = z
   .object({
     ...CONFIG_FIELDS,
+    url: CONFIG_FIELDS.url.optional().openapi({ description: "The destination url (required unless integration is given)" }),
+    integration: INTEGRATION_REF.optional(),
     name: CONFIG_FIELDS.name.optional(),
     description: CONFIG_FIELDS.description.optional(),
     secret: z.string().min(16).max(256).refine(isUsableSecret, "whsec_ secrets must be base64 of at least 16 bytes").optional(),
@@ -103,7 +112,9 @@ export const CREATE_SUBSCRIPTION = z
     rateLimit: CONFIG_FIELDS.rateLimit.optional(),
     active: z.boolean().default(true),
   })
-  .openapi("CreateSubscription");
+  .openapi("CreateSubscription", {
+    example: { url: "http://127.0.0.1:4000/hooks", events: ["task.*"], retryPolicy: { strategy: "exponential", maxRetries: 4, initialDelayMs: 1000, maxDelayMs: 60000 } },
+  });
 
 /** PATCH: any subset of the configuration (the secret changes only through rotate-secret). */
 export const UPDATE_SUBSCRIPTION = z

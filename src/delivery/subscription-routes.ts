@@ -9,6 +9,7 @@ import { ok } from "../http/envelope";
 import { AppError } from "../http/errors";
 import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
 import { publish } from "../publish";
+import { withIntegration } from "../integrations";
 import { processDeliveries } from "./consumer";
 import { enqueueDeliveries, forgetCachedSubscriptions } from "./outbox";
 import { ATTEMPT, CREATE_SUBSCRIPTION, ID_PARAM, LIST_SUBSCRIPTIONS_QUERY, ROTATE_SECRET, SUBSCRIPTION, UPDATE_SUBSCRIPTION } from "./schemas";
@@ -50,7 +51,7 @@ for (const path of ["/subscribe", "/subscriptions"] as const) {
     }),
     async (c) => {
       const now = Date.now();
-      const { row, secret } = await newSubscriptionRow(c.req.valid("json"), c.get("config"), c.get("principal").tokenId, now);
+      const { row, secret } = await newSubscriptionRow(withIntegration(c.req.valid("json")), c.get("config"), c.get("principal").tokenId, now);
       await insertSubscription(c.env.DB, row);
       forgetCachedSubscriptions();
       if (row.rate_limit !== null) await endpointGuard(c.env, row.id).configure(row.rate_limit);
@@ -108,7 +109,8 @@ for (const method of ["patch", "put"] as const) {
     async (c) => {
       const now = Date.now();
       const existing = await found(c, c.req.valid("param").id);
-      const input = c.req.valid("json") as z.infer<typeof UPDATE_SUBSCRIPTION>;
+      const body = c.req.valid("json");
+      const input = (method === "put" ? withIntegration(body as z.infer<typeof CREATE_SUBSCRIPTION>) : body) as z.infer<typeof UPDATE_SUBSCRIPTION>;
       const { row, droppedCredentials } = await updatedRow(existing, input, c.get("config"), now, method === "put");
       await saveSubscription(c.env, row, existing);
       const dropped = droppedCredentials.length ? { droppedCredentials } : {};
@@ -116,6 +118,7 @@ for (const method of ["patch", "put"] as const) {
       const wanted = input.active === undefined ? null : input.active ? "active" : "paused";
       if (wanted && (wanted === "active") !== (existing.status === "active")) {
         const { released: _released, ...view } = await changeStatus(c.env, row, wanted, null, now);
+        if (wanted === "active") await announceEnabled(c, row.id);
         return ok(c, { ...view, ...dropped }, 200, links(row.id));
       }
       return ok(c, { ...toView(row, now), ...dropped }, 200, links(row.id));
@@ -206,6 +209,11 @@ subscriptionRoutes.openapi(
   },
 );
 
+/** subscription.enabled: a paused or disabled subscription delivers again. */
+async function announceEnabled(c: Context<AppEnv>, subscriptionId: string): Promise<void> {
+  await publish(c.env, c.executionCtx, { type: "subscription.enabled", data: { subscriptionId } });
+}
+
 for (const action of ["pause", "resume"] as const) {
   subscriptionRoutes.openapi(
     createRoute({
@@ -220,6 +228,7 @@ for (const action of ["pause", "resume"] as const) {
     async (c) => {
       const row = await found(c, c.req.valid("param").id);
       const result = await changeStatus(c.env, row, action === "pause" ? "paused" : "active", null, Date.now());
+      if (action === "resume" && row.status !== "active") await announceEnabled(c, row.id);
       audit(c, `subscription.${action}`, { type: "subscription", id: row.id });
       return ok(c, result, 200, links(row.id));
     },

@@ -16,6 +16,7 @@ import {
   type StoredResponse,
 } from "./idempotency";
 import type { Admission, LevelSpec, LevelView } from "./limiter";
+import { announceLimit } from "./limit-notice";
 import { combine, type LevelPlan, planLevels, rateLimitHeaders, tightest, withoutRequest } from "./policy";
 import { openResponse, sealResponse } from "./sealed-responses";
 import type { KeyClaim, TokenBegin } from "./token-state";
@@ -30,7 +31,7 @@ type Keyed = Omit<KeyClaim, "owner">;
 async function keyedRequest(c: Context<AppEnv>): Promise<Keyed | null> {
   if (!IDEMPOTENT_METHODS.has(c.req.method)) return null;
   const body = await readJsonBody(c); // a malformed body is the JSON gate's 400, after the limits
-  const parsed = body.kind === "json" ? body.value : undefined;
+  const parsed = body.kind === "json" || body.kind === "form" ? body.value : undefined;
   const found = idempotencyKeyOf(c.req.header("Idempotency-Key"), parsed);
   if (!found) return null;
   if ("invalid" in found) {
@@ -105,6 +106,8 @@ async function admitOnce(c: Context<AppEnv>, plan: LevelPlan, endpoint: string, 
   if (verdict.allowed) return null;
   undo({ level: verdict.binding.level });
   const { binding } = verdict;
+  const notice = announceLimit(env, c.executionCtx, { tokenId: principal.kind === "admin" ? null : principal.tokenId, binding });
+  c.executionCtx.waitUntil(notice.catch((error: unknown) => console.error(JSON.stringify({ level: "error", msg: "api.limit.exceeded not published", error: String(error) }))));
   throw new AppError(
     "RATE_LIMITED",
     `Rate limit exceeded: ${binding.limit} requests per ${binding.key} at the ${binding.level} level; retry in ${verdict.retryAfter} s`,

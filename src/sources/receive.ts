@@ -13,6 +13,7 @@ import { providerByName } from "./registry";
 import { firstDeliveryStatement, rememberDeliveryStatements, type DedupKeys } from "./repository";
 import { resolveSource } from "./settings";
 import { PROVIDERS, type ProviderName } from "./signature";
+import { providerEventType } from "../events/types";
 
 /** Delivery ids longer than this are stored as their hash. */
 const MAX_DELIVERY_ID_LENGTH = 200;
@@ -107,7 +108,7 @@ receiveRoutes.post("/sources/:provider", async (c) => {
 
   const keys = await dedupKeys(meaning.deliveryId, body, provider.signsDeliveryId === true);
   const deliveryId = keys.deliveryKey;
-  const type = `${provider.name}.${meaning.type}`;
+  const type = providerEventType(provider.name, meaning.type);
   const eventId = nextEventId();
   const metadata = { source: provider.name, deliveryId, requestId: c.get("requestId"), ...meaning.metadata };
   const { events, reads } = await publishBatch(c.env, c.executionCtx, [{ id: eventId, type, data: meaning.data ?? parsed.payload.data, metadata }], {

@@ -122,6 +122,8 @@ describe("retention plan", () => {
     expect(cutoff.attempts).toBe(now - 30 * DAY);
     expect(cutoff.audit).toBe(now - 90 * DAY);
     expect(cutoff.idempotency).toBe(now);
+    expect(cutoff.ops_notices).toBe(now - 7 * DAY);
+    expect(cutoff.inspector_requests).toBe(now - 7 * DAY);
     expect(plan.map((t) => t.table).indexOf("attempts")).toBeLessThan(plan.map((t) => t.table).indexOf("deliveries"));
     expect(plan.map((t) => t.table).indexOf("deliveries")).toBeLessThan(plan.map((t) => t.table).indexOf("events"));
   });

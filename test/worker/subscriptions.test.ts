@@ -6,6 +6,7 @@ import worker from "../../src/index";
 import { publishAll } from "../../src/publish";
 import { openSecret } from "../../src/lib/secret-box";
 import { call, createToken } from "./helpers";
+import { customEventType } from "../../src/events/types";
 
 // Nothing listens on port 9: attempts fail fast with a network error.
 const DEAD_URL = "http://127.0.0.1:9/hook";
@@ -168,12 +169,25 @@ describe("the consumer and the sweep", () => {
     }
     expect(detail).toMatchObject({ eventId: published.json.data.id, status: "retrying", attempts: 1 });
     expect(detail.attemptLog).toHaveLength(1);
-    expect(detail.attemptLog[0]).toMatchObject({ attempt: 1, statusCode: null, verdict: "retry" });
+    expect(detail.attemptLog[0]).toMatchObject({ attempt: 1, statusCode: 503, verdict: "retry" });
     expect(Date.parse(detail.nextAttemptAt) - Date.now()).toBeGreaterThan(50_000);
     const stats = (await call(`/subscriptions/${sub.id}/stats`)).json.data;
     expect(stats).toMatchObject({ totalDeliveries: 1, retrying: 1, consecutiveFailures: 1, circuit: "closed" });
     expect(stats.latencyMs.sample).toBe(1);
     expect((await call(`/subscriptions/${sub.id}/deliveries?status=success`)).json.data.items).toHaveLength(0);
+  });
+
+  it("records the last attempt of an exhausted delivery as exhausted, not retry", async () => {
+    const sub = await subscribe({ events: ["probe.last"], retryPolicy: { maxRetries: 0 } });
+    await call("/events", { body: { type: "probe.last", data: {} } });
+    let detail: any;
+    for (let i = 0; i < 100 && detail?.status !== "failed"; i++) {
+      const d = (await call(`/subscriptions/${sub.id}/deliveries`)).json.data.items[0];
+      if (d) detail = (await call(`/subscriptions/${sub.id}/deliveries/${d.id}`)).json.data;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(detail).toMatchObject({ status: "failed", attempts: 1 });
+    expect(detail.attemptLog).toEqual([expect.objectContaining({ attempt: 1, statusCode: 503, verdict: "exhausted" })]);
   });
 
   it("the cron sweep re-enqueues an outbox row whose message was lost", async () => {
@@ -239,10 +253,10 @@ describe("guarded publishes", () => {
   it("write outbox rows only when the guarded statement changed a row", async () => {
     const sub = await subscribe({ events: ["guard.*"], active: false });
     const noop = env.DB.prepare("UPDATE subscriptions SET updated_at = updated_at WHERE id = 'nope'");
-    const lost = await publishAll(env, createExecutionContext(), [{ type: "guard.lost", data: {} }], { statements: [noop], requireChange: true });
+    const lost = await publishAll(env, createExecutionContext(), [{ type: customEventType("guard.lost"), data: {} }], { statements: [noop], requireChange: true });
     expect(lost).toEqual([]);
     const touch = env.DB.prepare("UPDATE subscriptions SET updated_at = updated_at WHERE id = ?").bind(sub.id);
-    const [won] = await publishAll(env, createExecutionContext(), [{ type: "guard.won", data: {} }], { statements: [touch], requireChange: true });
+    const [won] = await publishAll(env, createExecutionContext(), [{ type: customEventType("guard.won"), data: {} }], { statements: [touch], requireChange: true });
     expect(won!.deliveryCount).toBeGreaterThanOrEqual(1);
     const written = await rows("SELECT event_type FROM deliveries WHERE subscription_id = ?", sub.id);
     expect(written.map((r: any) => r.event_type)).toEqual(["guard.won"]);
