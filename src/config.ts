@@ -1,5 +1,6 @@
 /** Env → typed, validated Config, parsed once per env object (i.e. once per isolate). */
 import { z } from "zod";
+import { parseDurationMs } from "./lib/time";
 
 const bool = z
   .string()
@@ -126,6 +127,12 @@ const CONFIG_SCHEMA = z.object({
   RETENTION_MAX_BATCHES: int(5).pipe(z.number().min(1)),
   STREAM_HEARTBEAT_MS: int(15_000).pipe(z.number().min(50).max(15_000, "the contract wants a ping at least every 15 s")),
   STREAM_MAX_QUEUED_BYTES: int(1024 * 1024).pipe(z.number().min(1024)),
+  STREAM_MAX_REPLAY: text("24h").transform((v, ctx) => {
+    const ms = parseDurationMs(v);
+    if (ms === null) ctx.addIssue({ code: "custom", message: "STREAM_MAX_REPLAY must be a duration like 30m, 24h or 7d" });
+    return ms ?? 0;
+  }),
+  STREAM_MAX_PER_TOKEN: int(10),
   SUBSCRIPTION_CACHE_TTL_SECONDS: int(5),
   SWEEP_INTERVAL_SECONDS: int(30),
   SWEEP_GRACE_SECONDS: int(30),
@@ -140,6 +147,13 @@ const CONFIG_SCHEMA = z.object({
     .string()
     .optional()
     .transform((v) => v === "true" || v === "1"),
+  IDEMPOTENCY_MAX_BYTES: int(5 * 1024 * 1024).pipe(z.number().min(1024)),
+}).superRefine((v, ctx) => {
+  // A JWKS alone would accept any issuer's or audience's token signed by those keys.
+  if (!v.JWT_JWKS_URL) return;
+  for (const name of ["JWT_ISSUER", "JWT_AUDIENCE"] as const) {
+    if (!v[name]) ctx.addIssue({ code: "custom", path: [name], message: `${name} must be set when JWT_JWKS_URL is set` });
+  }
 });
 
 /** Body fields, query parameters and audit details whose values never reach a log line. */
@@ -167,6 +181,8 @@ export interface Config {
     burstPeriodMs: number;
   };
   taskDefaultDurationMs: number;
+  /** Bytes of stored responses one token may keep for idempotent replay (sealed bodies); beyond it, new responses are not kept. */
+  idempotencyMaxBytes: number;
   jwt: { jwksUrl: string; issuer: string; audience: string; scopeClaim: string } | null;
   sources: {
     /** Timestamp tolerance for schemes that sign one (Stripe, Slack, Standard Webhooks, Linear). */
@@ -191,6 +207,10 @@ export interface Config {
     heartbeatMs: number;
     /** Bytes a stream client may leave untaken before it is dropped as too slow. */
     maxQueuedBytes: number;
+    /** How far back `since` / `Last-Event-ID` may replay. */
+    maxReplayMs: number;
+    /** Concurrent streams one token may hold (0 = no cap; the admin secret is exempt). */
+    maxPerToken: number;
   };
   delivery: {
     /** How long an isolate reuses its copy of the subscriptions for matching at publish. */
@@ -262,6 +282,7 @@ export function getConfig(env: Env): Config {
       burstPeriodMs: v.RATE_LIMIT_BURST_PERIOD_SECONDS * 1000,
     },
     taskDefaultDurationMs: v.TASK_DEFAULT_DURATION_SECONDS * 1000,
+    idempotencyMaxBytes: v.IDEMPOTENCY_MAX_BYTES,
     jwt: v.JWT_JWKS_URL
       ? { jwksUrl: v.JWT_JWKS_URL, issuer: v.JWT_ISSUER, audience: v.JWT_AUDIENCE, scopeClaim: v.JWT_SCOPE_CLAIM }
       : null,
@@ -293,7 +314,7 @@ export function getConfig(env: Env): Config {
       maxBatches: v.RETENTION_MAX_BATCHES,
     },
     inspector: { perMinute: v.INSPECTOR_LIMIT_PER_MINUTE, perIpPerMinute: v.INSPECTOR_IP_LIMIT_PER_MINUTE },
-    stream: { heartbeatMs: v.STREAM_HEARTBEAT_MS, maxQueuedBytes: v.STREAM_MAX_QUEUED_BYTES },
+    stream: { heartbeatMs: v.STREAM_HEARTBEAT_MS, maxQueuedBytes: v.STREAM_MAX_QUEUED_BYTES, maxReplayMs: v.STREAM_MAX_REPLAY, maxPerToken: v.STREAM_MAX_PER_TOKEN },
     delivery: {
       subscriptionCacheTtlMs: v.SUBSCRIPTION_CACHE_TTL_SECONDS * 1000,
       sweepIntervalMs: Math.max(1, v.SWEEP_INTERVAL_SECONDS) * 1000,

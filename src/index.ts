@@ -8,6 +8,7 @@ import { armSweeper, sweepOutbox } from "./delivery/sweep";
 import { withD1Limits } from "./lib/d1-limits";
 import { flushWhenDue, recordDelivery } from "./ops/metrics";
 import { retention } from "./ops/retention";
+import { redactUrl } from "./lib/redact-url";
 import { publishAll } from "./publish";
 import { healthChecks } from "./ops/health";
 import { announceFailedDeliveries, announceNotificationOutcomes, watchHealth } from "./ops/operational-events";
@@ -54,7 +55,7 @@ function announceDisabled(env: Env, ctx: ExecutionContext, notices: DisabledNoti
   return publishAll(
     env,
     ctx,
-    notices.map((n) => ({ type: "subscription.disabled", data: { subscriptionId: n.subscriptionId, url: n.url, reason: n.reason, consecutiveFailures: n.consecutiveFailures } })),
+    notices.map((n) => ({ type: "subscription.disabled", data: { subscriptionId: n.subscriptionId, url: redactUrl(n.url), reason: n.reason, consecutiveFailures: n.consecutiveFailures } })),
   );
 }
 

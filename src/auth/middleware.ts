@@ -72,6 +72,11 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
       headers: { "WWW-Authenticate": 'Bearer realm="edgehook"' },
     });
   }
+  if ("malformed" in credential) {
+    throw new AppError("UNAUTHORIZED", "Malformed Authorization header: send Authorization: Bearer <token>", {
+      headers: { "WWW-Authenticate": 'Bearer realm="edgehook", error="invalid_request"' },
+    });
+  }
   c.set("principal", await resolvePrincipal(c, credential.value));
   await next();
 };

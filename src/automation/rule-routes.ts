@@ -10,7 +10,7 @@ import { audit } from "../ops/audit";
 import { fieldMatcher } from "../ops/redact";
 import type { Rule } from "./model";
 import { deleteRule, fromRuleRow, getRuleRow, hideCredentials, listRules, ruleView, saveRule } from "./rule-store";
-import { dryRun, newRule, patchedRule, replacedRule, ruleFromTemplate, testEvent } from "./rule-service";
+import { dryRun, newRule, patchedRule, publishStepRefusal, replacedRule, ruleFromTemplate, testEvent } from "./rule-service";
 import { CREATE_RULE, FROM_TEMPLATE, ID_PARAM, LIST_RULES_QUERY, RULE, TEST_RULE, UPDATE_RULE, type CreateRuleInput } from "./schemas";
 import { RULE_TEMPLATES } from "./templates";
 
@@ -30,8 +30,16 @@ async function found(c: Context<AppEnv>, id: string): Promise<Rule> {
   return fromRuleRow(row);
 }
 
+/** Refuses (403) publish steps a non-admin caller may not save (publishStepRefusal). */
+function guardSteps(c: Context<AppEnv>, rule: Rule): Rule {
+  const refusal = c.get("principal").kind === "admin" ? null : publishStepRefusal(rule.steps);
+  if (refusal) throw new AppError("FORBIDDEN", refusal.message, { details: refusal.details });
+  return rule;
+}
+
 async function create(c: Context<AppEnv>, input: CreateRuleInput, template: string | null) {
   const { rule, secret, secretEnc } = await newRule(input, c.get("config"), Date.now(), template);
+  guardSteps(c, rule);
   await saveRule(c.env.DB, rule, secretEnc);
   audit(c, "rule.create", { type: "rule", id: rule.id }, { name: rule.name, events: rule.trigger.events, template });
   return ok(c, { ...view(c, rule), secret }, 201, links(rule.id));
@@ -102,7 +110,7 @@ ruleRoutes.openapi(
     responses: { 200: envelopeOf(RULE, "The rule"), ...ERROR_RESPONSES },
   }),
   async (c) => {
-    const rule = patchedRule(await found(c, c.req.valid("param").id), c.req.valid("json"), Date.now());
+    const rule = guardSteps(c, patchedRule(await found(c, c.req.valid("param").id), c.req.valid("json"), Date.now()));
     await saveRule(c.env.DB, rule, null);
     audit(c, "rule.update", { type: "rule", id: rule.id }, { fields: Object.keys(c.req.valid("json")) });
     return ok(c, view(c, rule));
@@ -120,7 +128,7 @@ ruleRoutes.openapi(
     responses: { 200: envelopeOf(RULE, "The rule"), ...ERROR_RESPONSES },
   }),
   async (c) => {
-    const rule = replacedRule(await found(c, c.req.valid("param").id), c.req.valid("json"), Date.now());
+    const rule = guardSteps(c, replacedRule(await found(c, c.req.valid("param").id), c.req.valid("json"), Date.now()));
     await saveRule(c.env.DB, rule, null);
     audit(c, "rule.replace", { type: "rule", id: rule.id });
     return ok(c, view(c, rule));

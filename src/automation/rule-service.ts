@@ -2,6 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Config } from "../config";
 import { generateSecret } from "../delivery/signer";
+import { reservedEventRefusal } from "../events/reserved";
 import type { WireEvent } from "../events/store";
 import { AppError } from "../http/errors";
 import { schemaError } from "../http/validation";
@@ -13,6 +14,21 @@ import { conditionHolds, renderScope, renderStep } from "./render";
 import { triggerMatches } from "./router";
 import { CREATE_RULE, type CreateRuleInput, type UpdateRuleInput } from "./schemas";
 import { RULE_TEMPLATES, resolveParams } from "./templates";
+
+/**
+ * Why a non-admin caller may not save these steps, or null: a `publish` step's type must be a
+ * literal outside the gateway's reserved namespaces (as for POST /events), or a rule would forge
+ * provider and system events with the gateway's signature.
+ */
+export function publishStepRefusal(steps: Rule["steps"]): { message: string; details: Record<string, unknown> } | null {
+  for (const step of steps) {
+    if (step.kind !== "publish") continue;
+    if (step.type.includes("{{")) return { message: `Step "${step.id}": a publish step's type must be literal`, details: { field: `steps.${step.id}.type` } };
+    const refusal = reservedEventRefusal(step.type, undefined);
+    if (refusal) return { message: `Step "${step.id}": ${refusal.message}`, details: { ...refusal.details, field: `steps.${step.id}.type` } };
+  }
+  return null;
+}
 
 /** A new rule from validated input, its signing secret, and that secret sealed for storage. */
 export async function newRule(input: CreateRuleInput, config: Config, now: number, template: string | null = null): Promise<{ rule: Rule; secret: string; secretEnc: string }> {

@@ -58,19 +58,24 @@ async function authHeaders(auth: AuthInfo, secret: AuthSecret | null, body: stri
   }
 }
 
-/** The full header set of an attempt at `nowMs`; gateway headers win over custom ones. */
+/** Header sets merged by case-insensitive name, later sets winning, so no name is ever sent twice. */
+function mergeHeaders(...sets: Record<string, string>[]): Record<string, string> {
+  const merged = new Map<string, [string, string]>();
+  for (const set of sets) for (const [name, value] of Object.entries(set)) merged.set(name.toLowerCase(), [name, value]);
+  return Object.fromEntries(merged.values());
+}
+
+/** The full header set of an attempt at `nowMs`; gateway headers win over auth, auth over custom ones (any case). */
 export async function attemptHeaders(request: AttemptRequest, nowMs: number): Promise<Record<string, string>> {
   const signing = await signatureHeaders({ id: request.eventId, body: request.body, nowMs, secrets: request.secrets });
-  return {
-    ...request.headers,
-    ...(await authHeaders(request.auth, request.authSecret, request.body)),
+  return mergeHeaders(request.headers, await authHeaders(request.auth, request.authSecret, request.body), {
     "Content-Type": request.contentType ?? "application/json",
     "User-Agent": `edgehook/${VERSION}`,
     ...signing,
     "X-Webhook-ID": request.eventId,
     "X-Webhook-Event": request.eventType,
     "X-Webhook-Attempt": String(request.attempt),
-  };
+  });
 }
 
 async function readTruncated(response: Response): Promise<string | null> {

@@ -161,7 +161,7 @@ channelRoutes.openapi(
     summary: "Update a channel (type, url, template, headers, auth, retry policy, timeout, active)",
     middleware: [...guard, strictFields(UPDATE_CHANNEL)],
     request: { params: NAME_PARAM, body: jsonRequest(UPDATE_CHANNEL) },
-    responses: { 200: envelopeOf(CHANNEL, "The updated channel"), ...ERROR_RESPONSES },
+    responses: { 200: envelopeOf(CHANNEL.extend({ droppedCredentials: z.array(z.enum(["auth", "headers"])).optional() }), "The updated channel"), ...ERROR_RESPONSES },
   }),
   async (c) => {
     const now = Date.now();
@@ -170,7 +170,7 @@ channelRoutes.openapi(
     const type = input.type ?? channel.type;
     const { type: _type, active, ...changes } = input;
     const templateChanged = input.type !== undefined || "template" in input;
-    const row = await updatedRow(subscription, { ...changes, ...(templateChanged ? { template: channelTemplate(type, input.template) } : {}) }, c.get("config"), now, false);
+    const { row, droppedCredentials } = await updatedRow(subscription, { ...changes, ...(templateChanged ? { template: channelTemplate(type, input.template) } : {}) }, c.get("config"), now, false);
     await saveSubscription(c.env, row, subscription);
     const updated: ChannelRow = { ...channel, type, updated_at: now };
     await c.env.DB.prepare("UPDATE channels SET type = ?, updated_at = ? WHERE name = ?").bind(type, now, channel.name).run();
@@ -179,8 +179,9 @@ channelRoutes.openapi(
       await changeStatus(c.env, row, active ? "active" : "paused", null, now);
       current = { ...row, status: active ? "active" : "paused" };
     }
-    audit(c, "channel.update", { type: "channel", id: channel.name }, { fields: Object.keys(input) });
-    return ok(c, channelView(updated, current));
+    const dropped = droppedCredentials.length ? { droppedCredentials } : {};
+    audit(c, "channel.update", { type: "channel", id: channel.name }, { fields: Object.keys(input), ...dropped });
+    return ok(c, { ...channelView(updated, current), ...dropped });
   },
 );
 

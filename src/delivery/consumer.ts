@@ -3,6 +3,7 @@ import { getConfig, type Config } from "../config";
 import { payloadStore } from "../events/payload-store";
 import { eventsFromRows, toWireEvent, type EventRow, type StoredEvent } from "../events/store";
 import { openSecret } from "../lib/secret-box";
+import { openHeaders } from "./sealed-headers";
 import { sendAttempt, type AttemptResult } from "./attempt";
 import { claimStatement, deferStatement, healthStatement, holdStatement, loadStatements, recordStatements, type ClaimedRow, type Outcome } from "./claims";
 import { markDeadLettered } from "./delivery-repository";
@@ -110,7 +111,7 @@ async function attempt(config: Config, sub: SubscriptionRow, event: StoredEvent,
       ...renderPayload(toWireEvent(event), sub.template === null ? null : JSON.parse(sub.template)),
       attempt: row.attempts,
       secrets: await signingSecrets(config, sub, now),
-      headers: sub.headers ? JSON.parse(sub.headers) : {},
+      headers: await openHeaders(sub.headers, config.encryptionKey, sub.id),
       auth: sub.auth_info ? JSON.parse(sub.auth_info) : { type: "none" },
       authSecret: await authSecret(config, sub),
       timeoutMs: sub.timeout_ms,

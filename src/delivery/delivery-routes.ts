@@ -2,6 +2,7 @@
 import { audit } from "../ops/audit";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { EVENT_CATALOGUE } from "../events/catalogue";
+import { reservedEventRefusal } from "../events/reserved";
 import { toWireEvent } from "../events/store";
 import { protect } from "../guard";
 import type { AppEnv } from "../http/context";
@@ -152,6 +153,8 @@ deliveryRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
+    const refusal = c.get("principal").kind === "admin" ? null : reservedEventRefusal(body.type, body.metadata);
+    if (refusal) throw new AppError("FORBIDDEN", refusal.message, { details: refusal.details });
     const event = await publish(c.env, c.executionCtx, {
       type: customEventType(body.type),
       data: body.data,

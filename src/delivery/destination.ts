@@ -1,4 +1,8 @@
-/** Destination guard (pure): refuses non-http(s) URLs and loopback, private, link-local, CGNAT and metadata targets. */
+/**
+ * Destination guard (pure): refuses non-http(s) URLs and loopback, private, link-local, CGNAT and
+ * metadata targets, judged from the URL alone (no DNS lookup). Cloudflare's edge refuses private
+ * resolved addresses itself; self-hosted workerd does not (see docs/SECURITY.md).
+ */
 
 /** IPv4 ranges never reachable as a public webhook destination: [base, prefix length, label]. */
 const BLOCKED_V4: [string, number, string][] = [
@@ -20,7 +24,28 @@ const BLOCKED_V4: [string, number, string][] = [
 
 /** Host names that resolve to the machine itself or to a cloud metadata service. */
 const BLOCKED_NAMES = new Set(["localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "metadata", "metadata.google.internal", "instance-data", "instance-data.ec2.internal"]);
-const BLOCKED_SUFFIXES = [".localhost", ".local", ".internal", ".home.arpa"];
+const BLOCKED_SUFFIXES = [".localhost", ".local", ".localdomain", ".lan", ".internal", ".intranet", ".svc", ".home.arpa"];
+/**
+ * Public DNS names that resolve to loopback, or to whatever address is written into the name
+ * (`127.0.0.1.nip.io`): refused with every subdomain, the domain itself included.
+ */
+const LOOPBACK_DNS_DOMAINS = ["localtest.me", "lvh.me", "vcap.me", "nip.io", "sslip.io", "xip.io", "traefik.me", "localhost.run", "lacolhost.com"];
+
+/** A private or local IPv4 address written into a name: four numeric labels (`10.0.0.1.example`) or one dashed label (`10-0-0-1.example`). */
+function embeddedV4Reason(host: string): string | null {
+  const labels = host.split(".");
+  for (let i = 0; i + 4 <= labels.length; i++) {
+    const v4 = parseIPv4(labels.slice(i, i + 4).join("."));
+    const label = v4 === null ? null : v4Blocked(v4);
+    if (label) return `${label} address written into the host name`;
+  }
+  for (const label of labels) {
+    const v4 = /^\d{1,3}(-\d{1,3}){3}$/.test(label) ? parseIPv4(label.replaceAll("-", ".")) : null;
+    const blocked = v4 === null ? null : v4Blocked(v4);
+    if (blocked) return `${blocked} address written into the host name`;
+  }
+  return null;
+}
 
 /** A decision on a destination URL. */
 export type DestinationVerdict = { ok: true; url: URL } | { ok: false; reason: string };
@@ -91,6 +116,8 @@ function v6Blocked(g: number[]): string | null {
   if (allZero(0, 5) && (g[5] === 0xffff || g[5] === 0)) return embedded(g[6]!, g[7]!) ?? (g[5] === 0 ? "IPv4-compatible" : null);
   // NAT64 64:ff9b::/96 and 6to4 2002::/16 also embed one.
   if (g[0] === 0x64 && g[1] === 0xff9b && allZero(2, 6)) return embedded(g[6]!, g[7]!);
+  // The NAT64 local-use prefix 64:ff9b:1::/48 (RFC 8215) translates into the operator's own network.
+  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) return "NAT64 local-use";
   if (g[0] === 0x2002) return embedded(g[1]!, g[2]!);
   if ((g[0]! & 0xfe00) === 0xfc00) return "unique local";
   if ((g[0]! & 0xffc0) === 0xfe80) return "link-local";
@@ -115,6 +142,9 @@ export function blockedHostReason(hostname: string): string | null {
     return label ? `${label} address` : null;
   }
   if (BLOCKED_NAMES.has(host) || BLOCKED_SUFFIXES.some((suffix) => host.endsWith(suffix))) return "local or metadata host name";
+  if (LOOPBACK_DNS_DOMAINS.some((domain) => host === domain || host.endsWith(`.${domain}`))) return "a DNS name that resolves to loopback or to an address written into it";
+  const embedded = embeddedV4Reason(host);
+  if (embedded) return embedded;
   if (!host.includes(".")) return "single-label host name";
   return null;
 }

@@ -2,17 +2,20 @@
 import { z } from "@hono/zod-openapi";
 import { utf8Bytes } from "../lib/d1-limits";
 import { DAY_MS } from "../lib/time";
+import { HEADER_NAME, isReservedHeader, isValidHeaderValue, RESERVED_HEADER_REASON } from "../lib/header-rules";
 import { DELIVERY_STATUSES } from "./delivery-repository";
+import { HEADER_MASK } from "./sealed-headers";
 import { EVENT_PATTERN, EVENT_TYPE, FILTER_OPERATORS } from "./match";
 import { MAX_DELAY_MS } from "./retry-policy";
 import { isUsableSecret } from "./signer";
 import { refineTemplate } from "./template";
 import { AUTH_TYPES } from "./subscription-repository";
 
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/;
-/** Headers the gateway sets itself; a subscription cannot override them. */
-const RESERVED_HEADERS = /^(host|content-length|content-type|transfer-encoding|connection|user-agent|webhook-.*|x-webhook-.*)$/i;
+/** A header name any source may set: a token that is not one the gateway sets itself (any case). */
+const SETTABLE_HEADER = z.string().regex(HEADER_NAME, "invalid header name").refine((name) => !isReservedHeader(name), RESERVED_HEADER_REASON);
 const MAX_TEMPLATE_BYTES = 16_384;
+/** Text that may become a header value (visible ASCII, spaces and tabs). */
+const HEADER_VALUE_TEXT = z.string().max(4000).refine(isValidHeaderValue, "header values may hold only visible ASCII, spaces and tabs");
 
 const CONDITION = z
   .object({
@@ -46,13 +49,13 @@ export const RETRY_POLICY = z
 export const AUTH = z
   .discriminatedUnion("type", [
     z.object({ type: z.literal("none") }),
-    z.object({ type: z.literal("basic"), username: z.string().min(1).max(200), password: z.string().max(500) }),
-    z.object({ type: z.literal("bearer"), token: z.string().min(1).max(4000) }),
-    z.object({ type: z.literal("api-key"), key: z.string().min(1).max(4000), header: z.string().regex(HEADER_NAME).default("X-API-Key") }),
+    z.object({ type: z.literal("basic"), username: z.string().min(1).max(200).regex(/^[^:]*$/, "a Basic username cannot contain ':'"), password: z.string().max(500) }),
+    z.object({ type: z.literal("bearer"), token: HEADER_VALUE_TEXT.min(1) }),
+    z.object({ type: z.literal("api-key"), key: HEADER_VALUE_TEXT.min(1), header: SETTABLE_HEADER.default("X-API-Key") }),
     z.object({
       type: z.literal("hmac"),
       secret: z.string().min(8).max(500),
-      header: z.string().regex(HEADER_NAME).default("X-Signature"),
+      header: SETTABLE_HEADER.default("X-Signature"),
       algorithm: z.enum(["sha256", "sha512"]).default("sha256"),
       encoding: z.enum(["hex", "base64"]).default("hex"),
     }),
@@ -60,9 +63,10 @@ export const AUTH = z
   .openapi("OutboundAuth");
 
 const HEADERS = z
-  .record(z.string().regex(HEADER_NAME, "invalid header name"), z.string().max(4000).regex(/^[^\r\n]*$/, "header values cannot contain line breaks"))
+  .record(SETTABLE_HEADER, HEADER_VALUE_TEXT)
   .refine((h) => Object.keys(h).length <= 30, { message: "at most 30 headers" })
-  .refine((h) => !Object.keys(h).some((k) => RESERVED_HEADERS.test(k)), { message: "headers cannot override Content-Type, User-Agent, Host, webhook-* or X-Webhook-*" });
+  .refine((h) => new Set(Object.keys(h).map((k) => k.toLowerCase())).size === Object.keys(h).length, { message: "a header name appears twice (names are case-insensitive)" })
+  .openapi({ description: `Sent on every attempt. Values are write-only: stored sealed and shown as "${HEADER_MASK}"; sending "${HEADER_MASK}" back keeps the stored value` });
 
 const TEMPLATE = z
   .unknown()

@@ -1,6 +1,7 @@
 /** D1 access for subscriptions: rows ⇄ records, create, read, list, update, delete, and the matcher snapshot. */
 import { iso, isoOrNull } from "../lib/time";
 import type { FilterGroup } from "./match";
+import { maskedHeaders } from "./sealed-headers";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy";
 
 /** Subscription lifecycle: active delivers; paused (by hand) and disabled (by health) hold deliveries. */
@@ -95,7 +96,7 @@ export function toView(row: SubscriptionRow, now = Date.now()): SubscriptionView
     url: row.url,
     events: json<string[]>(row.events, []),
     method: row.method,
-    headers: json<Record<string, string>>(row.headers, {}),
+    headers: maskedHeaders(row.headers),
     auth: json<AuthInfo>(row.auth_info, { type: "none" }),
     filters: json<FilterGroup | null>(row.filters, null),
     template: json<unknown>(row.template, null),

@@ -21,6 +21,12 @@ const guard = protect("subscriptions");
 const tags = ["Subscriptions"];
 const BASE = "/webhooks/v2/subscriptions";
 const links = (id: string) => ({ self: `${BASE}/${id}`, deliveries: `${BASE}/${id}/deliveries`, stats: `${BASE}/${id}/stats` });
+const UPDATED_SUBSCRIPTION = SUBSCRIPTION.extend({
+  droppedCredentials: z
+    .array(z.enum(["auth", "headers"]))
+    .optional()
+    .openapi({ description: "Stored credentials dropped because the url's origin changed and the request did not supply them again" }),
+});
 const STATUS_RESULT = SUBSCRIPTION.extend({ released: z.number().openapi({ description: "Held deliveries re-enqueued by this change" }) });
 
 /** Subscription routes, mounted under the base path. */
@@ -98,23 +104,24 @@ for (const method of ["patch", "put"] as const) {
       summary: method === "put" ? "Replace a subscription's configuration (the secret is kept)" : "Update some fields of a subscription",
       middleware: [...guard, strictFields(schema)],
       request: { params: ID_PARAM, body: jsonRequest(schema) },
-      responses: { 200: envelopeOf(SUBSCRIPTION, "The updated subscription"), ...ERROR_RESPONSES },
+      responses: { 200: envelopeOf(UPDATED_SUBSCRIPTION, "The updated subscription"), ...ERROR_RESPONSES },
     }),
     async (c) => {
       const now = Date.now();
       const existing = await found(c, c.req.valid("param").id);
       const body = c.req.valid("json");
       const input = (method === "put" ? withIntegration(body as z.infer<typeof CREATE_SUBSCRIPTION>) : body) as z.infer<typeof UPDATE_SUBSCRIPTION>;
-      const row = await updatedRow(existing, input, c.get("config"), now, method === "put");
+      const { row, droppedCredentials } = await updatedRow(existing, input, c.get("config"), now, method === "put");
       await saveSubscription(c.env, row, existing);
-      audit(c, method === "put" ? "subscription.replace" : "subscription.update", { type: "subscription", id: row.id }, { fields: Object.keys(input) });
+      const dropped = droppedCredentials.length ? { droppedCredentials } : {};
+      audit(c, method === "put" ? "subscription.replace" : "subscription.update", { type: "subscription", id: row.id }, { fields: Object.keys(input), ...dropped });
       const wanted = input.active === undefined ? null : input.active ? "active" : "paused";
       if (wanted && (wanted === "active") !== (existing.status === "active")) {
         const { released: _released, ...view } = await changeStatus(c.env, row, wanted, null, now);
         if (wanted === "active") await announceEnabled(c, row.id);
-        return ok(c, view, 200, links(row.id));
+        return ok(c, { ...view, ...dropped }, 200, links(row.id));
       }
-      return ok(c, toView(row, now), 200, links(row.id));
+      return ok(c, { ...toView(row, now), ...dropped }, 200, links(row.id));
     },
   );
 }

@@ -5,11 +5,13 @@ import { AppError } from "../http/errors";
 import { newId } from "../lib/ids";
 import { isValidEncryptionKey, sealSecret } from "../lib/secret-box";
 import { releaseHeld } from "./delivery-repository";
+import { credentialsAfterUrlChange, type StoredCredential } from "./credentials-after-url-change";
 import { checkDestination } from "./destination";
 import { endpointGuard } from "./endpoint-guard";
 import { enqueueDeliveries, forgetCachedSubscriptions } from "./outbox";
 import { DEFAULT_RETRY_POLICY } from "./retry-policy";
 import type { CREATE_SUBSCRIPTION, UPDATE_SUBSCRIPTION } from "./schemas";
+import { HEADER_MASK, sealHeaders } from "./sealed-headers";
 import { generateSecret } from "./signer";
 import { setStatusStatement, toView, writeSubscription, type AuthInfo, type AuthSecret, type SubscriptionRow, type SubscriptionStatus } from "./subscription-repository";
 
@@ -49,8 +51,19 @@ export function splitAuth(auth: CreateInput["auth"]): { info: AuthInfo; secret: 
   }
 }
 
-/** Applies configuration fields to a row (sealing outbound credentials). */
-async function applyConfig(row: SubscriptionRow, input: UpdateInput, config: Config): Promise<void> {
+/** Seals the header values of `input` (a masked value keeps the one in `previous`); 400 naming a masked value with nothing to keep. */
+async function sealedHeaderColumn(row: SubscriptionRow, headers: Record<string, string>, config: Config, previous: string | null): Promise<string | null> {
+  const { column, missing } = await sealHeaders(headers, { key: encryptionKey(config), subscriptionId: row.id, previous });
+  if (missing.length) {
+    const field = `headers.${missing[0]}`;
+    const reason = `"${HEADER_MASK}" keeps a stored value, and there is none to keep here (a new url origin needs every value again)`;
+    throw new AppError("SCHEMA_VALIDATION_ERROR", `Invalid body: ${field}: ${reason}`, { details: { field, reason, issues: missing.map((name) => ({ field: `headers.${name}`, reason })) } });
+  }
+  return column;
+}
+
+/** Applies configuration fields to a row (sealing outbound credentials); `previousHeaders` is what masked header values keep. */
+async function applyConfig(row: SubscriptionRow, input: UpdateInput, config: Config, previousHeaders: string | null = null): Promise<void> {
   if (input.url !== undefined) {
     assertDestination(input.url, config);
     row.url = new URL(input.url).toString();
@@ -58,7 +71,7 @@ async function applyConfig(row: SubscriptionRow, input: UpdateInput, config: Con
   if (input.events !== undefined) row.events = JSON.stringify([...new Set(input.events)]);
   if (input.name !== undefined) row.name = input.name;
   if (input.description !== undefined) row.description = input.description;
-  if (input.headers !== undefined) row.headers = JSON.stringify(input.headers);
+  if (input.headers !== undefined) row.headers = await sealedHeaderColumn(row, input.headers, config, previousHeaders);
   if (input.method !== undefined) row.method = input.method;
   if (input.auth !== undefined) {
     const { info, secret } = splitAuth(input.auth);
@@ -108,16 +121,29 @@ export async function newSubscriptionRow(input: CreateInput, config: Config, cre
   return { row, secret };
 }
 
-/** PATCH (partial) or PUT (`replace`: every field, omitted ones back to defaults). */
-export async function updatedRow(existing: SubscriptionRow, input: UpdateInput, config: Config, now: number, replace: boolean): Promise<SubscriptionRow> {
+/**
+ * PATCH (partial) or PUT (`replace`: every field, omitted ones back to defaults). When the url's
+ * origin changes, stored credentials not supplied again are dropped; `droppedCredentials` names them.
+ */
+export async function updatedRow(existing: SubscriptionRow, input: UpdateInput, config: Config, now: number, replace: boolean): Promise<{ row: SubscriptionRow; droppedCredentials: StoredCredential[] }> {
   const row = { ...existing, updated_at: now };
+  const verdict = credentialsAfterUrlChange({
+    previousUrl: existing.url,
+    nextUrl: input.url,
+    authSupplied: input.auth !== undefined,
+    headersSupplied: input.headers !== undefined,
+    hasAuth: existing.auth_enc !== null,
+    hasHeaders: existing.headers !== null,
+  });
+  if (replace || verdict.dropped.includes("auth")) Object.assign(row, { auth_info: JSON.stringify({ type: "none" }), auth_enc: null });
+  if (replace || verdict.dropped.includes("headers")) row.headers = null;
   if (replace) {
-    Object.assign(row, { name: null, description: null, headers: null, auth_info: JSON.stringify({ type: "none" }), auth_enc: null, filters: null, template: null });
+    Object.assign(row, { name: null, description: null, filters: null, template: null });
     row.retry_policy = JSON.stringify(DEFAULT_RETRY_POLICY);
     row.rate_limit = null;
   }
-  await applyConfig(row, replace ? { ...input, template: input.template } : input, config);
-  return row;
+  await applyConfig(row, replace ? { ...input, template: input.template } : input, config, verdict.mayKeepMaskedHeaders ? existing.headers : null);
+  return { row, droppedCredentials: verdict.dropped };
 }
 
 /** Seals a new secret; the old one keeps signing for `graceMs`. Returns the new row and the secret in clear. */

@@ -1,6 +1,7 @@
 /** JSON body gate: requires a JSON (or, where a route allows it, form) content type and parses the body once per request, mapping failures to 415 / 400. */
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context";
+import { MAX_JSON_DEPTH, jsonTooDeep } from "../lib/json-depth";
 import { AppError } from "./errors";
 import { formToObject, isFormContentType } from "./form";
 
@@ -19,7 +20,8 @@ export type JsonRead =
   | { kind: "json"; value: unknown }
   | { kind: "form"; value: Record<string, unknown> }
   | { kind: "not-json"; contentType: string | null }
-  | { kind: "malformed"; reason: string };
+  | { kind: "malformed"; reason: string }
+  | { kind: "too-deep" };
 
 const reads = new WeakMap<Request, Promise<JsonRead>>();
 
@@ -29,6 +31,7 @@ async function read(c: Context<AppEnv>): Promise<JsonRead> {
   const contentType = c.req.header("Content-Type");
   if (isFormContentType(contentType)) return { kind: "form", value: formToObject(text) };
   if (!isJsonContentType(contentType)) return { kind: "not-json", contentType: contentType ?? null };
+  if (jsonTooDeep(text)) return { kind: "too-deep" };
   try {
     return { kind: "json", value: JSON.parse(text) };
   } catch (error) {
@@ -66,8 +69,8 @@ export interface JsonBodyOptions {
 
 /**
  * For POST/PUT/PATCH: 415 unless JSON (or a form, when allowed); 400 INVALID_JSON unless the body
- * parses. An empty body is read as `{}` so body-less actions (e.g. `POST /subscriptions/:id/pause`)
- * need no payload.
+ * parses and nests at most MAX_JSON_DEPTH deep. An empty body is read as `{}` so body-less actions
+ * (e.g. `POST /subscriptions/:id/pause`) need no payload.
  */
 export function jsonBodyGate(options: JsonBodyOptions = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -90,5 +93,7 @@ function gate(c: Context<AppEnv>, body: JsonRead): void {
     throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json", { details: { received } });
   } else if (body.kind === "malformed") {
     throw new AppError("INVALID_JSON", "Request body is not valid JSON", { details: { reason: body.reason } });
+  } else if (body.kind === "too-deep") {
+    throw new AppError("INVALID_JSON", `Request body nests deeper than ${MAX_JSON_DEPTH} levels`, { details: { reason: "too deep", maxDepth: MAX_JSON_DEPTH } });
   }
 }

@@ -18,6 +18,7 @@ import {
 import type { Admission, LevelSpec, LevelView } from "./limiter";
 import { announceLimit } from "./limit-notice";
 import { combine, type LevelPlan, planLevels, rateLimitHeaders, tightest, withoutRequest } from "./policy";
+import { openResponse, sealResponse } from "./sealed-responses";
 import type { KeyClaim, TokenBegin } from "./token-state";
 
 /** How many times a duplicate may take over a key whose first request gave it up before giving up itself. */
@@ -114,15 +115,18 @@ async function admitOnce(c: Context<AppEnv>, plan: LevelPlan, endpoint: string, 
   );
 }
 
-/** The first response again, marked as a replay. */
-function replay(response: StoredResponse): Response {
+/** The first response again (opened when sealed), marked as a replay. */
+async function replay(c: Context<AppEnv>, stored: StoredResponse, key: string): Promise<Response> {
+  const response = await openResponse(stored, c.get("config").encryptionKey, c.get("principal").tokenId, key);
   return new Response(response.body, { status: response.status, headers: { "Content-Type": response.contentType, "Idempotent-Replayed": "true" } });
 }
 
 /** Runs the route for the request that owns `claim` and keeps its outcome (or frees the key) after the response. */
 async function runOwned(c: Context<AppEnv>, next: Next, claim: KeyClaim): Promise<void> {
-  const token = c.env.TOKEN_STATE.getByName(c.get("principal").tokenId);
-  const report = (response: StoredResponse | null) => c.executionCtx.waitUntil(token.complete(claim, response).catch(() => undefined));
+  const { tokenId } = c.get("principal");
+  const config = c.get("config");
+  const token = c.env.TOKEN_STATE.getByName(tokenId);
+  const report = (response: StoredResponse | null) => c.executionCtx.waitUntil(token.complete(claim, response, config.idempotencyMaxBytes).catch(() => undefined));
   try {
     await next();
   } catch (error) {
@@ -134,7 +138,7 @@ async function runOwned(c: Context<AppEnv>, next: Next, claim: KeyClaim): Promis
   if (isStorableStatus(res.status)) {
     const body = await res.clone().text();
     if (new TextEncoder().encode(body).byteLength <= MAX_STORED_BODY_BYTES) {
-      stored = { status: res.status, body, contentType: res.headers.get("Content-Type") ?? "application/json" };
+      stored = await sealResponse({ status: res.status, body, contentType: res.headers.get("Content-Type") ?? "application/json" }, config.encryptionKey, tokenId, claim.key);
     }
   }
   report(stored);
@@ -156,7 +160,7 @@ export function limitsAndIdempotency(endpoint: string): MiddlewareHandler<AppEnv
       if (!first) return claim ? runOwned(c, next, claim) : next();
       let taken: KeyLookup = first;
       if (taken.kind === "in_flight") taken = await c.env.TOKEN_STATE.getByName(principal.tokenId).wait(claim!, DUPLICATE_WAIT_MS);
-      if (taken.kind === "replay") return replay(taken.response);
+      if (taken.kind === "replay") return replay(c, taken.response, claim!.key);
       if (taken.kind === "conflict") {
         throw new AppError("IDEMPOTENCY_CONFLICT", "This Idempotency-Key was already used with a different request", {
           details: { reason: "different_request" },

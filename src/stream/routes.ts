@@ -8,7 +8,9 @@ import { ok } from "../http/envelope";
 import { AppError } from "../http/errors";
 import { envelopeOf, ERROR_RESPONSES } from "../http/openapi";
 import type { StreamCursor } from "./catch-up";
+import { replayRefusal } from "./caps";
 import { openHubStream } from "./hub-client";
+import { takeStreamSlot } from "./stream-lease";
 import { isEventId, parseFilter, parseSince } from "./params";
 import { SSE_HEADERS } from "./sse";
 
@@ -103,12 +105,24 @@ streamRoutes.openapi(
     let cursor: StreamCursor = { kind: "live" };
     if (lastEventId) cursor = { kind: "after", id: lastEventId };
     else if (since !== undefined) cursor = { kind: "since", sinceMs: parseSince(since, Date.now())! };
+    const { stream: limits } = c.get("config");
+    const tooOld = replayRefusal(cursor, Date.now(), limits.maxReplayMs);
+    if (tooOld) {
+      throw new AppError("SCHEMA_VALIDATION_ERROR", `Invalid ${tooOld.field}: ${tooOld.message}`, { details: { ...tooOld.details, issues: [{ field: tooOld.field, reason: tooOld.details.reason }] } });
+    }
+    const principal = c.get("principal");
+    const slot = principal.kind === "admin" ? null : await takeStreamSlot(c.env, { tokenId: principal.tokenId, max: limits.maxPerToken });
     const hub = await openHubStream(c.env, { patterns: patterns.ok ? patterns.patterns : [], cursor }).catch((error: unknown) => {
+      void slot?.release();
       throw new AppError("SERVICE_UNAVAILABLE", "The event hub is unavailable; retry shortly", { retryAfter: 3, cause: error });
     });
-    if (hub.status !== 200 || !hub.body) throw new AppError("SERVICE_UNAVAILABLE", "The event hub refused the stream; retry shortly", { retryAfter: 3 });
+    if (hub.status !== 200 || !hub.body) {
+      void slot?.release();
+      throw new AppError("SERVICE_UNAVAILABLE", "The event hub refused the stream; retry shortly", { retryAfter: 3 });
+    }
+    const body = slot ? slot.hold(hub.body, (p) => c.executionCtx.waitUntil(p)) : hub.body;
     // A fresh Response: the hub's headers are immutable, and middleware adds its own.
-    return new Response(hub.body, { status: 200, headers: SSE_HEADERS });
+    return new Response(body, { status: 200, headers: SSE_HEADERS });
   },
 );
 

@@ -34,6 +34,12 @@ describe("config", () => {
     expect(() => getConfig(env({ ADMIN_TOKEN: "short", BODY_LIMIT_BYTES: "lots", RATE_LIMIT_ENDPOINTS: "task" }))).toThrowError(ConfigError);
     expect(() => getConfig(env({ ADMIN_TOKEN: "short", BODY_LIMIT_BYTES: "lots" }))).toThrowError(/ADMIN_TOKEN[\s\S]*BODY_LIMIT_BYTES/);
   });
+
+  it("requires JWT_ISSUER and JWT_AUDIENCE when JWT_JWKS_URL is set", () => {
+    expect(() => getConfig(env({ JWT_JWKS_URL: "https://issuer.test/jwks" }))).toThrowError(/JWT_ISSUER[\s\S]*JWT_AUDIENCE/);
+    expect(() => getConfig(env({ JWT_JWKS_URL: "https://issuer.test/jwks", JWT_ISSUER: "https://issuer.test/" }))).toThrowError(/JWT_AUDIENCE must be set/);
+    expect(getConfig(env({ JWT_JWKS_URL: "https://issuer.test/jwks", JWT_ISSUER: "https://issuer.test/", JWT_AUDIENCE: "api" })).jwt).toMatchObject({ issuer: "https://issuer.test/", audience: "api" });
+  });
 });
 
 describe("task queue", () => {

@@ -40,7 +40,7 @@ describe("audit rows for token administration", () => {
   });
 
   it("names the token that acted, not only the admin", async () => {
-    const admin2 = await createToken(["tokens"]);
+    const admin2 = await createToken(["tokens", "notify"]);
     const res = await call("/tokens", { token: admin2.key, body: { name: "made by a token", endpoints: ["notify"] } });
     expect(res.status).toBe(201);
     const { items } = await auditRows(`?target=${res.json.data.id}`);

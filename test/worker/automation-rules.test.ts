@@ -71,6 +71,24 @@ describe("rules API", () => {
     expect((await call("/rules", { token: null })).status).toBe(401);
   });
 
+  it("refuses publish steps in reserved namespaces or with templated types to non-admin tokens (403), on create, PATCH and PUT", async () => {
+    const rules = await createToken(["rules"]);
+    const forged = { name: "forger", trigger: { events: ["order.*"] }, steps: [{ id: "forge", kind: "publish", type: "stripe.invoice.paid", data: {} }] };
+    const refused = await call("/rules", { token: rules.key, body: forged });
+    expect(refused.status, refused.text).toBe(403);
+    expect(refused.json).toMatchObject({ code: "FORBIDDEN", details: { field: "steps.forge.type" } });
+    const templated = await call("/rules", { token: rules.key, body: { ...forged, steps: [{ id: "forge", kind: "publish", type: "{{data.kind}}", data: {} }] } });
+    expect(templated.status).toBe(403);
+    const allowed = await call("/rules", { token: rules.key, body: { ...forged, steps: [{ id: "ok", kind: "publish", type: "order.audited", data: {} }] } });
+    expect(allowed.status, allowed.text).toBe(201);
+    const id = allowed.json.data.id;
+    const patched = await call(`/rules/${id}`, { method: "PATCH", token: rules.key, body: { steps: [{ id: "forge", kind: "publish", type: "system.health.restored", data: {} }] } });
+    expect(patched.status).toBe(403);
+    expect((await call(`/rules/${id}`, { method: "PUT", token: rules.key, body: forged })).status).toBe(403);
+    expect((await call(`/rules/${id}`)).json.data.steps[0]).toMatchObject({ type: "order.audited" });
+    expect((await call("/rules", { body: forged })).status).toBe(201);
+  });
+
   it("dry-runs a rule: trigger verdict and steps rendered against the event, nothing sent", async () => {
     const created = await call("/rules", { body: { ...RULE, trigger: { events: ["order.*"], filter: { all: [{ field: "data.total", operator: "greater_than", value: 5 }] } } } });
     const id = created.json.data.id;
