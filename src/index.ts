@@ -1,14 +1,14 @@
 /** Worker entry: fetch is the Hono app; queue consumes deliveries and dead letters; scheduled sweeps the outbox; DO classes re-exported (nothing else may be exported). */
 import { createApp } from "./app";
 import { getConfig } from "./config";
-import { consumeDeadLetters, DEAD_LETTER_QUEUE, parseDeliveryMessage, processDeliveries, settle, type DisabledNotice, type ProcessedMessage } from "./delivery/consumer";
-import { armSweeper, sweepOutbox } from "./delivery/sweep";
+import { consumeDeadLetters, DEAD_LETTER_QUEUE, parseDeliveryMessage, processDeliveries, settle, type DisabledNotice, type ProcessedMessage } from "./delivery/engine";
+import { armSweeper, sweepOutbox } from "./delivery/sweeper";
 import { flushWhenDue, recordDelivery } from "./ops/metrics";
 import { retention } from "./ops/retention";
 import { publishAll } from "./publish";
 
-export { EndpointGuard } from "./delivery/endpoint-guard";
-export { Sweeper } from "./delivery/sweep";
+export { EndpointGuard } from "./delivery/store/endpoint-guard";
+export { Sweeper } from "./delivery/sweeper";
 export { LimitCounter } from "./limits/limit-counter";
 export { Metrics } from "./ops/metrics-do";
 export { TokenState } from "./limits/token-state";

@@ -4,7 +4,7 @@ import { protect } from "../guard";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
-import { channelStatuses } from "../delivery/channels";
+import { channelStatuses } from "../delivery/store/channels";
 import { newId } from "../lib/ids";
 import { publishAll } from "../publish";
 import { NOTIFICATION_SENT, SEND_NOTIFICATION } from "./schemas";

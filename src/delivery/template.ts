@@ -1,6 +1,6 @@
 /** Payload templates (pure): `{{path}}` placeholders over the event, type-preserving whole placeholders, presets. */
 import type { WireEvent } from "../events/store";
-import { valueAt } from "./match";
+import { valueAt } from "./core/match";
 
 /** Built-in templates for chat destinations. */
 export const TEMPLATE_PRESETS = ["slack", "discord", "teams"] as const;

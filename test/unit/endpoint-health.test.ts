@@ -1,6 +1,6 @@
 // Endpoint health: breaker transitions, rate bucket, consecutive failures and auto-disable.
 import { describe, expect, it } from "vitest";
-import { admit, initialHealth, PROBE_TIMEOUT_MS, record, resetHealth, type HealthSettings } from "../../src/delivery/endpoint-health";
+import { admit, initialHealth, PROBE_TIMEOUT_MS, record, resetHealth, type HealthSettings } from "../../src/delivery/core/endpoint-health";
 
 const settings: HealthSettings = { failureRate: 0.5, minRequests: 4, windowMs: 60_000, cooldownMs: 30_000, disableAfter: 6 };
 

@@ -1,20 +1,20 @@
 /** Subscription routes: create, list, read, update, replace, delete, rotate-secret, test, pause, resume. */
-import { audit } from "../ops/audit";
-import { iso, isoOrNull } from "../lib/time";
+import { audit } from "../../ops/audit";
+import { iso, isoOrNull } from "../../lib/time";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { protect } from "../guard";
-import type { AppEnv } from "../http/context";
-import { ok } from "../http/envelope";
-import { AppError } from "../http/errors";
-import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
-import { publish } from "../publish";
-import { processDeliveries } from "./consumer";
-import { enqueueDeliveries, forgetCachedSubscriptions } from "./outbox";
+import { protect } from "../../guard";
+import type { AppEnv } from "../../http/context";
+import { ok } from "../../http/envelope";
+import { AppError } from "../../http/errors";
+import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../../http/openapi";
+import { publish } from "../../publish";
+import { processDeliveries } from "../engine";
+import { enqueueDeliveries, forgetCachedSubscriptions } from "../store/outbox";
 import { ATTEMPT, CREATE_SUBSCRIPTION, ID_PARAM, LIST_SUBSCRIPTIONS_QUERY, ROTATE_SECRET, SUBSCRIPTION, UPDATE_SUBSCRIPTION } from "./schemas";
-import { changeStatus, newSubscriptionRow, rotatedRow, saveSubscription, updatedRow } from "./subscription-service";
-import { deleteSubscription, getSubscriptionRow, insertSubscription, listSubscriptions, toView, type SubscriptionRow } from "./subscription-repository";
-import { endpointGuard } from "./endpoint-guard";
+import { changeStatus, newSubscriptionRow, rotatedRow, saveSubscription, updatedRow } from "../subscriptions";
+import { deleteSubscription, getSubscriptionRow, insertSubscription, listSubscriptions, toView, type SubscriptionRow } from "../store/subscriptions";
+import { endpointGuard } from "../store/endpoint-guard";
 
 const guard = protect("subscriptions");
 const tags = ["Subscriptions"];

@@ -1,19 +1,19 @@
 /** Delivery history and operations routes: deliveries, retry, stats, event catalogue, custom events, queue figures. */
-import { audit } from "../ops/audit";
+import { audit } from "../../ops/audit";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { EVENT_CATALOGUE } from "../events/catalogue";
-import { toWireEvent } from "../events/store";
-import { protect } from "../guard";
-import type { AppEnv } from "../http/context";
-import { ok } from "../http/envelope";
-import { AppError } from "../http/errors";
-import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
-import { publish } from "../publish";
-import { getDelivery, listDeliveries, queueStats, restartDelivery, retryFailed, subscriptionStats } from "./delivery-repository";
-import { endpointGuard } from "./endpoint-guard";
-import { enqueueDeliveries } from "./outbox";
+import { EVENT_CATALOGUE } from "../../events/catalogue";
+import { toWireEvent } from "../../events/store";
+import { protect } from "../../guard";
+import type { AppEnv } from "../../http/context";
+import { ok } from "../../http/envelope";
+import { AppError } from "../../http/errors";
+import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../../http/openapi";
+import { publish } from "../../publish";
+import { getDelivery, listDeliveries, queueStats, restartDelivery, retryFailed, subscriptionStats } from "../store/deliveries";
+import { endpointGuard } from "../store/endpoint-guard";
+import { enqueueDeliveries } from "../store/outbox";
 import { ATTEMPT, DELIVERY, DELIVERY_PARAM, ID_PARAM, LIST_DELIVERIES_QUERY, PUBLISH_EVENT, RETRY_FAILED } from "./schemas";
-import { getSubscriptionRow } from "./subscription-repository";
+import { getSubscriptionRow } from "../store/subscriptions";
 
 const guard = protect("subscriptions");
 const tags = ["Deliveries"];

@@ -1,8 +1,8 @@
 /** The transactional outbox: matching events to subscriptions (isolate-cached), outbox rows, and enqueueing. */
-import { toWireEvent, type StoredEvent } from "../events/store";
-import { newId } from "../lib/ids";
-import { matchesAnyPattern, matchesFilter } from "./match";
-import { loadMatchers, type SubscriptionMatcher } from "./subscription-repository";
+import { toWireEvent, type StoredEvent } from "../../events/store";
+import { newId } from "../../lib/ids";
+import { matchesAnyPattern, matchesFilter } from "../core/match";
+import { loadMatchers, type SubscriptionMatcher } from "./subscriptions";
 
 /** The body of a deliveries queue message. `attempt` is the row's attempts count when enqueued. */
 export interface DeliveryMessage {

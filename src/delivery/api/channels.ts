@@ -1,18 +1,18 @@
 /** Channel routes: /channels CRUD; each channel is a subscription to its notify.sent events. */
-import { audit } from "../ops/audit";
-import { iso } from "../lib/time";
+import { audit } from "../../ops/audit";
+import { iso } from "../../lib/time";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { protect } from "../guard";
-import type { AppEnv } from "../http/context";
-import { ok } from "../http/envelope";
-import { AppError } from "../http/errors";
-import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
-import { CHANNEL_NAME, CHANNEL_TYPES, channelRouting, channelTemplate, getChannel, listChannels, type ChannelRow } from "./channels";
-import { forgetCachedSubscriptions } from "./outbox";
+import { protect } from "../../guard";
+import type { AppEnv } from "../../http/context";
+import { ok } from "../../http/envelope";
+import { AppError } from "../../http/errors";
+import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../../http/openapi";
+import { CHANNEL_NAME, CHANNEL_TYPES, channelRouting, channelTemplate, getChannel, listChannels, type ChannelRow } from "../store/channels";
+import { forgetCachedSubscriptions } from "../store/outbox";
 import { CREATE_SUBSCRIPTION, UPDATE_SUBSCRIPTION } from "./schemas";
-import { changeStatus, newSubscriptionRow, saveSubscription, updatedRow } from "./subscription-service";
-import { deleteSubscription, insertSubscriptionStatement, toView, type SubscriptionRow } from "./subscription-repository";
+import { changeStatus, newSubscriptionRow, saveSubscription, updatedRow } from "../subscriptions";
+import { deleteSubscription, insertSubscriptionStatement, toView, type SubscriptionRow } from "../store/subscriptions";
 
 const guard = protect("subscriptions");
 const tags = ["Channels"];

@@ -1,7 +1,7 @@
 /** The outbox sweep: re-enqueues deliveries whose due time is well past (lost messages, crashed consumers). */
 import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../config";
-import { enqueueDeliveries, type DeliveryMessage } from "./outbox";
+import { enqueueDeliveries, type DeliveryMessage } from "./store/outbox";
 
 /** Rows re-enqueued per sweep statement; the sweep loops up to SWEEP_MAX_ROUNDS times. */
 export const SWEEP_LIMIT = 500;

@@ -1,5 +1,5 @@
 /** D1 access for deliveries and attempts: history, detail, manual retry, resume catch-up, dead letters, stats. */
-import { iso, isoOrNull } from "../lib/time";
+import { iso, isoOrNull } from "../../lib/time";
 import type { DeliveryMessage } from "./outbox";
 
 /** Delivery states. */

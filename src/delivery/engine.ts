@@ -2,14 +2,14 @@
 import { getConfig, type Config } from "../config";
 import { fromRow, toWireEvent, type EventRow, type StoredEvent } from "../events/store";
 import { openSecret } from "../lib/secret-box";
-import { sendAttempt, type AttemptResult } from "./attempt";
-import { claimStatement, deferStatement, healthStatement, holdStatement, loadStatements, recordStatements, type ClaimedRow, type Outcome } from "./claims";
-import { markDeadLettered } from "./delivery-repository";
-import { checkDestination } from "./destination";
-import { endpointGuard } from "./endpoint-guard";
-import { enqueueDeliveries, type DeliveryMessage } from "./outbox";
-import { nextRetryDelayMs, toDelaySeconds } from "./retry-policy";
-import { retryPolicyOf, setStatusStatement, type AuthSecret, type SubscriptionRow } from "./subscription-repository";
+import { sendAttempt, type AttemptResult } from "./destinations/http-attempt";
+import { claimStatement, deferStatement, healthStatement, holdStatement, loadStatements, recordStatements, type ClaimedRow, type Outcome } from "./store/claims";
+import { markDeadLettered } from "./store/deliveries";
+import { checkDestination } from "./destinations/url-guard";
+import { endpointGuard } from "./store/endpoint-guard";
+import { enqueueDeliveries, type DeliveryMessage } from "./store/outbox";
+import { nextRetryDelayMs, toDelaySeconds } from "./core/retry-policy";
+import { retryPolicyOf, setStatusStatement, type AuthSecret, type SubscriptionRow } from "./store/subscriptions";
 import { renderBody } from "./template";
 
 /** The dead-letter queue's name (wrangler.toml). */

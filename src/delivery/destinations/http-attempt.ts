@@ -1,10 +1,10 @@
 /** One HTTP attempt of a delivery: the request's headers (signatures, auth, X-Webhook-*), the fetch, the result. */
-import { hmac } from "../lib/crypto";
-import { toBase64, toHex } from "../lib/encoding";
-import { VERSION } from "../lib/version";
-import { classifyStatus, parseRetryAfter, type AttemptVerdict } from "./retry-policy";
+import { hmac } from "../../lib/crypto";
+import { toBase64, toHex } from "../../lib/encoding";
+import { VERSION } from "../../lib/version";
+import { classifyStatus, parseRetryAfter, type AttemptVerdict } from "../core/retry-policy";
 import { signatureHeaders } from "./signer";
-import type { AuthInfo, AuthSecret } from "./subscription-repository";
+import type { AuthInfo, AuthSecret } from "../store/subscriptions";
 
 /** Response bodies are kept up to this many characters. */
 export const RESPONSE_BODY_LIMIT = 1024;

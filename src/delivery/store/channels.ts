@@ -1,7 +1,7 @@
 /** Notification channels: named destinations for POST /notify, each backed by a subscription to its notify.sent events. */
 import { z } from "@hono/zod-openapi";
-import type { FilterGroup } from "./match";
-import type { SubscriptionRow } from "./subscription-repository";
+import type { FilterGroup } from "../core/match";
+import type { SubscriptionRow } from "./subscriptions";
 
 /** Channel kinds: a plain webhook or a chat service with its message format. */
 export const CHANNEL_TYPES = ["webhook", "slack", "discord", "teams"] as const;

@@ -1,10 +1,10 @@
 /** Request and response schemas of the subscription API (zod, also the OpenAPI document). */
 import { z } from "@hono/zod-openapi";
-import { DELIVERY_STATUSES } from "./delivery-repository";
-import { EVENT_PATTERN, EVENT_TYPE, FILTER_OPERATORS } from "./match";
-import { MAX_DELAY_MS } from "./retry-policy";
-import { isUsableSecret } from "./signer";
-import { AUTH_TYPES } from "./subscription-repository";
+import { DELIVERY_STATUSES } from "../store/deliveries";
+import { EVENT_PATTERN, EVENT_TYPE, FILTER_OPERATORS } from "../core/match";
+import { MAX_DELAY_MS } from "../core/retry-policy";
+import { isUsableSecret } from "../destinations/signer";
+import { AUTH_TYPES } from "../store/subscriptions";
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/;
 /** Headers the gateway sets itself; a subscription cannot override them. */

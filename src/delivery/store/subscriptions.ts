@@ -1,7 +1,7 @@
 /** D1 access for subscriptions: rows ⇄ records, create, read, list, update, delete, and the matcher snapshot. */
-import { iso, isoOrNull } from "../lib/time";
-import type { FilterGroup } from "./match";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy";
+import { iso, isoOrNull } from "../../lib/time";
+import type { FilterGroup } from "../core/match";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../core/retry-policy";
 
 /** Subscription lifecycle: active delivers; paused (by hand) and disabled (by health) hold deliveries. */
 export type SubscriptionStatus = "active" | "paused" | "disabled";

@@ -1,7 +1,7 @@
 /** EndpointGuard Durable Object (one per subscription): circuit breaker, delivery rate, consecutive failures. */
 import { DurableObject } from "cloudflare:workers";
-import { getConfig } from "../config";
-import { admit, initialHealth, record, resetHealth, type Admission, type HealthReport, type HealthSettings, type HealthState } from "./endpoint-health";
+import { getConfig } from "../../config";
+import { admit, initialHealth, record, resetHealth, type Admission, type HealthReport, type HealthSettings, type HealthState } from "../core/endpoint-health";
 
 interface Stored {
   health: HealthState;
