@@ -4,6 +4,9 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { actionRoutes } from "./actions/routes";
 import { tokenRoutes } from "./auth/routes";
 import { channelRoutes } from "./delivery/api/channels";
+import { destinationRoutes } from "./delivery/api/destinations";
+import type { EngineFactory } from "./delivery/engine";
+import { engineContext } from "./effects";
 import { deliveryRoutes } from "./delivery/api/deliveries";
 import { subscriptionRoutes } from "./delivery/api/subscriptions";
 import { getConfig } from "./config";
@@ -33,12 +36,20 @@ function routeGroup() {
   });
 }
 
+/** Options of createApp. */
+export interface AppOptions {
+  /** The delivery engine with its effects (the Worker entry passes its own). */
+  engine?: EngineFactory;
+}
+
 /** Creates the gateway app. Order: request id → config → ops (stats, metrics, log) → CORS → IP allowlist → body limit → routes. */
-export function createApp() {
+export function createApp(options: AppOptions = {}) {
+  const engine = options.engine ?? engineContext;
   const app = new OpenAPIHono<AppEnv>();
   app.use("*", requestId);
   app.use("*", async (c, next) => {
     c.set("config", getConfig(c.env));
+    c.set("engine", engine);
     await next();
   });
   app.use("*", opsMiddleware);
@@ -73,6 +84,7 @@ export function createApp() {
   v2.route("/", subscriptionRoutes);
   v2.route("/", deliveryRoutes);
   v2.route("/", channelRoutes);
+  v2.route("/", destinationRoutes);
   app.route(BASE_PATH, v2);
 
   app.doc31(`${BASE_PATH}/openapi.json`, {

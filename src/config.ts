@@ -46,6 +46,23 @@ const keyedInts = z
     return out;
   });
 
+/** `orders=ORDERS_QUEUE,audit=AUDIT_QUEUE` → `{orders: "ORDERS_QUEUE", ...}` (queue name → binding). */
+const queueBindings = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const out: Record<string, string> = {};
+    for (const pair of splitList(v ?? "")) {
+      const [name, binding] = pair.split("=").map((s) => s.trim());
+      if (!name || !binding || !/^[A-Za-z0-9_-]{1,63}$/.test(name) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(binding)) {
+        ctx.addIssue({ code: "custom", message: `bad entry "${pair}" (want queue-name=BINDING)` });
+        return z.NEVER;
+      }
+      out[name] = binding;
+    }
+    return out;
+  });
+
 const text = (fallback: string) =>
   z
     .string()
@@ -130,6 +147,7 @@ const CONFIG_SCHEMA = z.object({
   BREAKER_COOLDOWN_SECONDS: int(30),
   AUTO_DISABLE_AFTER_FAILURES: int(50),
   SECRET_ROTATION_GRACE_SECONDS: int(86_400),
+  DESTINATION_QUEUES: queueBindings,
 });
 
 /** Body fields, query parameters and audit details whose values never reach a log line. */
@@ -190,6 +208,8 @@ export interface Config {
     disableAfterFailures: number;
     /** How long a rotated-out secret keeps signing beside the new one. */
     secretRotationGraceMs: number;
+    /** Queues subscriptions may deliver to: queue name → the Worker's producer binding (DESTINATION_QUEUES). */
+    queues: Record<string, string>;
   };
 }
 
@@ -283,6 +303,7 @@ export function getConfig(env: Env): Config {
       },
       disableAfterFailures: v.AUTO_DISABLE_AFTER_FAILURES,
       secretRotationGraceMs: v.SECRET_ROTATION_GRACE_SECONDS * 1000,
+      queues: v.DESTINATION_QUEUES,
     },
   };
   cache.set(env, config);

@@ -1,38 +1,25 @@
-/** The deliveries queue consumer: claim → guard → sign and send → record attempts → ack, re-send with delay, or dead-letter. */
+/**
+ * The delivery engine, the one orchestrator: guard → claim → send → record → settle. The queue
+ * consumer, POST /subscriptions/:id/test, a delivery's retry and the sweep all go through it; its
+ * side effects (announce a disable, metrics, audit) are passed in from the Worker entry.
+ */
 import { getConfig, type Config } from "../config";
 import { fromRow, toWireEvent, type EventRow, type StoredEvent } from "../events/store";
-import { openSecret } from "../lib/secret-box";
-import { sendAttempt, type AttemptResult } from "./destinations/http-attempt";
-import { claimStatement, deferStatement, healthStatement, holdStatement, loadStatements, recordStatements, type ClaimedRow, type Outcome } from "./store/claims";
-import { markDeadLettered } from "./store/deliveries";
-import { checkDestination } from "./destinations/url-guard";
+import { decide, deferral, EVENT_EXPIRED, GONE_REASON, healthChange, type AttemptResult, type Outcome, type Settlement } from "./core/outcome";
+import { outboundCredentials, signingSecrets } from "./credentials";
+import { destinationOf } from "./destinations/registry";
+import { notSent } from "./destinations/types";
+import { claimStatement, deferStatement, holdStatement, loadStatements, recordStatements, settleFailedStatement, type ClaimedRow } from "./store/claims";
+import { markDeadLettered, restartDelivery } from "./store/deliveries";
 import { endpointGuard } from "./store/endpoint-guard";
-import { enqueueDeliveries, type DeliveryMessage } from "./store/outbox";
-import { nextRetryDelayMs, toDelaySeconds } from "./core/retry-policy";
-import { retryPolicyOf, setStatusStatement, type AuthSecret, type SubscriptionRow } from "./store/subscriptions";
+import { enqueueDeliveries, nextDueAt, takeOverdue, type DeliveryMessage } from "./store/outbox";
+import { destinationOf as destinationConfigOf, healthStatement, retryPolicyOf, type HealthRow, type SubscriptionRow } from "./store/subscriptions";
 import { renderBody } from "./template";
 
-/** The dead-letter queue's name (wrangler.toml). */
-export const DEAD_LETTER_QUEUE = "edgehook-deliveries-dlq";
 /** How long an isolate trusts a guard's "closed, no rate" answer before asking it again. */
 export const ADMIT_HINT_MS = 1000;
 
-/**
- * How the caller should settle a message. Retries and deferrals are acks plus a delayed send of
- * `next`: a message names the row generation it expects, which msg.retry() could not update.
- */
-export type Settlement = { action: "ack" } | { action: "retry" | "defer"; delaySeconds: number; next: DeliveryMessage };
-
-/** The outcome of one message; index is its position in the processed list. */
-export interface ProcessedMessage {
-  index: number;
-  message: DeliveryMessage;
-  settlement: Settlement;
-  /** Present when an attempt was made. */
-  outcome?: Outcome;
-}
-
-/** A subscription that must be announced as disabled (`subscription.disabled`). */
+/** A subscription the engine disabled, to announce as `subscription.disabled`. */
 export interface DisabledNotice {
   subscriptionId: string;
   url: string;
@@ -40,40 +27,70 @@ export interface DisabledNotice {
   consecutiveFailures: number;
 }
 
+/** The engine's side effects, built by the Worker entry: nothing in the engine imports upward. */
+export interface EngineEffects {
+  /** Publishes `subscription.disabled` for subscriptions the engine just disabled. */
+  disabled(notices: DisabledNotice[]): Promise<unknown>;
+  /** Counts one finished attempt (metrics). */
+  attempted(outcome: Outcome): void;
+  /** Writes an audit entry for a change the engine made (there is no request behind it). */
+  audit(action: string, target: { type: string; id: string }, details: Record<string, unknown>): Promise<unknown>;
+}
+
+/** What every engine entry point runs with. */
+export interface EngineContext {
+  env: Env;
+  effects: EngineEffects;
+  background: Pick<ExecutionContext, "waitUntil">;
+}
+
+/** Builds an engine context for one invocation; `source` names it in audit rows (a request id, `queue`). */
+export type EngineFactory = (env: Env, background: Pick<ExecutionContext, "waitUntil">, source: string) => EngineContext;
+
+declare module "../http/context" {
+  interface RequestVariables {
+    /** The delivery engine with the Worker entry's effects (set by the app). */
+    engine: EngineFactory;
+  }
+}
+
+/** The outcome of one message; index is its position in the processed list. */
+export interface ProcessedMessage {
+  index: number;
+  message: DeliveryMessage;
+  settlement: Settlement;
+  /** The message to re-send with the settlement's delay (retry: the next generation). */
+  next?: DeliveryMessage;
+  /** Present when an attempt was made. */
+  outcome?: Outcome;
+}
+
+/** A claimed message ready to send. */
+export interface Claim {
+  index: number;
+  message: DeliveryMessage;
+  row: ClaimedRow;
+  sub: SubscriptionRow;
+  event: StoredEvent;
+}
+
+/** A sent claim with its decision. */
+export interface Sent extends Claim {
+  outcome: Outcome;
+  settlement: Settlement;
+}
+
 /** Options of processDeliveries. */
 export interface ProcessOptions {
   /** Skip the circuit breaker and rate (a test delivery asked for by hand). */
   bypassGuard?: boolean;
   now?: number;
+  /** Replace a stage (delivery modes, a fast path); see docs/ARCHITECTURE.md. */
+  stages?: Partial<EngineStages>;
 }
 
-const secretCache = new Map<string, Promise<string>>();
-const SECRET_CACHE_LIMIT = 1000;
 /** Subscriptions whose guard said "closed, no rate" recently: admit() is skipped until the time. */
 const admitHints = new Map<string, number>();
-
-function open(config: Config, sealed: string, context: string): Promise<string> {
-  const key = `${context}|${sealed}`;
-  let plain = secretCache.get(key);
-  if (!plain) {
-    if (secretCache.size >= SECRET_CACHE_LIMIT) secretCache.clear();
-    plain = openSecret(config.encryptionKey, sealed, context);
-    plain.catch(() => secretCache.delete(key));
-    secretCache.set(key, plain);
-  }
-  return plain;
-}
-
-/** The signing secrets of a subscription at `now`: current, then the rotated one while in grace. */
-export async function signingSecrets(config: Config, row: SubscriptionRow, now: number): Promise<string[]> {
-  const secrets = [await open(config, row.secret_enc, row.id)];
-  if (row.previous_secret_enc && (row.previous_secret_expires_at ?? 0) > now) secrets.push(await open(config, row.previous_secret_enc, row.id));
-  return secrets;
-}
-
-async function authSecret(config: Config, row: SubscriptionRow): Promise<AuthSecret | null> {
-  return row.auth_enc ? (JSON.parse(await open(config, row.auth_enc, row.id)) as AuthSecret) : null;
-}
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
@@ -81,8 +98,8 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return groups;
 }
 
-/** Asks each subscription's guard how many may go; returns the wait for every message held back. */
-async function admitAll(env: Env, messages: readonly DeliveryMessage[], bypass: boolean, now: number): Promise<Map<number, number>> {
+/** Guard stage: asks each subscription's guard how many may go; returns the wait of every message held back. */
+async function admit(env: Env, messages: readonly DeliveryMessage[], bypass: boolean, now: number): Promise<Map<number, number>> {
   const waits = new Map<number, number>();
   if (bypass) return waits;
   const indexed = messages.map((message, index) => ({ message, index }));
@@ -96,60 +113,16 @@ async function admitAll(env: Env, messages: readonly DeliveryMessage[], bypass: 
   return waits;
 }
 
-async function attempt(config: Config, sub: SubscriptionRow, event: StoredEvent, row: ClaimedRow, now: number): Promise<AttemptResult> {
-  // Checked again at send time: ALLOW_PRIVATE_DESTINATIONS may have been turned off since.
-  const destination = checkDestination(sub.url, { allowPrivate: config.allowPrivateDestinations });
-  if (!destination.ok) return { statusCode: null, durationMs: 0, responseBody: null, error: destination.reason, verdict: "fail", retryAfterMs: null, finishedAt: Date.now() };
-  try {
-    return await sendAttempt({
-      url: sub.url,
-      method: sub.method,
-      eventId: event.id,
-      eventType: event.type,
-      body: renderBody(toWireEvent(event), sub.template === null ? null : JSON.parse(sub.template)),
-      attempt: row.attempts,
-      secrets: await signingSecrets(config, sub, now),
-      headers: sub.headers ? JSON.parse(sub.headers) : {},
-      auth: sub.auth_info ? JSON.parse(sub.auth_info) : { type: "none" },
-      authSecret: await authSecret(config, sub),
-      timeoutMs: sub.timeout_ms,
-    });
-  } catch (error) {
-    return { statusCode: null, durationMs: 0, responseBody: null, error: `could not prepare the request: ${String(error)}`, verdict: "retry", retryAfterMs: null, finishedAt: Date.now() };
-  }
-}
-
-/** The delivery state after an attempt, from the subscription's retry policy. */
-function conclude(sub: SubscriptionRow, row: ClaimedRow, r: AttemptResult): Outcome {
-  let status: Outcome["status"] = r.verdict === "success" ? "success" : "failed";
-  let nextAt: number | null = null;
-  if (r.verdict === "retry") {
-    const delay = nextRetryDelayMs(retryPolicyOf(sub), { attemptsMade: row.attempts - row.round_start, retryAfterMs: r.retryAfterMs });
-    if (delay !== null) {
-      status = "retrying";
-      nextAt = r.finishedAt + delay;
-    }
-  }
-  const { retryAfterMs: _ignored, ...result } = r;
-  return { ...result, deliveryId: row.id, subscriptionId: sub.id, attempt: row.attempts, status, nextAt };
-}
-
 /**
- * Processes delivery messages: claims each row at the generation its message names (stale or
- * duplicate messages are acked), holds rows of inactive subscriptions, defers what the endpoint
- * guard holds back, sends the rest in parallel and records every attempt in one batch. Exhausted
- * deliveries go to the dead-letter queue; disabled subscriptions are returned for announcement.
+ * Claim stage, one D1 batch: loads subscriptions and events, holds rows of inactive subscriptions,
+ * defers what the guard held back, and claims the rest at the generation their message names.
+ * Claimed rows whose event retention purged are settled `failed` (event_expired) at once.
  */
-export async function processDeliveries(env: Env, messages: DeliveryMessage[], options: ProcessOptions = {}): Promise<{ results: ProcessedMessage[]; disabled: DisabledNotice[] }> {
-  const config = getConfig(env);
-  const db = env.DB;
-  const now = options.now ?? Date.now();
-  const waits = await admitAll(env, messages, options.bypassGuard ?? false, now);
+async function claim(db: D1Database, messages: readonly DeliveryMessage[], waits: Map<number, number>, now: number): Promise<{ claims: Claim[]; processed: ProcessedMessage[] }> {
   const indexed = messages.map((message, index) => ({ message, index }));
   const admitted = indexed.filter((m) => !waits.has(m.index));
   const deferred = indexed.filter((m) => waits.has(m.index)).map((m) => ({ ...m, dueAt: now + waits.get(m.index)! }));
-  const [loadSubs, loadEvents] = loadStatements(db, messages);
-  const statements = [loadSubs, loadEvents, holdStatement(db, messages.map((m) => m.deliveryId), now)];
+  const statements = [...loadStatements(db, messages), holdStatement(db, messages.map((m) => m.deliveryId), now)];
   if (deferred.length) statements.push(deferStatement(db, deferred, now));
   if (admitted.length) statements.push(claimStatement(db, admitted.map((m) => m.message), now));
   const results = await db.batch(statements);
@@ -157,90 +130,161 @@ export async function processDeliveries(env: Env, messages: DeliveryMessage[], o
   const events = new Map((results[1]!.results as EventRow[]).map((e) => [e.id, fromRow(e)]));
   const claimed = new Map(admitted.length ? (results.at(-1)!.results as ClaimedRow[]).map((r) => [r.id, r]) : []);
 
-  const processed: ProcessedMessage[] = deferred.map(({ message, index, dueAt }) => ({
-    index,
-    message,
-    settlement: { action: "defer", delaySeconds: Math.max(1, toDelaySeconds(dueAt - now)), next: message },
-  }));
-  const sends: Promise<{ index: number; message: DeliveryMessage; sub: SubscriptionRow; outcome: Outcome }>[] = [];
+  const processed: ProcessedMessage[] = deferred.map(({ message, index, dueAt }) => ({ index, message, settlement: deferral(dueAt - now), next: message }));
+  const claims: Claim[] = [];
+  const expired: ClaimedRow[] = [];
   for (const { message, index } of admitted) {
     const candidate = claimed.get(message.deliveryId);
     // A row is sent once, for the message at the generation it was claimed with.
     const row = candidate && candidate.attempts === message.attempt + 1 ? candidate : undefined;
     const sub = row && subscriptions.get(row.subscription_id);
     const event = row && events.get(row.event_id);
-    if (!row || !sub || !event) {
+    if (row) claimed.delete(message.deliveryId);
+    if (row && sub && event) claims.push({ index, message, row, sub, event });
+    else {
+      if (row && sub) expired.push(row);
       processed.push({ index, message, settlement: { action: "ack" } });
-      continue;
     }
-    claimed.delete(message.deliveryId);
-    sends.push(attempt(config, sub, event, row, now).then((r) => ({ index, message, sub, outcome: conclude(sub, row, r) })));
   }
-  const sent = (await Promise.all(sends)).sort((a, b) => a.outcome.finishedAt - b.outcome.finishedAt);
-  if (sent.length === 0) return { results: processed, disabled: [] };
+  if (expired.length) await db.batch([settleFailedStatement(db, expired, EVENT_EXPIRED, Date.now())]);
+  return { claims, processed };
+}
 
-  const bySubscription = groupBy(sent, (s) => s.sub.id);
+/** One attempt through the subscription's destination; never throws. */
+async function attempt(env: Env, config: Config, { sub, event, row }: Claim, now: number): Promise<AttemptResult> {
+  const destination = destinationOf(sub.destination_type);
+  if (!destination) return notSent(`unknown destination type "${sub.destination_type}"`, "fail");
+  try {
+    const body = renderBody(toWireEvent(event), sub.template === null ? null : JSON.parse(sub.template));
+    const [secrets, credentials] = await Promise.all([signingSecrets(config, sub, now), outboundCredentials(config, sub)]);
+    const ctx = { destination: destinationConfigOf(sub), gateway: config, env, subscriptionId: sub.id, secrets, credentials, timeoutMs: sub.timeout_ms };
+    return await destination.send({ eventId: event.id, eventType: event.type, body, attempt: row.attempts }, ctx);
+  } catch (error) {
+    return notSent(`could not prepare the request: ${String(error)}`, "retry");
+  }
+}
+
+/** Send stage: every claim in parallel, each decided by the pure core; completion order. */
+async function send(env: Env, claims: readonly Claim[], now: number): Promise<Sent[]> {
+  const config = getConfig(env);
+  const sent = await Promise.all(
+    claims.map(async (c) => ({ ...c, ...decide({ deliveryId: c.row.id, subscriptionId: c.sub.id, attempt: c.row.attempts, roundStart: c.row.round_start }, await attempt(env, config, c, now), retryPolicyOf(c.sub)) })),
+  );
+  return sent.sort((a, b) => a.outcome.finishedAt - b.outcome.finishedAt);
+}
+
+/**
+ * Record stage, one D1 batch: attempts, delivery states, and per subscription its consecutive
+ * failures (disabling at the threshold or on 410 in the same statement); the guards' breaker
+ * windows in parallel. Returns the subscriptions this batch disabled.
+ */
+async function record(env: Env, sent: readonly Sent[]): Promise<DisabledNotice[]> {
+  const db = env.DB;
   const finished = Date.now();
-  const record = recordStatements(db, sent.map((s) => s.outcome), finished);
-  for (const [subId, list] of bySubscription) {
-    const lastSuccess = list.filter((s) => s.outcome.verdict === "success").at(-1)?.outcome.finishedAt ?? null;
-    record.push(healthStatement(db, subId, list.map((s) => s.outcome.verdict === "success"), list.at(-1)!.outcome.finishedAt, lastSuccess));
-  }
-  const [reports] = await Promise.all([
-    Promise.all(
-      [...bySubscription].map(async ([subId, list]) => {
-        const report = await endpointGuard(env, subId).record(list.map((s) => s.outcome.verdict === "success"));
-        if (report.admitFreely) admitHints.set(subId, Date.now() + ADMIT_HINT_MS);
-        else admitHints.delete(subId);
-        return { subId, report, sub: list[0]!.sub, gone: list.some((s) => s.outcome.verdict === "gone") };
-      }),
-    ),
-    db.batch(record),
+  const disableAfter = getConfig(env).delivery.disableAfterFailures;
+  const bySubscription = groupBy(sent, (s) => s.sub.id);
+  const health = [...bySubscription].map(([id, list]) => healthStatement(db, id, healthChange(list.map((s) => s.outcome)), { disableAfter, goneReason: GONE_REASON, now: finished }));
+  const [results] = await Promise.all([
+    db.batch([...recordStatements(db, sent.map((s) => s.outcome), finished), ...health]),
+    ...[...bySubscription].map(async ([id, list]) => {
+      const report = await endpointGuard(env, id).record(list.map((s) => s.outcome.verdict === "success"));
+      if (report.admitFreely) admitHints.set(id, Date.now() + ADMIT_HINT_MS);
+      else admitHints.delete(id);
+    }),
   ]);
+  return results
+    .slice(-health.length)
+    .flatMap((r) => r.results as HealthRow[])
+    .filter((h) => h.disabled_now === 1)
+    .map((h) => ({ subscriptionId: h.id, url: h.url, reason: h.disabled_reason ?? "", consecutiveFailures: h.consecutive_failures }));
+}
 
-  const disabled: DisabledNotice[] = [];
-  for (const { subId, report, sub, gone } of reports) {
-    if (!(gone || report.disable) || sub.status !== "active") continue;
-    const reason = gone ? "endpoint answered 410 Gone" : `${report.consecutiveFailures} consecutive failed attempts`;
-    disabled.push({ subscriptionId: subId, url: sub.url, reason, consecutiveFailures: report.consecutiveFailures });
-  }
-  if (disabled.length) await db.batch(disabled.map((d) => setStatusStatement(db, d.subscriptionId, "disabled", d.reason, finished)));
+/** The replaceable stages of a batch. */
+export interface EngineStages {
+  admit: typeof admit;
+  claim: typeof claim;
+  send: typeof send;
+  record: typeof record;
+}
+
+/** The stages as wave 2 runs them. */
+export const STAGES: EngineStages = { admit, claim, send, record };
+
+/**
+ * Processes delivery messages through the stages; exhausted deliveries go to the dead-letter
+ * queue; every attempt is counted and every disable announced and audited through the effects.
+ */
+export async function processDeliveries(ctx: EngineContext, messages: DeliveryMessage[], options: ProcessOptions = {}): Promise<ProcessedMessage[]> {
+  const { env, effects } = ctx;
+  const stages = { ...STAGES, ...options.stages };
+  const now = options.now ?? Date.now();
+  const waits = await stages.admit(env, messages, options.bypassGuard ?? false, now);
+  const { claims, processed } = await stages.claim(env.DB, messages, waits, now);
+  if (claims.length === 0) return processed;
+  const sent = await stages.send(env, claims, now);
+  const disabled = await stages.record(env, sent);
   const exhausted = sent.filter((s) => s.outcome.status === "failed").map((s) => s.message);
   if (exhausted.length) await env.DEAD_LETTERS.sendBatch(exhausted.map((body) => ({ body, contentType: "json" as const })));
   for (const s of sent) {
-    const settlement: Settlement =
-      s.outcome.status === "retrying"
-        ? { action: "retry", delaySeconds: toDelaySeconds(s.outcome.nextAt! - s.outcome.finishedAt), next: { ...s.message, attempt: s.outcome.attempt } }
-        : { action: "ack" };
-    processed.push({ index: s.index, message: s.message, settlement, outcome: s.outcome });
+    effects.attempted(s.outcome);
+    processed.push({ index: s.index, message: s.message, settlement: s.settlement, outcome: s.outcome, ...(s.settlement.action === "ack" ? {} : { next: { ...s.message, attempt: s.outcome.attempt } }) });
   }
-  return { results: processed, disabled };
+  if (disabled.length) ctx.background.waitUntil(announce(ctx, disabled));
+  return processed;
 }
 
-/** Parses a queue message body; null when it is not a delivery message. */
-export function parseDeliveryMessage(body: unknown): DeliveryMessage | null {
-  const b = body as Partial<DeliveryMessage> | null;
-  if (!b || typeof b.deliveryId !== "string" || typeof b.subscriptionId !== "string" || typeof b.attempt !== "number") return null;
-  return { deliveryId: b.deliveryId, subscriptionId: b.subscriptionId, attempt: b.attempt };
+/** Announces and audits disables; failures are logged, never thrown (the disable itself is in D1). */
+async function announce(ctx: EngineContext, notices: DisabledNotice[]): Promise<void> {
+  const results = await Promise.allSettled([
+    ctx.effects.disabled(notices),
+    ...notices.map((n) => ctx.effects.audit("subscription.disable", { type: "subscription", id: n.subscriptionId }, { reason: n.reason, consecutiveFailures: n.consecutiveFailures })),
+  ]);
+  for (const r of results) if (r.status === "rejected") console.error(JSON.stringify({ level: "error", msg: "announcing a disabled subscription failed", error: String(r.reason) }));
 }
 
-/** Settles queue messages: every message is acked; retries and deferrals are re-sent with their delay. */
-export async function settle(env: Env, batch: readonly Message<unknown>[], parsed: readonly (DeliveryMessage | null)[], results: ProcessedMessage[]): Promise<void> {
-  const positions = parsed.flatMap((m, i) => (m ? [i] : []));
-  const byBatchIndex = new Map(results.map((r) => [positions[r.index]!, r]));
-  const resend = new Map<number, DeliveryMessage[]>();
-  batch.forEach((_msg, i) => {
-    const settlement = byBatchIndex.get(i)?.settlement;
-    if (settlement && settlement.action !== "ack") resend.set(settlement.delaySeconds, [...(resend.get(settlement.delaySeconds) ?? []), settlement.next]);
-  });
-  // Send before acking: if the send fails the batch is retried and the claim check drops duplicates.
-  for (const [delaySeconds, list] of resend) await enqueueDeliveries(env.DELIVERIES, list, { delaySeconds });
-  for (const msg of batch) msg.ack();
+/** Re-sends messages that were not acked outright, grouped by delay. */
+export async function resend(env: Env, processed: readonly ProcessedMessage[]): Promise<void> {
+  const byDelay = groupBy(processed.filter((p) => p.next), (p) => String(p.settlement.action === "ack" ? 0 : p.settlement.delaySeconds));
+  for (const [delay, list] of byDelay) await enqueueDeliveries(env.DELIVERIES, list.map((p) => p.next!), { delaySeconds: Number(delay) });
 }
 
-/** Dead-letter consumer: records every dead-lettered delivery as failed (unless it succeeded meanwhile). */
-export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const ids = batch.messages.map((m) => parseDeliveryMessage(m.body)?.deliveryId).filter((id): id is string => id !== undefined);
-  await markDeadLettered(env.DB, ids, Date.now());
-  batch.ackAll();
+/** A test delivery now (bypassing the guard); a retry it schedules is enqueued in the background. */
+export async function deliverNow(ctx: EngineContext, message: DeliveryMessage): Promise<ProcessedMessage> {
+  const processed = await processDeliveries(ctx, [message], { bypassGuard: true });
+  ctx.background.waitUntil(resend(ctx.env, processed));
+  return processed[0]!;
+}
+
+/** Starts a new round for one delivery and enqueues it: `queued`, `sending` (busy now) or `missing`. */
+export async function retryDelivery(env: Env, subscriptionId: string, deliveryId: string, now = Date.now()): Promise<"queued" | "sending" | "missing"> {
+  const restarted = await restartDelivery(env.DB, subscriptionId, deliveryId, now);
+  if (restarted.message) await enqueueDeliveries(env.DELIVERIES, [restarted.message]);
+  return restarted.message ? "queued" : restarted.exists ? "sending" : "missing";
+}
+
+/** What a sweep did and when the next row falls due. */
+export interface SweepResult {
+  enqueued: number;
+  /** Smallest next_at still outstanding (epoch ms), or null when nothing is in flight. */
+  nextDueAt: number | null;
+}
+
+/** Rounds of the sweep per run (each takes up to SWEEP_LIMIT rows). */
+const SWEEP_MAX_ROUNDS = 10;
+
+/** Re-enqueues rows more than `graceMs` past due (lost messages, crashed consumers); duplicates are dropped at claim. */
+export async function sweep(env: Env, now: number, graceMs: number): Promise<SweepResult> {
+  let enqueued = 0;
+  for (let round = 0; round < SWEEP_MAX_ROUNDS; round++) {
+    const { messages, more } = await takeOverdue(env.DB, now, graceMs);
+    await enqueueDeliveries(env.DELIVERIES, messages);
+    enqueued += messages.length;
+    if (!more) break;
+  }
+  return { enqueued, nextDueAt: await nextDueAt(env.DB) };
+}
+
+/** Records dead-lettered deliveries as failed (unless delivered meanwhile). */
+export function deadLettered(env: Env, deliveryIds: readonly string[], now = Date.now()): Promise<number> {
+  return markDeadLettered(env.DB, deliveryIds, now);
 }

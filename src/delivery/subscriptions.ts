@@ -1,17 +1,18 @@
-/** Subscription use cases over the repository: build rows (sealed secrets, checked URL), rotate, pause and resume. */
+/** Subscription use cases over the store: build rows (sealed secrets, validated destination), targeted updates, rotate, pause and resume. */
 import type { z } from "@hono/zod-openapi";
 import type { Config } from "../config";
 import { AppError } from "../http/errors";
 import { newId } from "../lib/ids";
 import { isValidEncryptionKey, sealSecret } from "../lib/secret-box";
 import { releaseHeld } from "./store/deliveries";
-import { checkDestination } from "./destinations/url-guard";
+import { destinationOf } from "./destinations/registry";
+import type { ValidateContext } from "./destinations/types";
 import { endpointGuard } from "./store/endpoint-guard";
 import { enqueueDeliveries, forgetCachedSubscriptions } from "./store/outbox";
 import { DEFAULT_RETRY_POLICY } from "./core/retry-policy";
-import type { CREATE_SUBSCRIPTION, UPDATE_SUBSCRIPTION } from "./api/schemas";
+import type { CREATE_SUBSCRIPTION, UPDATE_SUBSCRIPTION } from "./schemas";
 import { generateSecret } from "./destinations/signer";
-import { setStatusStatement, toView, writeSubscription, type AuthInfo, type AuthSecret, type SubscriptionRow, type SubscriptionStatus } from "./store/subscriptions";
+import { rotateSecret, setStatusStatement, toView, updateSubscription, type SubscriptionChanges, type AuthInfo, type AuthSecret, type SubscriptionRow, type SubscriptionStatus } from "./store/subscriptions";
 
 export type CreateInput = z.infer<typeof CREATE_SUBSCRIPTION>;
 export type UpdateInput = z.infer<typeof UPDATE_SUBSCRIPTION>;
@@ -23,14 +24,17 @@ function encryptionKey(config: Config): string {
   return config.encryptionKey;
 }
 
-/** Refuses URLs the destination guard rejects, with a 400 naming the reason. */
-export function assertDestination(url: string, config: Config): void {
-  const verdict = checkDestination(url, { allowPrivate: config.allowPrivateDestinations });
-  if (!verdict.ok) {
-    throw new AppError("SCHEMA_VALIDATION_ERROR", `Invalid body: url: ${verdict.reason}`, {
-      details: { field: "url", reason: verdict.reason, issues: [{ field: "url", reason: verdict.reason }] },
-    });
-  }
+/** A 400 naming the field (`url`, `destination.queue`, …) the way schema validation does. */
+function invalid(field: string, reason: string): AppError {
+  return new AppError("SCHEMA_VALIDATION_ERROR", `Invalid body: ${field}: ${reason}`, { details: { field, reason, issues: [{ field, reason }] } });
+}
+
+/** Refuses a destination config its type's validate() rejects; `prefix` names where it came from. */
+function assertValid(config: { type: string }, ctx: ValidateContext, prefix: string): void {
+  const destination = destinationOf(config.type);
+  if (!destination) throw invalid(`${prefix}type`, `unknown destination type "${config.type}"`);
+  const verdict = destination.validate(config, ctx);
+  if (!verdict.ok) throw invalid(`${prefix}${verdict.field}`, verdict.reason);
 }
 
 function splitAuth(auth: CreateInput["auth"]): { info: AuthInfo; secret: AuthSecret | null } {
@@ -48,52 +52,86 @@ function splitAuth(auth: CreateInput["auth"]): { info: AuthInfo; secret: AuthSec
   }
 }
 
-/** Applies configuration fields to a row (sealing outbound credentials). */
-async function applyConfig(row: SubscriptionRow, input: UpdateInput, config: Config): Promise<void> {
-  if (input.url !== undefined) {
-    assertDestination(input.url, config);
-    row.url = new URL(input.url).toString();
+/** The http shorthand fields of an input, whether given top-level or as `destination: {type: "http", …}`. */
+function httpFields(input: UpdateInput): { fields: Pick<UpdateInput, "url" | "method" | "headers" | "auth">; prefix: string } | null {
+  if (input.destination !== undefined && input.url !== undefined) throw invalid("destination", "give destination or the url shorthand, not both");
+  if (input.destination?.type === "http") {
+    const { type: _type, ...fields } = input.destination;
+    return { fields, prefix: "destination." };
   }
-  if (input.events !== undefined) row.events = JSON.stringify([...new Set(input.events)]);
-  if (input.name !== undefined) row.name = input.name;
-  if (input.description !== undefined) row.description = input.description;
-  if (input.headers !== undefined) row.headers = JSON.stringify(input.headers);
-  if (input.method !== undefined) row.method = input.method;
-  if (input.auth !== undefined) {
-    const { info, secret } = splitAuth(input.auth);
-    row.auth_info = JSON.stringify(info);
-    row.auth_enc = secret ? await sealSecret(encryptionKey(config), JSON.stringify(secret), row.id) : null;
-  }
-  if (input.filters !== undefined) row.filters = input.filters === null ? null : JSON.stringify(input.filters);
-  if ("template" in input) row.template = input.template === undefined || input.template === null ? null : JSON.stringify(input.template);
-  if (input.retryPolicy !== undefined) row.retry_policy = JSON.stringify({ ...JSON.parse(row.retry_policy), ...input.retryPolicy });
-  if (input.timeoutMs !== undefined) row.timeout_ms = input.timeoutMs;
-  if (input.rateLimit !== undefined) row.rate_limit = input.rateLimit;
+  if (input.destination) return null;
+  return { fields: input, prefix: "" };
 }
 
+/**
+ * The columns an input changes (sealing outbound credentials), starting from `base` for the
+ * values a change is relative to. Only fields present in the input appear in the result.
+ */
+async function configChanges(id: string, base: SubscriptionRow, input: UpdateInput, ctx: ValidateContext): Promise<SubscriptionChanges> {
+  const changes: SubscriptionChanges = {};
+  const http = httpFields(input);
+  if (http === null) {
+    const config = input.destination!;
+    assertValid(config, ctx, "destination.");
+    const { type, ...rest } = config;
+    Object.assign(changes, { destination_type: type, destination_config: JSON.stringify(rest), url: "", method: "POST", headers: null, auth_info: JSON.stringify({ type: "none" }), auth_enc: null });
+  } else {
+    const { fields, prefix } = http;
+    if (fields.url !== undefined) {
+      const url = fields.url;
+      assertValid({ type: "http", url } as { type: string }, ctx, prefix);
+      Object.assign(changes, { url: new URL(url).toString(), destination_type: "http", destination_config: null });
+    }
+    if (fields.headers !== undefined) changes.headers = JSON.stringify(fields.headers);
+    if (fields.method !== undefined) changes.method = fields.method;
+    if (fields.auth !== undefined) {
+      const { info, secret } = splitAuth(fields.auth);
+      changes.auth_info = JSON.stringify(info);
+      changes.auth_enc = secret ? await sealSecret(encryptionKey(ctx.gateway), JSON.stringify(secret), id) : null;
+    }
+  }
+  if (input.events !== undefined) changes.events = JSON.stringify([...new Set(input.events)]);
+  if (input.name !== undefined) changes.name = input.name;
+  if (input.description !== undefined) changes.description = input.description;
+  if (input.filters !== undefined) changes.filters = input.filters === null ? null : JSON.stringify(input.filters);
+  if ("template" in input) changes.template = input.template === undefined || input.template === null ? null : JSON.stringify(input.template);
+  if (input.retryPolicy !== undefined) changes.retry_policy = JSON.stringify({ ...JSON.parse(base.retry_policy), ...input.retryPolicy });
+  if (input.timeoutMs !== undefined) changes.timeout_ms = input.timeoutMs;
+  if (input.rateLimit !== undefined) changes.rate_limit = input.rateLimit;
+  return changes;
+}
+
+/** What a create or replace starts from: every configuration column at its default. */
+const DEFAULT_CONFIG = {
+  name: null,
+  description: null,
+  url: "",
+  method: "POST",
+  headers: null,
+  auth_info: JSON.stringify({ type: "none" }),
+  auth_enc: null,
+  filters: null,
+  template: null,
+  retry_policy: JSON.stringify(DEFAULT_RETRY_POLICY),
+  timeout_ms: 30_000,
+  rate_limit: null,
+  destination_type: "http",
+  destination_config: null,
+} satisfies SubscriptionChanges;
+
 /** A new row from a create body, with its secret (generated unless given) in clear for the response. */
-export async function newSubscriptionRow(input: CreateInput, config: Config, createdBy: string, now: number): Promise<{ row: SubscriptionRow; secret: string }> {
+export async function newSubscriptionRow(input: CreateInput, ctx: ValidateContext, createdBy: string, now: number): Promise<{ row: SubscriptionRow; secret: string }> {
+  if (input.url === undefined && input.destination === undefined) throw invalid("url", "url or destination is required");
   const id = newId("sub");
   const secret = input.secret ?? generateSecret();
-  const row: SubscriptionRow = {
+  const base: SubscriptionRow = {
     id,
-    name: null,
-    description: null,
-    url: "",
+    ...DEFAULT_CONFIG,
     events: "[]",
-    method: "POST",
-    headers: null,
-    auth_info: JSON.stringify({ type: "none" }),
-    auth_enc: null,
-    filters: null,
-    template: null,
-    retry_policy: JSON.stringify(DEFAULT_RETRY_POLICY),
-    timeout_ms: 30_000,
-    rate_limit: null,
     status: input.active === false ? "paused" : "active",
     disabled_reason: null,
     consecutive_failures: 0,
-    secret_enc: await sealSecret(encryptionKey(config), secret, id),
+    secret_enc: await sealSecret(encryptionKey(ctx.gateway), secret, id),
     previous_secret_enc: null,
     previous_secret_expires_at: null,
     created_by: createdBy,
@@ -103,39 +141,32 @@ export async function newSubscriptionRow(input: CreateInput, config: Config, cre
     last_attempt_at: null,
     last_success_at: null,
   };
-  await applyConfig(row, { ...input, template: input.template }, config);
+  const row = { ...base, ...(await configChanges(id, base, { ...input, template: input.template }, ctx)) };
   return { row, secret };
 }
 
-/** PATCH (partial) or PUT (`replace`: every field, omitted ones back to defaults). */
-export async function updatedRow(existing: SubscriptionRow, input: UpdateInput, config: Config, now: number, replace: boolean): Promise<SubscriptionRow> {
-  const row = { ...existing, updated_at: now };
-  if (replace) {
-    Object.assign(row, { name: null, description: null, headers: null, auth_info: JSON.stringify({ type: "none" }), auth_enc: null, filters: null, template: null });
-    row.retry_policy = JSON.stringify(DEFAULT_RETRY_POLICY);
-    row.rate_limit = null;
-  }
-  await applyConfig(row, replace ? { ...input, template: input.template } : input, config);
+/**
+ * PATCH (partial) or PUT (`replace`: every field, omitted ones back to defaults): writes only the
+ * columns that change, drops the isolate's matcher snapshot, syncs the guard's rate, and returns
+ * the row as stored now.
+ */
+export async function updateConfig(env: Env, existing: SubscriptionRow, input: UpdateInput, ctx: ValidateContext, now: number, replace: boolean): Promise<SubscriptionRow> {
+  if (replace && input.url === undefined && input.destination === undefined) throw invalid("url", "url or destination is required");
+  const changes = replace
+    ? { ...DEFAULT_CONFIG, ...(await configChanges(existing.id, { ...existing, ...DEFAULT_CONFIG }, { ...input, template: input.template }, ctx)) }
+    : await configChanges(existing.id, existing, input, ctx);
+  const row = await updateSubscription(env.DB, existing.id, changes, now);
+  if (!row) throw new AppError("NOT_FOUND", "Subscription not found");
+  forgetCachedSubscriptions();
+  if (existing.rate_limit !== row.rate_limit) await endpointGuard(env, row.id).configure(row.rate_limit);
   return row;
 }
 
-/** Seals a new secret; the old one keeps signing for `graceMs`. Returns the new row and the secret in clear. */
-export async function rotatedRow(existing: SubscriptionRow, config: Config, now: number, graceMs: number, secret = generateSecret()): Promise<{ row: SubscriptionRow; secret: string }> {
-  const row: SubscriptionRow = {
-    ...existing,
-    secret_enc: await sealSecret(encryptionKey(config), secret, existing.id),
-    previous_secret_enc: graceMs > 0 ? existing.secret_enc : null,
-    previous_secret_expires_at: graceMs > 0 ? now + graceMs : null,
-    updated_at: now,
-  };
+/** Seals a new secret; the stored one keeps signing for `graceMs`. Returns the row and the secret in clear. */
+export async function rotate(env: Env, id: string, gateway: Config, now: number, graceMs: number, secret = generateSecret()): Promise<{ row: SubscriptionRow; secret: string }> {
+  const row = await rotateSecret(env.DB, id, await sealSecret(encryptionKey(gateway), secret, id), graceMs > 0 ? now + graceMs : null, now);
+  if (!row) throw new AppError("NOT_FOUND", "Subscription not found");
   return { row, secret };
-}
-
-/** Saves a row, drops the isolate's matcher snapshot, and syncs the endpoint guard's rate. */
-export async function saveSubscription(env: Env, row: SubscriptionRow, previous: SubscriptionRow | null): Promise<void> {
-  if (!(await writeSubscription(env.DB, row))) throw new AppError("NOT_FOUND", "Subscription not found");
-  forgetCachedSubscriptions();
-  if (!previous || previous.rate_limit !== row.rate_limit) await endpointGuard(env, row.id).configure(row.rate_limit);
 }
 
 /**

@@ -46,13 +46,15 @@ export function readJsonBody(c: Context<AppEnv>): Promise<JsonRead> {
 
 /**
  * For POST/PUT/PATCH: 415 unless JSON; 400 INVALID_JSON unless the body parses. An empty body
- * is read as `{}` so body-less actions (e.g. `POST /subscriptions/:id/pause`) need no payload.
+ * needs no Content-Type: body-less actions (`POST /subscriptions/:id/pause`, `rotate-secret`, a
+ * bare `curl -X POST`) pass. With a JSON Content-Type it reads as `{}` (the validator parses it);
+ * without one it stays empty, so the route's optional body is simply absent.
  */
 export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!METHODS_WITH_BODY.has(c.req.method)) return next();
   const body = await readJsonBody(c);
   if (body.kind === "empty") {
-    (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve("{}");
+    if (isJsonContentType(c.req.header("Content-Type"))) (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve("{}");
   } else if (body.kind === "not-json") {
     throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json", { details: { received: body.contentType } });
   } else if (body.kind === "malformed") {

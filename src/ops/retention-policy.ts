@@ -10,7 +10,7 @@ export interface RetentionRule {
   column: string;
   /**
    * Which configured retention applies (`RETENTION_<X>_DAYS`), or `expired` for rows that carry
-   * their own expiry time in `column` (idempotency and dedup records).
+   * their own expiry time in `column` (dedup records, the queue sink).
    */
   keep: "events" | "deliveries" | "audit" | "expired";
 }
@@ -25,8 +25,8 @@ export const RETENTION_RULES: readonly RetentionRule[] = [
   { table: "deliveries", column: "created_at", keep: "deliveries" },
   { table: "events", column: "created_at", keep: "events" },
   { table: "audit", column: "created_at", keep: "audit" },
-  { table: "idempotency", column: "expires_at", keep: "expired" },
   { table: "source_deliveries", column: "expires_at", keep: "expired" },
+  { table: "queue_sink", column: "expires_at", keep: "expired" },
 ];
 
 /** One table to trim now: delete rows whose `column` is below `cutoff`. */

@@ -113,17 +113,20 @@ const toMessage = (r: Requeued): DeliveryMessage => ({ deliveryId: r.id, subscri
 
 /**
  * Starts a new round for one delivery (any state but sending): pending, due now, retry policy
- * counted afresh. Returns the message to enqueue, or null when there is no such delivery.
+ * counted afresh. Returns the message to enqueue (null when it is sending now or does not exist).
  */
-export async function restartDelivery(db: D1Database, subscriptionId: string, deliveryId: string, now: number): Promise<DeliveryMessage | null> {
-  const row = await db
-    .prepare(
-      `UPDATE deliveries SET status = 'pending', round_start = attempts, next_at = ?1, updated_at = ?1, completed_at = NULL, dead_lettered_at = NULL
-        WHERE id = ?2 AND subscription_id = ?3 AND status != 'sending' RETURNING id, subscription_id, attempts`,
-    )
-    .bind(now, deliveryId, subscriptionId)
-    .first<Requeued>();
-  return row ? toMessage(row) : null;
+export async function restartDelivery(db: D1Database, subscriptionId: string, deliveryId: string, now: number): Promise<{ message: DeliveryMessage | null; exists: boolean }> {
+  const [restarted, existing] = await db.batch([
+    db
+      .prepare(
+        `UPDATE deliveries SET status = 'pending', round_start = attempts, next_at = ?1, updated_at = ?1, completed_at = NULL, dead_lettered_at = NULL
+          WHERE id = ?2 AND subscription_id = ?3 AND status != 'sending' RETURNING id, subscription_id, attempts`,
+      )
+      .bind(now, deliveryId, subscriptionId),
+    db.prepare("SELECT 1 FROM deliveries WHERE id = ? AND subscription_id = ?").bind(deliveryId, subscriptionId),
+  ]);
+  const row = (restarted!.results as Requeued[])[0];
+  return { message: row ? toMessage(row) : null, exists: existing!.results.length > 0 };
 }
 
 /** Held deliveries re-enqueued directly on resume; the rest are made due and left to the sweep. */

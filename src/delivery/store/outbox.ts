@@ -99,3 +99,28 @@ export async function enqueueDeliveries(queue: Queue<DeliveryMessage>, messages:
     await queue.sendBatch(chunk);
   }
 }
+
+/** Rows re-enqueued per sweep statement. */
+export const SWEEP_LIMIT = 500;
+
+/**
+ * Takes up to SWEEP_LIMIT rows (pending, retrying, or sending with an expired lease) more than
+ * `graceMs` past due, bumping next_at to now so the next sweep waits another grace period.
+ */
+export async function takeOverdue(db: D1Database, now: number, graceMs: number): Promise<{ messages: DeliveryMessage[]; more: boolean }> {
+  const rows = await db
+    .prepare(
+      `UPDATE deliveries SET next_at = ?1, updated_at = ?1
+        WHERE id IN (SELECT id FROM deliveries WHERE next_at <= ?2 ORDER BY next_at LIMIT ?3)
+        RETURNING id, subscription_id, attempts`,
+    )
+    .bind(now, now - graceMs, SWEEP_LIMIT)
+    .all<{ id: string; subscription_id: string; attempts: number }>();
+  const messages = rows.results.map((r) => ({ deliveryId: r.id, subscriptionId: r.subscription_id, attempt: r.attempts }));
+  return { messages, more: messages.length === SWEEP_LIMIT };
+}
+
+/** The smallest next_at still outstanding (epoch ms), or null when nothing is in flight. */
+export async function nextDueAt(db: D1Database): Promise<number | null> {
+  return (await db.prepare("SELECT MIN(next_at) AS at FROM deliveries WHERE next_at IS NOT NULL").first<{ at: number | null }>())?.at ?? null;
+}

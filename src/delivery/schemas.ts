@@ -1,10 +1,10 @@
 /** Request and response schemas of the subscription API (zod, also the OpenAPI document). */
 import { z } from "@hono/zod-openapi";
-import { DELIVERY_STATUSES } from "../store/deliveries";
-import { EVENT_PATTERN, EVENT_TYPE, FILTER_OPERATORS } from "../core/match";
-import { MAX_DELAY_MS } from "../core/retry-policy";
-import { isUsableSecret } from "../destinations/signer";
-import { AUTH_TYPES } from "../store/subscriptions";
+import { DELIVERY_STATUSES } from "./store/deliveries";
+import { EVENT_PATTERN, EVENT_TYPE, FILTER_OPERATORS } from "./core/match";
+import { MAX_DELAY_MS } from "./core/retry-policy";
+import { isUsableSecret } from "./destinations/signer";
+import { AUTH_TYPES } from "./store/subscriptions";
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/;
 /** Headers the gateway sets itself; a subscription cannot override them. */
@@ -65,9 +65,21 @@ const TEMPLATE = z
   .refine((t) => t === undefined || JSON.stringify(t).length <= MAX_TEMPLATE_BYTES, { message: `template must be at most ${MAX_TEMPLATE_BYTES} bytes of JSON` })
   .openapi({ description: 'A JSON value with {{path}} placeholders, or a preset name: "slack", "discord", "teams"' });
 
+/** A destination URL (checked by the http destination's guard when saved and when sent). */
+export const URL_FIELD = z.string().min(1).max(2048);
+
+/** Where a subscription delivers: `http` (the wave-1 fields) or a bound Cloudflare `queue`. */
+export const DESTINATION = z
+  .discriminatedUnion("type", [
+    z.object({ type: z.literal("http"), url: URL_FIELD, method: z.enum(["POST", "PUT", "PATCH"]).optional(), headers: HEADERS.optional(), auth: AUTH.optional() }),
+    z.object({ type: z.literal("queue"), queue: z.string().min(1).max(63).openapi({ description: "A queue name from GET /destinations" }) }),
+  ])
+  .openapi("Destination");
+
 /** Fields that configure a subscription (create, replace, update). */
 const CONFIG_FIELDS = {
-  url: z.string().min(1).max(2048),
+  destination: DESTINATION,
+  url: URL_FIELD,
   events: z.array(z.string().regex(EVENT_PATTERN, "use an event type, prefix.* or *")).min(1).max(100),
   name: z.string().trim().min(1).max(200).nullable(),
   description: z.string().max(2000).nullable(),
@@ -86,11 +98,13 @@ const CONFIG_FIELDS = {
 export const CREATE_SUBSCRIPTION = z
   .object({
     ...CONFIG_FIELDS,
+    destination: DESTINATION.optional(),
+    url: URL_FIELD.optional().openapi({ description: "The http shorthand: give url (method, headers, auth) or destination" }),
     name: CONFIG_FIELDS.name.optional(),
     description: CONFIG_FIELDS.description.optional(),
     secret: z.string().min(16).max(256).refine(isUsableSecret, "whsec_ secrets must be base64 of at least 16 bytes").optional(),
     headers: HEADERS.optional(),
-    method: CONFIG_FIELDS.method.default("POST"),
+    method: CONFIG_FIELDS.method.optional(),
     auth: AUTH.optional(),
     filters: CONFIG_FIELDS.filters.optional(),
     template: TEMPLATE.optional(),
@@ -119,11 +133,12 @@ export const SUBSCRIPTION = z
     id: z.string(),
     name: z.string().nullable(),
     description: z.string().nullable(),
-    url: z.string(),
+    destination: z.object({ type: z.string() }).catchall(z.unknown()),
+    url: z.string().optional(),
     events: z.array(z.string()),
-    method: z.string(),
-    headers: z.record(z.string(), z.string()),
-    auth: z.object({ type: z.enum(AUTH_TYPES), username: z.string().optional(), header: z.string().optional(), algorithm: z.string().optional(), encoding: z.string().optional() }),
+    method: z.string().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    auth: z.object({ type: z.enum(AUTH_TYPES), username: z.string().optional(), header: z.string().optional(), algorithm: z.string().optional(), encoding: z.string().optional() }).optional(),
     filters: z.unknown().nullable(),
     template: z.unknown(),
     retryPolicy: z.object({ strategy: z.string(), maxRetries: z.number(), initialDelayMs: z.number(), maxDelayMs: z.number() }),
