@@ -270,7 +270,7 @@ export interface HealthStatementOptions {
  * 410 or reached the threshold. RETURNING tells whether this statement did the disabling.
  */
 export function healthStatement(db: D1Database, id: string, change: { reset: boolean; trailingFailures: number; gone: boolean; lastAttemptAt: number; lastSuccessAt: number | null }, options: HealthStatementOptions): D1PreparedStatement {
-  const count = "(CASE WHEN ?1 THEN ?2 ELSE consecutive_failures + ?2 END)";
+  const count = "CAST(CASE WHEN ?1 THEN ?2 ELSE consecutive_failures + ?2 END AS INTEGER)";
   const disable = `(status = 'active' AND (?3 OR (?4 > 0 AND ${count} >= ?4)))`;
   return db
     .prepare(

@@ -1,0 +1,162 @@
+// The delivery engine through the real runtime: targeted updates under a racing auto-disable, /test
+// effects (event, metric, audit), consecutive failures owned by D1, event_expired, body-less actions.
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/app";
+import { processDeliveries, type EngineEffects } from "../../src/delivery/engine";
+import worker from "../../src/index";
+import { ADMIN_TOKEN, BASE, call } from "./helpers";
+import { eventually, RECEIVER } from "./receiver";
+
+async function subscribe(body: Record<string, unknown>) {
+  const res = await call("/subscriptions", { body: { events: ["engine.*"], ...body } });
+  expect(res.status, res.text).toBe(201);
+  return res.json.data;
+}
+
+async function rows(sql: string, ...values: unknown[]) {
+  return (await env.DB.prepare(sql).bind(...values).all<any>()).results;
+}
+
+/** env.DB, except that reading a subscription row runs `between` before the read returns. */
+function racingDb(between: () => Promise<unknown>): D1Database {
+  return new Proxy(env.DB, {
+    get(target, prop) {
+      if (prop === "prepare") {
+        return (sql: string) => {
+          const statement = target.prepare(sql);
+          if (sql !== "SELECT * FROM subscriptions WHERE id = ?") return statement;
+          return {
+            bind: (...values: unknown[]) => {
+              const bound = statement.bind(...values);
+              return { first: async () => Object.assign(await bound.first(), await between().then(() => ({}))) };
+            },
+          };
+        };
+      }
+      const value = Reflect.get(target, prop);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+describe("targeted updates", () => {
+  it("a PATCH racing an auto-disable leaves the subscription disabled (only changed columns are written)", async () => {
+    const sub = await subscribe({ url: `${RECEIVER}/engine/race`, name: "before" });
+    const disable = () => env.DB.prepare("UPDATE subscriptions SET status = 'disabled', disabled_reason = 'endpoint answered 410 Gone', consecutive_failures = 7 WHERE id = ?").bind(sub.id).run();
+    const request = new Request(`${BASE}/subscriptions/${sub.id}`, {
+      method: "PATCH",
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "after" }),
+    });
+    const ctx = createExecutionContext();
+    const res = await createApp().fetch(request, { ...env, DB: racingDb(disable) }, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(200);
+    const [row] = await rows("SELECT name, status, disabled_reason, consecutive_failures FROM subscriptions WHERE id = ?", sub.id);
+    expect(row).toEqual({ name: "after", status: "disabled", disabled_reason: "endpoint answered 410 Gone", consecutive_failures: 7 });
+    expect(((await res.json()) as any).data).toMatchObject({ name: "after", status: "disabled", active: false });
+  });
+
+  it("rotation keeps the stored secret as the previous one, read inside the UPDATE", async () => {
+    const sub = await subscribe({ url: `${RECEIVER}/engine/rotate` });
+    const first = await call(`/subscriptions/${sub.id}/rotate-secret`, { method: "POST", body: { gracePeriodSeconds: 60 } });
+    const [row] = await rows("SELECT secret_enc, previous_secret_enc FROM subscriptions WHERE id = ?", sub.id);
+    await call(`/subscriptions/${sub.id}/rotate-secret`, { method: "POST", body: { gracePeriodSeconds: 60 } });
+    const [after] = await rows("SELECT previous_secret_enc FROM subscriptions WHERE id = ?", sub.id);
+    expect(first.status).toBe(200);
+    expect(after.previous_secret_enc).toBe(row.secret_enc);
+  });
+});
+
+describe("POST /subscriptions/:id/test against 410 Gone", () => {
+  it("disables the subscription, publishes subscription.disabled, counts a failed delivery and audits the disable", async () => {
+    const before = (await call("/metrics")).json.data.deliveries.byOutcome.failed;
+    const sub = await subscribe({ url: `${RECEIVER}/status/410/engine-test` });
+    const res = await call(`/subscriptions/${sub.id}/test`, { method: "POST" });
+    expect(res.status).toBe(200);
+    expect(res.json.data).toMatchObject({ success: false, status: "failed", attempt: { statusCode: 410, verdict: "gone" } });
+    const read = (await call(`/subscriptions/${sub.id}`)).json.data;
+    expect(read).toMatchObject({ status: "disabled", disabledReason: "endpoint answered 410 Gone", consecutiveFailures: 1 });
+    const event = await eventually(async () => (await rows("SELECT * FROM events WHERE type = 'subscription.disabled' AND json_extract(data, '$.subscriptionId') = ?", sub.id))[0]);
+    expect(JSON.parse(event.data)).toEqual({ subscriptionId: sub.id, url: `${RECEIVER}/status/410/engine-test`, reason: "endpoint answered 410 Gone", consecutiveFailures: 1 });
+    const audit = await eventually(async () => (await rows("SELECT * FROM audit WHERE action = 'subscription.disable' AND target_id = ?", sub.id))[0]);
+    expect(audit).toMatchObject({ actor_token_id: "system" });
+    expect((await call("/metrics")).json.data.deliveries.byOutcome.failed - before).toBe(1);
+  });
+});
+
+describe("consecutive failures (owned by D1)", () => {
+  const effects = (): EngineEffects & { disabled: any; seen: unknown[] } => {
+    const seen: unknown[] = [];
+    return { seen, disabled: async (n: unknown[]) => seen.push(...n), attempted: () => undefined, audit: async () => undefined };
+  };
+
+  it("count across batches, show the same number on the subscription and /stats, and disable at the threshold in the same statement", async () => {
+    const sub = await subscribe({ url: `${RECEIVER}/status/500/engine-count`, retryPolicy: { maxRetries: 0 } });
+    const small = { ...env, AUTO_DISABLE_AFTER_FAILURES: "3" };
+    const fx = effects();
+    const ctx = createExecutionContext();
+    for (let i = 0; i < 3; i++) {
+      const event = await call("/events", { body: { type: "engine.count", data: { i } } });
+      const [delivery] = await rows("SELECT id, attempts FROM deliveries WHERE event_id = ? AND subscription_id = ?", event.json.data.id, sub.id);
+      // The queue may have taken the message already; the engine claims each generation once.
+      await processDeliveries({ env: small, effects: fx, background: ctx }, [{ deliveryId: delivery.id, subscriptionId: sub.id, attempt: 0 }], { bypassGuard: true });
+      await eventually(async () => ((await rows("SELECT status FROM deliveries WHERE id = ?", delivery.id))[0].status === "failed" ? true : undefined));
+      if (i === 1) {
+        const [read, stats] = await Promise.all([call(`/subscriptions/${sub.id}`), call(`/subscriptions/${sub.id}/stats`)]);
+        expect(read.json.data.consecutiveFailures).toBe(2);
+        expect(stats.json.data.consecutiveFailures).toBe(2);
+        expect(read.json.data.status).toBe("active");
+      }
+    }
+    await waitOnExecutionContext(ctx);
+    const read = (await call(`/subscriptions/${sub.id}`)).json.data;
+    expect(read).toMatchObject({ status: "disabled", disabledReason: "3 consecutive failed attempts", consecutiveFailures: 3 });
+    expect((await call(`/subscriptions/${sub.id}/stats`)).json.data.consecutiveFailures).toBe(3);
+    const resumed = await call(`/subscriptions/${sub.id}/resume`, { method: "POST" });
+    expect(resumed.json.data).toMatchObject({ status: "active", consecutiveFailures: 0 });
+  });
+});
+
+describe("a delivery whose event retention purged", () => {
+  it("is settled failed with event_expired and never claimed again", async () => {
+    const sub = await subscribe({ url: `${RECEIVER}/engine/expired` });
+    const past = Date.now() - 60_000;
+    await env.DB.prepare(
+      "INSERT INTO deliveries (id, event_id, subscription_id, event_type, status, attempts, round_start, next_at, created_at, updated_at) VALUES ('dlv-expired', 'evt-purged', ?, 'engine.x', 'pending', 0, 0, ?, ?, ?)",
+    )
+      .bind(sub.id, past, past, past)
+      .run();
+    const batch = createMessageBatch("edgehook-deliveries", [{ id: "m-expired", timestamp: Date.now(), attempts: 1, body: { deliveryId: "dlv-expired", subscriptionId: sub.id, attempt: 0 } }]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env, ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks).toEqual(["m-expired"]);
+    const [row] = await rows("SELECT status, last_error, next_at, completed_at FROM deliveries WHERE id = 'dlv-expired'");
+    expect(row).toMatchObject({ status: "failed", last_error: "event_expired", next_at: null });
+    expect(row.completed_at).toBeGreaterThan(0);
+    // The sweep (next_at NULL) and a duplicate message (status failed) leave it alone.
+    const again = createMessageBatch("edgehook-deliveries", [{ id: "m-again", timestamp: Date.now(), attempts: 1, body: { deliveryId: "dlv-expired", subscriptionId: sub.id, attempt: 1 } }]);
+    await worker.queue(again, env, createExecutionContext());
+    expect((await rows("SELECT attempts FROM deliveries WHERE id = 'dlv-expired'"))[0].attempts).toBe(1);
+  });
+});
+
+describe("body-less action routes", () => {
+  it("accept a POST with an empty body and no Content-Type", async () => {
+    const sub = await subscribe({ url: `${RECEIVER}/engine/bodyless` });
+    const bare = (path: string) => call(path, { method: "POST", rawBody: new Uint8Array(0) });
+    for (const action of ["rotate-secret", "pause", "resume", "test"]) {
+      const res = await bare(`/subscriptions/${sub.id}/${action}`);
+      expect(res.status, `${action}: ${res.text}`).toBe(200);
+    }
+    const [delivery] = await rows("SELECT id FROM deliveries WHERE subscription_id = ?", sub.id);
+    await eventually(async () => ((await rows("SELECT status FROM deliveries WHERE id = ?", delivery.id))[0].status === "success" ? true : undefined));
+    const retried = await bare(`/subscriptions/${sub.id}/deliveries/${delivery.id}/retry`);
+    expect(retried.status, retried.text).toBe(202);
+    // A body that is there must still be JSON.
+    expect((await call(`/subscriptions/${sub.id}/pause`, { method: "POST", rawBody: "x=1", headers: { "Content-Type": "application/x-www-form-urlencoded" } })).status).toBe(415);
+  });
+});
