@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    projects: ["./vitest.workers.config.ts", "./vitest.e2e.config.ts"],
+    projects: ["./vitest.workers.config.ts", "./vitest.e2e.config.ts", "./vitest.static.config.ts"],
     reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
   },
 });

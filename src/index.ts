@@ -3,7 +3,7 @@ import { createApp } from "./app";
 import { getConfig } from "./config";
 import { consumeDeadLetters, consumeDeliveries, consumeSink, DEAD_LETTER_QUEUE, SINK_QUEUES } from "./delivery/consumer";
 import { sweep } from "./delivery/engine";
-import { armSweeper } from "./delivery/sweeper";
+import { armSweeper } from "./delivery/store/outbox";
 import { engineContext } from "./effects";
 import { flushWhenDue } from "./ops/metrics";
 import { retention } from "./ops/retention";

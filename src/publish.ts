@@ -1,8 +1,7 @@
 /** publish(): the one way an event enters the system — stored with its resource and outbox rows in one D1 batch, then fanned out. */
 import { getConfig } from "./config";
-import { enqueueDeliveries, planOutbox, subscriptionSnapshot, type DeliveryMessage } from "./delivery/store/outbox";
+import { armSweeper, enqueueDeliveries, planOutbox, subscriptionSnapshot, type DeliveryMessage } from "./delivery/store/outbox";
 import type { SubscriptionMatcher } from "./delivery/store/subscriptions";
-import { armSweeper } from "./delivery/sweeper";
 import { insertEventStatement, type InsertCondition, type StoredEvent } from "./events/store";
 import { nextEventId } from "./lib/ids";
 import { handToHub } from "./stream/hub-client";

@@ -26,19 +26,3 @@ export class Sweeper extends DurableObject<Env> {
     }
   }
 }
-
-let lastArmedAt = 0;
-
-/** Arms the sweeper alarm at most once per half interval per isolate (cheap enough for the hot path's waitUntil). */
-export function armSweeper(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, now = Date.now()): void {
-  const interval = getConfig(env).delivery.sweepIntervalMs;
-  if (now - lastArmedAt < interval / 2) return;
-  lastArmedAt = now;
-  const stub = env.SWEEPER.get(env.SWEEPER.idFromName("sweeper"));
-  ctx.waitUntil(
-    stub.arm().catch((error: unknown) => {
-      lastArmedAt = 0;
-      console.error(JSON.stringify({ level: "error", msg: "arming the outbox sweeper failed", error: String(error) }));
-    }),
-  );
-}

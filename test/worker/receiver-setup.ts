@@ -2,7 +2,7 @@
 // tests. It answers by path — /status/<code> with that status, anything else 200 — records every
 // request, and lists them at GET /__received?prefix=<path prefix> (JSON).
 import type { TestProject } from "vitest/node";
-import { startReceiver } from "../e2e/receiver.ts";
+import { startReceiver } from "../e2e/receiver";
 
 declare module "vitest" {
   export interface ProvidedContext {

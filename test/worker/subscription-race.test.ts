@@ -21,7 +21,12 @@ function racingDb(between: () => Promise<unknown>): D1Database {
           return {
             bind: (...values: unknown[]) => {
               const bound = statement.bind(...values);
-              return { first: async () => Object.assign(await bound.first(), await between().then(() => ({}))) };
+              const first = async () => {
+                const row = await bound.first();
+                await between();
+                return row;
+              };
+              return { first };
             },
           };
         };

@@ -1,4 +1,5 @@
-/** The transactional outbox: matching events to subscriptions (isolate-cached), outbox rows, and enqueueing. */
+/** The transactional outbox: matching events to subscriptions (isolate-cached), outbox rows, enqueueing, the sweep's statements and arming its alarm. */
+import { getConfig } from "../../config";
 import { toWireEvent, type StoredEvent } from "../../events/store";
 import { newId } from "../../lib/ids";
 import { matchesAnyPattern, matchesFilter } from "../core/match";
@@ -123,4 +124,20 @@ export async function takeOverdue(db: D1Database, now: number, graceMs: number):
 /** The smallest next_at still outstanding (epoch ms), or null when nothing is in flight. */
 export async function nextDueAt(db: D1Database): Promise<number | null> {
   return (await db.prepare("SELECT MIN(next_at) AS at FROM deliveries WHERE next_at IS NOT NULL").first<{ at: number | null }>())?.at ?? null;
+}
+
+let lastArmedAt = 0;
+
+/** Arms the sweeper alarm at most once per half interval per isolate (cheap enough for the hot path's waitUntil). */
+export function armSweeper(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, now = Date.now()): void {
+  const interval = getConfig(env).delivery.sweepIntervalMs;
+  if (now - lastArmedAt < interval / 2) return;
+  lastArmedAt = now;
+  const stub = env.SWEEPER.get(env.SWEEPER.idFromName("sweeper"));
+  ctx.waitUntil(
+    stub.arm().catch((error: unknown) => {
+      lastArmedAt = 0;
+      console.error(JSON.stringify({ level: "error", msg: "arming the outbox sweeper failed", error: String(error) }));
+    }),
+  );
 }
