@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { cycles, importsOf, layerOf, upwardImports } from "./layers";
+import { cycles, importsOf, layerOf, upwardImports } from "./layers.ts";
 
 const SRC = join(dirname(fileURLToPath(import.meta.url)), "../../src");
 
