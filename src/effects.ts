@@ -6,7 +6,7 @@ import { auditSystem } from "./ops/audit";
 import { publishAll, type BackgroundContext } from "./publish";
 
 /** The effects for one invocation; `source` names it in audit rows (`queue`, a request id, …). */
-export function engineEffects(env: Env, ctx: BackgroundContext, source: string): EngineEffects {
+function engineEffects(env: Env, ctx: BackgroundContext, source: string): EngineEffects {
   return {
     disabled: (notices) =>
       publishAll(

@@ -9,7 +9,7 @@ export const DEAD_LETTER_QUEUE = "edgehook-deliveries-dlq";
 export const SINK_QUEUES: readonly string[] = ["edgehook-destination-test"];
 
 /** Parses a queue message body; null when it is not a delivery message. */
-export function parseDeliveryMessage(body: unknown): DeliveryMessage | null {
+function parseDeliveryMessage(body: unknown): DeliveryMessage | null {
   const b = body as Partial<DeliveryMessage> | null;
   if (!b || typeof b.deliveryId !== "string" || typeof b.subscriptionId !== "string" || typeof b.attempt !== "number") return null;
   return { deliveryId: b.deliveryId, subscriptionId: b.subscriptionId, attempt: b.attempt };

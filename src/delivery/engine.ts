@@ -5,10 +5,9 @@
  */
 import { getConfig, type Config } from "../config";
 import { fromRow, toWireEvent, type EventRow, type StoredEvent } from "../events/store";
-import { decide, deferral, EVENT_EXPIRED, GONE_REASON, healthChange, type AttemptResult, type Outcome, type Settlement } from "./core/outcome";
+import { decide, deferral, EVENT_EXPIRED, GONE_REASON, healthChange, type AttemptResult, type Outcome, type Settlement } from "./core";
 import { outboundCredentials, signingSecrets } from "./credentials";
-import { destinationOf } from "./destinations/registry";
-import { notSent } from "./destinations/types";
+import { destinationOf, notSent } from "./destinations";
 import { claimStatement, deferStatement, holdStatement, loadStatements, recordStatements, settleFailedStatement, type ClaimedRow } from "./store/claims";
 import { markDeadLettered, restartDelivery } from "./store/deliveries";
 import { endpointGuard } from "./store/endpoint-guard";
@@ -17,7 +16,7 @@ import { destinationOf as destinationConfigOf, healthStatement, retryPolicyOf, t
 import { renderBody } from "./template";
 
 /** How long an isolate trusts a guard's "closed, no rate" answer before asking it again. */
-export const ADMIT_HINT_MS = 1000;
+const ADMIT_HINT_MS = 1000;
 
 /** A subscription the engine disabled, to announce as `subscription.disabled`. */
 export interface DisabledNotice {

@@ -65,7 +65,7 @@ function buildEntry(config: Config, actor: AuditActor, action: string, target: A
 }
 
 /** The actor of changes the gateway makes by itself (e.g. the consumer disabling a subscription). */
-export const SYSTEM_ACTOR = "system";
+const SYSTEM_ACTOR = "system";
 
 /**
  * Records an action the gateway took without a request (no Hono context): actor `system`, request

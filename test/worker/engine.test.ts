@@ -4,6 +4,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecu
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { processDeliveries, type EngineEffects } from "../../src/delivery/engine";
+import { EVENT_CATALOGUE } from "../../src/events/catalogue";
 import worker from "../../src/index";
 import { call } from "./helpers";
 import { eventually, RECEIVER } from "./receiver";
@@ -41,6 +42,9 @@ describe("POST /subscriptions/:id/test against 410 Gone", () => {
     expect(read).toMatchObject({ status: "disabled", disabledReason: "endpoint answered 410 Gone", consecutiveFailures: 1 });
     const event = await eventually(async () => (await rows("SELECT * FROM events WHERE type = 'subscription.disabled' AND json_extract(data, '$.subscriptionId') = ?", sub.id))[0]);
     expect(JSON.parse(event.data)).toEqual({ subscriptionId: sub.id, url: `${RECEIVER}/status/410/engine-test`, reason: "endpoint answered 410 Gone", consecutiveFailures: 1 });
+    // The catalogue documents exactly the fields the engine publishes.
+    const documented = EVENT_CATALOGUE.find((t) => t.type === "subscription.disabled")!.example;
+    expect(Object.keys(JSON.parse(event.data)).sort()).toEqual(Object.keys(documented).sort());
     const audit = await eventually(async () => (await rows("SELECT * FROM audit WHERE action = 'subscription.disable' AND target_id = ?", sub.id))[0]);
     expect(audit).toMatchObject({ actor_token_id: "system" });
     expect((await call("/metrics")).json.data.deliveries.byOutcome.failed - before).toBe(1);

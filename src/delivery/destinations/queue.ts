@@ -13,7 +13,7 @@ export interface QueueConfig {
 export const QUEUE_MESSAGE_LIMIT = 128_000;
 
 /** The producer binding of a named queue, or null when DESTINATION_QUEUES does not list it or it is not bound. */
-export function queueBinding(gateway: Config, env: Env, name: string): Queue | null {
+function queueBinding(gateway: Config, env: Env, name: string): Queue | null {
   const binding = Object.hasOwn(gateway.delivery.queues, name) ? gateway.delivery.queues[name]! : null;
   const queue = binding ? (env as unknown as Record<string, unknown>)[binding] : undefined;
   return queue && typeof (queue as Queue).send === "function" ? (queue as Queue) : null;

@@ -6,10 +6,6 @@ import type { Destination } from "./types";
 /** Every destination type, in the order GET /destinations lists them. */
 export const DESTINATIONS: readonly Destination<any>[] = [httpDestination, queueDestination];
 
-/** The destination type names. */
-export const DESTINATION_TYPES = ["http", "queue"] as const;
-export type DestinationType = (typeof DESTINATION_TYPES)[number];
-
 /** The destination of a type, or null for an unknown type. */
 export function destinationOf(type: string): Destination<any> | null {
   return DESTINATIONS.find((d) => d.type === type) ?? null;

@@ -8,7 +8,7 @@ export const CHANNEL_TYPES = ["webhook", "slack", "discord", "teams"] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 /** Message templates per chat type, over a notify.sent event's data. */
-export const CHANNEL_TEMPLATES: Record<Exclude<ChannelType, "webhook">, unknown> = {
+const CHANNEL_TEMPLATES: Record<Exclude<ChannelType, "webhook">, unknown> = {
   slack: { text: "*{{data.title}}* ({{data.priority}})\n{{data.body}}" },
   discord: { content: "**{{data.title}}** ({{data.priority}})\n{{data.body}}" },
   teams: { "@type": "MessageCard", "@context": "https://schema.org/extensions", summary: "{{data.title}}", title: "{{data.title}}", text: "{{data.body}}" },

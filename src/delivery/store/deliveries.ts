@@ -35,7 +35,7 @@ interface AttemptRow {
 
 
 /** A delivery as the API shows it. `held` means waiting for its subscription to resume. */
-export function toDeliveryView(row: DeliveryRow) {
+function toDeliveryView(row: DeliveryRow) {
   return {
     id: row.id,
     eventId: row.event_id,
@@ -55,7 +55,7 @@ export function toDeliveryView(row: DeliveryRow) {
 }
 
 /** An attempt as the API shows it. */
-export function toAttemptView(row: AttemptRow) {
+function toAttemptView(row: AttemptRow) {
   return {
     attempt: row.attempt,
     statusCode: row.status_code,
