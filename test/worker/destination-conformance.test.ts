@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getConfig } from "../../src/config";
 import { DESTINATIONS } from "../../src/delivery/destinations/registry";
-import { destinationOf as configOf, getSubscriptionRow } from "../../src/delivery/store/subscriptions";
+import { destinationConfigOf as configOf, getSubscriptionRow } from "../../src/delivery/store/subscriptions";
 import { call } from "./helpers";
 import { eventually, received, RECEIVER } from "./receiver";
 

@@ -94,7 +94,7 @@ export interface SubscriptionView {
 const json = <T>(text: string | null, fallback: T): T => (text === null ? fallback : (JSON.parse(text) as T));
 
 /** The destination config of a row: http from its columns, other types from destination_config. */
-export function destinationOf(row: SubscriptionRow): DestinationView {
+export function destinationConfigOf(row: SubscriptionRow): DestinationView {
   if (row.destination_type !== "http") return { ...json<Record<string, unknown>>(row.destination_config, {}), type: row.destination_type };
   return { type: "http", url: row.url, method: row.method, headers: json<Record<string, string>>(row.headers, {}), auth: json<AuthInfo>(row.auth_info, { type: "none" }) };
 }
@@ -102,7 +102,7 @@ export function destinationOf(row: SubscriptionRow): DestinationView {
 /** The API view of a row. */
 export function toView(row: SubscriptionRow, now = Date.now()): SubscriptionView {
   const inGrace = row.previous_secret_enc !== null && (row.previous_secret_expires_at ?? 0) > now;
-  const destination = destinationOf(row);
+  const destination = destinationConfigOf(row);
   const { type: _type, ...http } = destination.type === "http" ? destination : { type: "" };
   return {
     id: row.id,
