@@ -12,7 +12,8 @@ import { claimStatement, deferStatement, holdStatement, loadStatements, recordSt
 import { markDeadLettered, restartDelivery } from "./store/deliveries";
 import { endpointGuard } from "./store/endpoint-guard";
 import { enqueueDeliveries, nextDueAt, takeOverdue, type DeliveryMessage } from "./store/outbox";
-import { destinationConfigOf, healthStatement, retryPolicyOf, type HealthRow, type SubscriptionRow } from "./store/subscriptions";
+import { healthStatement, type HealthRow } from "./store/health";
+import { destinationConfigOf, retryPolicyOf, type SubscriptionRow } from "./store/subscriptions";
 import { renderBody } from "./template";
 
 /** How long an isolate trusts a guard's "closed, no rate" answer before asking it again. */

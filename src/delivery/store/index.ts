@@ -3,6 +3,7 @@ export * from "./channels";
 export * from "./claims";
 export * from "./deliveries";
 export * from "./endpoint-guard";
+export * from "./health";
 export * from "./outbox";
 export * from "./queue-sink";
 export * from "./subscriptions";
