@@ -3,8 +3,9 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { processDeliveries, type EngineEffects } from "../../src/delivery/engine";
+import { processDeliveries, type DisabledNotice, type EngineEffects } from "../../src/delivery/engine";
 import { EVENT_CATALOGUE } from "../../src/events/catalogue";
+import { publish } from "../../src/publish";
 import worker from "../../src/index";
 import { call } from "./helpers";
 import { eventually, RECEIVER } from "./receiver";
@@ -52,22 +53,19 @@ describe("POST /subscriptions/:id/test against 410 Gone", () => {
 });
 
 describe("consecutive failures (owned by D1)", () => {
-  const effects = (): EngineEffects & { disabled: any; seen: unknown[] } => {
-    const seen: unknown[] = [];
-    return { seen, disabled: async (n: unknown[]) => seen.push(...n), attempted: () => undefined, audit: async () => undefined };
-  };
+  const seen: DisabledNotice[] = [];
+  const fx: EngineEffects = { disabled: async (notices) => seen.push(...notices), attempted: () => undefined, audit: async () => undefined };
 
   it("count across batches, show the same number on the subscription and /stats, and disable at the threshold in the same statement", async () => {
     const sub = await subscribe({ url: `${RECEIVER}/status/500/engine-count`, retryPolicy: { maxRetries: 0 } });
     const small = { ...env, AUTO_DISABLE_AFTER_FAILURES: "3" };
-    const fx = effects();
     const ctx = createExecutionContext();
     for (let i = 0; i < 3; i++) {
-      const event = await call("/events", { body: { type: "engine.count", data: { i } } });
-      const [delivery] = await rows("SELECT id, attempts FROM deliveries WHERE event_id = ? AND subscription_id = ?", event.json.data.id, sub.id);
-      // The queue may have taken the message already; the engine claims each generation once.
-      await processDeliveries({ env: small, effects: fx, background: ctx }, [{ deliveryId: delivery.id, subscriptionId: sub.id, attempt: 0 }], { bypassGuard: true });
-      await eventually(async () => ((await rows("SELECT status FROM deliveries WHERE id = ?", delivery.id))[0].status === "failed" ? true : undefined));
+      // Written without a queue message, so only this engine call (threshold 3) attempts it.
+      const event = await publish(small, ctx, { type: "engine.count", data: { i } }, { targets: [{ id: sub.id, events: [], filters: null, active: true }], enqueue: false });
+      const message = event.deliveries[0]!;
+      const [processed] = await processDeliveries({ env: small, effects: fx, background: ctx }, [message], { bypassGuard: true });
+      expect(processed!.outcome).toMatchObject({ status: "failed", statusCode: 500 });
       if (i === 1) {
         const [read, stats] = await Promise.all([call(`/subscriptions/${sub.id}`), call(`/subscriptions/${sub.id}/stats`)]);
         expect(read.json.data.consecutiveFailures).toBe(2);
@@ -76,6 +74,7 @@ describe("consecutive failures (owned by D1)", () => {
       }
     }
     await waitOnExecutionContext(ctx);
+    expect(seen).toEqual([{ subscriptionId: sub.id, url: `${RECEIVER}/status/500/engine-count`, reason: "3 consecutive failed attempts", consecutiveFailures: 3 }]);
     const read = (await call(`/subscriptions/${sub.id}`)).json.data;
     expect(read).toMatchObject({ status: "disabled", disabledReason: "3 consecutive failed attempts", consecutiveFailures: 3 });
     expect((await call(`/subscriptions/${sub.id}/stats`)).json.data.consecutiveFailures).toBe(3);
