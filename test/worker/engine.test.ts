@@ -52,6 +52,22 @@ describe("POST /subscriptions/:id/test against 410 Gone", () => {
   });
 });
 
+describe("a disable made by the queue consumer", () => {
+  it("is audited (actor system, request id queue) and announced, with no Hono context", async () => {
+    const sub = await subscribe({ url: `${RECEIVER}/status/410/engine-consumer` });
+    const ctx = createExecutionContext();
+    const event = await publish(env, ctx, { type: "engine.gone", data: {} }, { targets: [{ id: sub.id, events: [], filters: null, active: true }], enqueue: false });
+    const batch = createMessageBatch("edgehook-deliveries", [{ id: "m-gone", timestamp: Date.now(), attempts: 1, body: event.deliveries[0] }]);
+    await worker.queue(batch, env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect((await rows("SELECT status FROM subscriptions WHERE id = ?", sub.id))[0].status).toBe("disabled");
+    const [audit] = await rows("SELECT actor_token_id, request_id, details FROM audit WHERE action = 'subscription.disable' AND target_id = ?", sub.id);
+    expect(audit).toMatchObject({ actor_token_id: "system", request_id: "queue" });
+    expect(JSON.parse(audit.details)).toEqual({ reason: "endpoint answered 410 Gone", consecutiveFailures: 1 });
+    expect(await rows("SELECT id FROM events WHERE type = 'subscription.disabled' AND json_extract(data, '$.subscriptionId') = ?", sub.id)).toHaveLength(1);
+  });
+});
+
 describe("consecutive failures (owned by D1)", () => {
   const seen: DisabledNotice[] = [];
   const fx: EngineEffects = { disabled: async (notices) => seen.push(...notices), attempted: () => undefined, audit: async () => undefined };
