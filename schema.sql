@@ -266,3 +266,48 @@ CREATE TABLE IF NOT EXISTS queue_sink (
   expires_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS queue_sink_expires ON queue_sink (expires_at);
+-- Operational events (issue 15): coalescing notices and the last /health roll-up seen by the cron.
+
+-- ops_notices: one row per operational notice already published in its window (api.limit.exceeded:
+-- "<tokenId>|<level>|<window key>|<window index>"); INSERT OR IGNORE decides who publishes.
+CREATE TABLE IF NOT EXISTS ops_notices (
+  key TEXT PRIMARY KEY,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ops_notices_created ON ops_notices (created_at);
+
+-- system_state: small named values the gateway keeps between cron runs (health: the last roll-up).
+CREATE TABLE IF NOT EXISTS system_state (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+-- Inspectors (issue 15): request bins at /inspect/:id and the requests they recorded.
+
+-- inspectors: one bin; its id is the credential of its capture url.
+CREATE TABLE IF NOT EXISTS inspectors (
+  id TEXT PRIMARY KEY,
+  name TEXT,
+  created_by TEXT,
+  created_at INTEGER NOT NULL
+);
+
+-- inspector_requests: what arrived (first 256 KB of the body; base64 when not UTF-8 text). Ids sort
+-- by arrival; the newest 500 per inspector are kept, and none older than 7 days (retention).
+CREATE TABLE IF NOT EXISTS inspector_requests (
+  id TEXT PRIMARY KEY,
+  inspector_id TEXT NOT NULL,
+  method TEXT NOT NULL,
+  path TEXT NOT NULL,
+  query TEXT NOT NULL,
+  headers TEXT NOT NULL,
+  body TEXT NOT NULL,
+  body_encoding TEXT NOT NULL,
+  body_size INTEGER NOT NULL,
+  truncated INTEGER NOT NULL,
+  source_ip TEXT,
+  received_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS inspector_requests_inspector ON inspector_requests (inspector_id, id);
+CREATE INDEX IF NOT EXISTS inspector_requests_received ON inspector_requests (received_at);

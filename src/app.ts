@@ -13,6 +13,8 @@ import { handleError, handleNotFound } from "./http/error-handler";
 import { AppError } from "./http/errors";
 import { requestId } from "./http/request-id";
 import { schemaError } from "./http/validation";
+import { inspectorRoutes } from "./inspector/routes";
+import { integrationRoutes } from "./integrations/routes";
 import { auditRoutes } from "./ops/audit-routes";
 import { metricsRoutes } from "./ops/metrics-routes";
 import { opsMiddleware } from "./ops/middleware";
@@ -82,6 +84,8 @@ export function createApp(options: AppOptions = {}) {
   v2.route("/", deliveryRoutes);
   v2.route("/", channelRoutes);
   v2.route("/", destinationRoutes);
+  v2.route("/", integrationRoutes);
+  v2.route("/", inspectorRoutes);
   app.route(BASE_PATH, v2);
 
   app.doc31(`${BASE_PATH}/openapi.json`, {

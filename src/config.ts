@@ -131,6 +131,8 @@ const CONFIG_SCHEMA = z.object({
     .transform((v) => v !== "false" && v !== "0"),
   LOG_BODIES: z.enum(["none", "errors", "all"]).optional().default("errors"),
   LOG_REDACT_FIELDS: z.string().optional(),
+  INSPECTOR_LIMIT_PER_MINUTE: int(120).pipe(z.number().min(1)),
+  INSPECTOR_IP_LIMIT_PER_MINUTE: int(60).pipe(z.number().min(1)),
   RETENTION_EVENTS_DAYS: int(30),
   RETENTION_DELIVERIES_DAYS: int(30),
   RETENTION_AUDIT_DAYS: int(90),
@@ -190,6 +192,8 @@ export interface Config {
   logs: { requests: boolean; bodies: "none" | "errors" | "all"; redactFields: string[] };
   /** Days to keep each kind of row (0 keeps forever), and how much one cron run may delete. */
   retention: { eventsDays: number; deliveriesDays: number; auditDays: number; batchSize: number; maxBatches: number };
+  /** Requests an inspector records per minute, in all and from one source IP. */
+  inspector: { perMinute: number; perIpPerMinute: number };
   stream: {
     /** Interval of the `: ping` comment on every open event stream. */
     heartbeatMs: number;
@@ -290,6 +294,7 @@ export function getConfig(env: Env): Config {
       batchSize: v.RETENTION_BATCH_SIZE,
       maxBatches: v.RETENTION_MAX_BATCHES,
     },
+    inspector: { perMinute: v.INSPECTOR_LIMIT_PER_MINUTE, perIpPerMinute: v.INSPECTOR_IP_LIMIT_PER_MINUTE },
     stream: { heartbeatMs: v.STREAM_HEARTBEAT_MS, maxQueuedBytes: v.STREAM_MAX_QUEUED_BYTES },
     delivery: {
       subscriptionCacheTtlMs: v.SUBSCRIPTION_CACHE_TTL_SECONDS * 1000,

@@ -7,6 +7,8 @@ import { armSweeper } from "./delivery/store/outbox";
 import { engineContext } from "./effects";
 import { flushWhenDue } from "./ops/metrics";
 import { retention } from "./ops/retention";
+import { healthChecks } from "./ops/health";
+import { watchHealth } from "./ops/operational-events";
 
 export { EndpointGuard } from "./delivery/store/endpoint-guard";
 export { Sweeper } from "./delivery/sweeper";
@@ -43,9 +45,10 @@ export default {
     flushWhenDue(env, ctx, getConfig(env));
   },
 
-  /** Maintenance on the cron trigger: the outbox sweep, then retention (bounded batches). */
-  async scheduled(controller, env, _ctx) {
+  /** Maintenance on the cron trigger: the outbox sweep, the health watch (system.health.*), then retention (bounded batches). */
+  async scheduled(controller, env, ctx) {
     await sweep(env, Date.now(), getConfig(env).delivery.sweepGraceMs);
+    await watchHealth(env, ctx, await healthChecks(env)).catch((error: unknown) => console.error(JSON.stringify({ level: "error", msg: "health watch failed", error: String(error) })));
     await retention(env, controller.scheduledTime);
   },
 } satisfies ExportedHandler<Env>;

@@ -3,6 +3,7 @@ import { getConfig } from "./config";
 import { armSweeper, enqueueDeliveries, planOutbox, subscriptionSnapshot, type DeliveryMessage } from "./delivery/store/outbox";
 import type { SubscriptionMatcher } from "./delivery/store/subscriptions";
 import { insertEventStatement, type InsertCondition, type StoredEvent } from "./events/store";
+import type { EventType } from "./events/types";
 import { nextEventId } from "./lib/ids";
 import { handToHub } from "./stream/hub-client";
 
@@ -10,7 +11,8 @@ import { handToHub } from "./stream/hub-client";
 export interface PublishInput {
   /** A pre-allocated id (from nextEventId()) when a statement in the same batch must name the event. */
   id?: string;
-  type: string;
+  /** A catalogue type (an unlisted one does not compile), a provider type, or a checked custom type. */
+  type: EventType;
   data: Record<string, unknown>;
   metadata?: Record<string, unknown>;
 }

@@ -5,7 +5,7 @@ import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
 import { channelStatuses } from "../delivery/store/channels";
-import { newId } from "../lib/ids";
+import { newId, nextEventId } from "../lib/ids";
 import { publishAll } from "../publish";
 import { NOTIFICATION_SENT, SEND_NOTIFICATION } from "./schemas";
 
@@ -34,14 +34,18 @@ notifyRoutes.openapi(
     // Each channel's status at acceptance (queued, or failed when unknown); the recorded
     // notification and its notify.sent events, which the channels' subscriptions deliver, carry it.
     const channels = await channelStatuses(c.env.DB, names);
+    // Each channel's notify.sent id is kept with its status: GET /notify/:id follows its delivery.
+    const eventIds = Object.fromEntries(names.map((name) => [name, nextEventId()]));
+    const stored = Object.fromEntries(names.map((name) => [name, { ...channels[name]!, eventId: eventIds[name]! }]));
     const insert = c.env.DB.prepare(
       "INSERT INTO notifications (id, token_id, priority, title, body, channels, data, tags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    ).bind(id, c.get("principal").tokenId, input.priority, input.title, input.body, JSON.stringify(channels), input.data ? JSON.stringify(input.data) : null, input.tags ? JSON.stringify(input.tags) : null, now);
+    ).bind(id, c.get("principal").tokenId, input.priority, input.title, input.body, JSON.stringify(stored), input.data ? JSON.stringify(input.data) : null, input.tags ? JSON.stringify(input.tags) : null, now);
     const metadata = { requestId: c.get("requestId"), tokenId: c.get("principal").tokenId };
     await publishAll(
       c.env,
       c.executionCtx,
       names.map((channel) => ({
+        id: eventIds[channel]!,
         type: "notify.sent",
         data: { notifId: id, channel, status: channels[channel]!.status, priority: input.priority, title: input.title, body: input.body, ...(input.data ? { data: input.data } : {}), ...(input.tags ? { tags: input.tags } : {}) },
         metadata,

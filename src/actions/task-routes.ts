@@ -97,10 +97,10 @@ taskRoutes.openapi(
     const startedOrCreated = Date.parse(before.startedAt ?? before.createdAt);
     const event =
       change.status === "running"
-        ? { type: "task.started", data: { taskId: id } }
+        ? { type: "task.started" as const, data: { taskId: id } }
         : change.status === "completed"
-          ? { type: "task.completed", data: { taskId: id, result: change.result ?? null, duration: change.now - startedOrCreated } }
-          : { type: "task.failed", data: { taskId: id, error: change.error ?? "unspecified", timestamp: iso(change.now) } };
+          ? { type: "task.completed" as const, data: { taskId: id, result: change.result ?? null, duration: change.now - startedOrCreated } }
+          : { type: "task.failed" as const, data: { taskId: id, error: change.error ?? "unspecified", timestamp: iso(change.now) } };
     const published = await publishAll(c.env, c.executionCtx, [{ ...event, metadata: { requestId: c.get("requestId"), tokenId: c.get("principal").tokenId } }], {
       statements: [transitionStatement(c.env.DB, id, change)],
       requireChange: true,

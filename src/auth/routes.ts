@@ -6,6 +6,7 @@ import { AppError } from "../http/errors";
 import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
 import { protect } from "../guard";
 import { auditEntry, auditStatement } from "../ops/audit";
+import { publish } from "../publish";
 import { forgetCachedTokens } from "./middleware";
 import { SCOPES, TOKEN_TYPES } from "./principal";
 import { createToken, deleteToken, getToken, listTokens, updateToken } from "./token-repository";
@@ -72,6 +73,7 @@ tokenRoutes.openapi(
     const { record, key } = await createToken(c.env.DB, { ...input, endpoints: input.endpoints }, Date.now(), (token) => [
       auditStatement(c.env.DB, auditEntry(c, "token.create", { type: "token", id: token.id }, { name: token.name, type: token.type, endpoints: token.endpoints, rateLimit: token.rateLimit, active: token.active, expiresAt: token.expiresAt })),
     ]);
+    await publish(c.env, c.executionCtx, { type: "api.key.created", data: { tokenId: record.id, name: record.name, type: record.type } });
     return ok(c, { ...record, key }, 201, { self: `/webhooks/v2/tokens/${record.id}` });
   },
 );
@@ -126,6 +128,7 @@ tokenRoutes.openapi(
     const token = await updateToken(c.env.DB, id, changes, Date.now(), [auditStatement(c.env.DB, entry, { onlyIfChanged: true })]);
     if (!token) throw new AppError("NOT_FOUND", "Token not found");
     forgetCachedTokens();
+    if (changes.active === false) await publish(c.env, c.executionCtx, { type: "api.key.revoked", data: { tokenId: token.id, name: token.name } });
     return ok(c, token);
   },
 );
@@ -143,8 +146,10 @@ tokenRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     const entry = auditEntry(c, "token.delete", { type: "token", id });
-    if (!(await deleteToken(c.env.DB, id, [auditStatement(c.env.DB, entry, { onlyIfChanged: true })]))) throw new AppError("NOT_FOUND", "Token not found");
+    const token = await getToken(c.env.DB, id);
+    if (!token || !(await deleteToken(c.env.DB, id, [auditStatement(c.env.DB, entry, { onlyIfChanged: true })]))) throw new AppError("NOT_FOUND", "Token not found");
     forgetCachedTokens();
+    await publish(c.env, c.executionCtx, { type: "api.key.revoked", data: { tokenId: id, name: token.name } });
     return ok(c, { id, deleted: true as const });
   },
 );

@@ -4,6 +4,7 @@ import { DELIVERY_STATUSES } from "./store/deliveries";
 import { EVENT_PATTERN, EVENT_TYPE, FILTER_OPERATORS } from "./core/match";
 import { MAX_DELAY_MS } from "./core/retry-policy";
 import { isUsableSecret } from "./destinations/signer";
+import { refineTemplate } from "./template";
 import { AUTH_TYPES } from "./store/subscriptions";
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/;
@@ -63,7 +64,13 @@ const HEADERS = z
 const TEMPLATE = z
   .unknown()
   .refine((t) => t === undefined || JSON.stringify(t).length <= MAX_TEMPLATE_BYTES, { message: `template must be at most ${MAX_TEMPLATE_BYTES} bytes of JSON` })
-  .openapi({ description: 'A JSON value with {{path}} placeholders, or a preset name: "slack", "discord", "teams"' });
+  .superRefine(refineTemplate)
+  .openapi({ description: 'A JSON value whose strings hold {{ expression }} placeholders, or a preset name: "slack", "discord", "teams"' });
+
+/** `integration: {id, params}` instead of url/template: a ready destination from GET /integrations. */
+const INTEGRATION_REF = z
+  .object({ id: z.string().min(1).max(64), params: z.record(z.string(), z.unknown()).default({}) })
+  .openapi("IntegrationRef", { description: "A catalogue integration and its params; it sets url, method, headers, auth and template" });
 
 /** A destination URL (checked by the http destination's guard when saved and when sent). */
 export const URL_FIELD = z.string().min(1).max(2048);
@@ -99,7 +106,8 @@ export const CREATE_SUBSCRIPTION = z
   .object({
     ...CONFIG_FIELDS,
     destination: DESTINATION.optional(),
-    url: URL_FIELD.optional().openapi({ description: "The http shorthand: give url (method, headers, auth) or destination" }),
+    url: URL_FIELD.optional().openapi({ description: "The http shorthand: give url (method, headers, auth), destination, or integration" }),
+    integration: INTEGRATION_REF.optional(),
     name: CONFIG_FIELDS.name.optional(),
     description: CONFIG_FIELDS.description.optional(),
     secret: z.string().min(16).max(256).refine(isUsableSecret, "whsec_ secrets must be base64 of at least 16 bytes").optional(),

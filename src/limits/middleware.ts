@@ -16,6 +16,7 @@ import {
   type StoredResponse,
 } from "./idempotency";
 import type { Admission, LevelSpec, LevelView } from "./limiter";
+import { announceLimit } from "./limit-notice";
 import { combine, type LevelPlan, planLevels, rateLimitHeaders, tightest, withoutRequest } from "./policy";
 import type { KeyClaim, TokenBegin } from "./token-state";
 
@@ -104,6 +105,8 @@ async function admitOnce(c: Context<AppEnv>, plan: LevelPlan, endpoint: string, 
   if (verdict.allowed) return null;
   undo({ level: verdict.binding.level });
   const { binding } = verdict;
+  const notice = announceLimit(env, c.executionCtx, { tokenId: principal.kind === "admin" ? null : principal.tokenId, binding });
+  c.executionCtx.waitUntil(notice.catch((error: unknown) => console.error(JSON.stringify({ level: "error", msg: "api.limit.exceeded not published", error: String(error) }))));
   throw new AppError(
     "RATE_LIMITED",
     `Rate limit exceeded: ${binding.limit} requests per ${binding.key} at the ${binding.level} level; retry in ${verdict.retryAfter} s`,

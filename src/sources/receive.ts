@@ -13,6 +13,7 @@ import { providerByName } from "./registry";
 import { firstDeliveryStatement, rememberDeliveryStatement } from "./repository";
 import { resolveSource } from "./settings";
 import { PROVIDERS, type ProviderName } from "./signature";
+import { providerEventType } from "../events/types";
 
 /** Delivery ids longer than this are stored as their hash. */
 const MAX_DELIVERY_ID_LENGTH = 200;
@@ -99,7 +100,7 @@ receiveRoutes.post("/sources/:provider", async (c) => {
   }
 
   const deliveryId = await dedupKey(meaning.deliveryId, body);
-  const type = `${provider.name}.${meaning.type}`;
+  const type = providerEventType(provider.name, meaning.type);
   const eventId = nextEventId();
   const metadata = { source: provider.name, deliveryId, requestId: c.get("requestId"), ...meaning.metadata };
   const { events, reads } = await publishBatch(c.env, c.executionCtx, [{ id: eventId, type, data: meaning.data ?? parsed.payload.data, metadata }], {

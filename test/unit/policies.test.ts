@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { estimateSchedule, priorityRank, allowedPredecessors } from "../../src/actions/task-queue";
 import { estimateResearchCompletion } from "../../src/actions/research-repository";
 import { ConfigError, getConfig } from "../../src/config";
-import { overallHealth } from "../../src/ops/routes";
+import { overallHealth } from "../../src/ops/health";
 import { RequestStats } from "../../src/ops/request-stats";
 
 const env = (vars: Record<string, string>) => ({ ADMIN_TOKEN: "0123456789abcdef", ...vars }) as unknown as Env;

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { auditStatement, type AuditEntry } from "../../src/ops/audit";
 import { publishAll } from "../../src/publish";
 import { call, createToken } from "./helpers";
+import { customEventType } from "../../src/events/types";
 
 async function auditRows(query = "") {
   const res = await call(`/audit${query}`);
@@ -64,7 +65,7 @@ describe("audit rows inside a publishing batch", () => {
 
   it("as the last statement with requireChange: audit row and event exist iff the guarded change happened", async () => {
     const token = await createToken(["task"]);
-    const changed = await publishAll(env, createExecutionContext(), [{ type: "test.audited", data: {} }], {
+    const changed = await publishAll(env, createExecutionContext(), [{ type: customEventType("test.audited"), data: {} }], {
       statements: [rename(token.id), auditStatement(env.DB, entry("aud-batch-yes"), { onlyIfChanged: true })],
       requireChange: true,
     });
@@ -72,7 +73,7 @@ describe("audit rows inside a publishing batch", () => {
     expect(await exists("audit", "aud-batch-yes")).toBe(true);
     expect(await exists("events", changed[0]!.id)).toBe(true);
 
-    const unchanged = await publishAll(env, createExecutionContext(), [{ type: "test.audited", data: {} }], {
+    const unchanged = await publishAll(env, createExecutionContext(), [{ type: customEventType("test.audited"), data: {} }], {
       statements: [rename("tok-missing"), auditStatement(env.DB, entry("aud-batch-no"), { onlyIfChanged: true })],
       requireChange: true,
     });

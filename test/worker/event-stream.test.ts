@@ -8,6 +8,7 @@ import { publishAll, type PublishInput } from "../../src/publish";
 import { hubStub } from "../../src/stream/hub-client";
 import { ADMIN_TOKEN, BASE, call, createToken } from "./helpers";
 import { SseReader, type SseFrame } from "./sse-reader";
+import { customEventType } from "../../src/events/types";
 
 async function publishEvents(inputs: PublishInput[]): Promise<StoredEvent[]> {
   const ctx = createExecutionContext();
@@ -17,7 +18,7 @@ async function publishEvents(inputs: PublishInput[]): Promise<StoredEvent[]> {
 }
 
 function inputs(type: string, count: number, tag = "t"): PublishInput[] {
-  return Array.from({ length: count }, (_, i) => ({ type, data: { n: i, tag } }));
+  return Array.from({ length: count }, (_, i) => ({ type: customEventType(type), data: { n: i, tag } }));
 }
 
 async function open(query = "", headers: Record<string, string> = {}) {
@@ -95,7 +96,7 @@ describe("GET /events streaming", () => {
     const published = await publishEvents([
       { type: "notify.sent", data: {} },
       { type: "task.created", data: {} },
-      { type: "taskforce.created", data: {} },
+      { type: customEventType("taskforce.created"), data: {} },
       { type: "github.push", data: {} },
       { type: "github.issues", data: {} },
       { type: "task.completed", data: {} },
@@ -182,7 +183,7 @@ describe("GET /events streaming", () => {
     const res = await exports.default.fetch(new Request(`${BASE}/events?filter=slow`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }));
     await waitForStreams(1);
     const big = "x".repeat(64 * 1024);
-    for (let i = 0; i < 64; i++) await publishEvents([{ type: "slow.test", data: { i, big } }]);
+    for (let i = 0; i < 64; i++) await publishEvents([{ type: customEventType("slow.test"), data: { i, big } }]);
     await waitForStreams(0);
     const reader = new SseReader(res.body!);
     const frames: SseFrame[] = [];

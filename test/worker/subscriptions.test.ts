@@ -6,6 +6,7 @@ import worker from "../../src/index";
 import { publishAll } from "../../src/publish";
 import { openSecret } from "../../src/lib/secret-box";
 import { call, createToken } from "./helpers";
+import { customEventType } from "../../src/events/types";
 
 // Nothing listens on port 9: attempts fail fast with a network error.
 const DEAD_URL = "http://127.0.0.1:9/hook";
@@ -239,10 +240,10 @@ describe("guarded publishes", () => {
   it("write outbox rows only when the guarded statement changed a row", async () => {
     const sub = await subscribe({ events: ["guard.*"], active: false });
     const noop = env.DB.prepare("UPDATE subscriptions SET updated_at = updated_at WHERE id = 'nope'");
-    const lost = await publishAll(env, createExecutionContext(), [{ type: "guard.lost", data: {} }], { statements: [noop], requireChange: true });
+    const lost = await publishAll(env, createExecutionContext(), [{ type: customEventType("guard.lost"), data: {} }], { statements: [noop], requireChange: true });
     expect(lost).toEqual([]);
     const touch = env.DB.prepare("UPDATE subscriptions SET updated_at = updated_at WHERE id = ?").bind(sub.id);
-    const [won] = await publishAll(env, createExecutionContext(), [{ type: "guard.won", data: {} }], { statements: [touch], requireChange: true });
+    const [won] = await publishAll(env, createExecutionContext(), [{ type: customEventType("guard.won"), data: {} }], { statements: [touch], requireChange: true });
     expect(won!.deliveryCount).toBeGreaterThanOrEqual(1);
     const written = await rows("SELECT event_type FROM deliveries WHERE subscription_id = ?", sub.id);
     expect(written.map((r: any) => r.event_type)).toEqual(["guard.won"]);

@@ -13,6 +13,7 @@ import { forgetCachedSubscriptions } from "../store/outbox";
 import { CREATE_SUBSCRIPTION, UPDATE_SUBSCRIPTION, URL_FIELD } from "../schemas";
 import { changeStatus, newSubscriptionRow, updateConfig } from "../subscriptions";
 import { deleteSubscription, insertSubscriptionStatement, toView, type SubscriptionRow } from "../store/subscriptions";
+import { withIntegration } from "../../integrations";
 
 const guard = protect("subscriptions");
 const tags = ["Channels"];
@@ -28,7 +29,9 @@ const CHANNEL_FIELDS = {
   timeoutMs: UPDATE_SUBSCRIPTION.shape.timeoutMs,
   active: UPDATE_SUBSCRIPTION.shape.active,
 };
-const CREATE_CHANNEL = z.object({ name: CHANNEL_NAME, ...CHANNEL_FIELDS, secret: CREATE_SUBSCRIPTION.shape.secret }).openapi("CreateChannel");
+const CREATE_CHANNEL = z
+  .object({ name: CHANNEL_NAME, ...CHANNEL_FIELDS, type: CHANNEL_FIELDS.type.optional(), integration: CREATE_SUBSCRIPTION.shape.integration, secret: CREATE_SUBSCRIPTION.shape.secret })
+  .openapi("CreateChannel");
 const UPDATE_CHANNEL = z.object(CHANNEL_FIELDS).partial().openapi("UpdateChannel");
 const NAME_PARAM = z.object({ name: CHANNEL_NAME });
 const CHANNEL = z
@@ -86,9 +89,12 @@ channelRoutes.openapi(
     responses: { 201: envelopeOf(CHANNEL.extend({ secret: z.string() }), "The channel with its signing secret"), ...ERROR_RESPONSES },
   }),
   async (c) => {
-    const input = c.req.valid("json");
+    const body = c.req.valid("json");
     const now = Date.now();
-    if (await getChannel(c.env.DB, input.name)) throw new AppError("UNPROCESSABLE", `Channel "${input.name}" already exists`);
+    if (await getChannel(c.env.DB, body.name)) throw new AppError("UNPROCESSABLE", `Channel "${body.name}" already exists`);
+    // integration: {id, params} sets url, auth, headers and template (type "integration").
+    const { integration, ...rest } = body;
+    const input = { ...withIntegration({ ...rest, integration }), type: integration ? ("integration" as const) : (body.type ?? "webhook") };
     const { row, secret } = await newSubscriptionRow(
       {
         ...channelRouting(input.name),

@@ -15,6 +15,7 @@ import { endpointGuard } from "../store/endpoint-guard";
 import { enqueueDeliveries } from "../store/outbox";
 import { ATTEMPT, DELIVERY, DELIVERY_PARAM, ID_PARAM, LIST_DELIVERIES_QUERY, PUBLISH_EVENT, RETRY_FAILED } from "../schemas";
 import { getSubscriptionRow, type SubscriptionRow } from "../store/subscriptions";
+import { customEventType } from "../../events/types";
 
 const guard = protect("subscriptions");
 const tags = ["Deliveries"];
@@ -123,10 +124,10 @@ deliveryRoutes.openapi(
     method: "get",
     path: "/event-types",
     tags: ["Events"],
-    summary: "The catalogue of event types with a description and an example payload",
+    summary: "The catalogue of event types with a description, a JSON Schema of data and an example payload",
     middleware: protect("subscriptions"),
     responses: {
-      200: envelopeOf(z.object({ items: z.array(z.object({ type: z.string(), description: z.string(), example: z.record(z.string(), z.unknown()) })) }), "Event types"),
+      200: envelopeOf(z.object({ items: z.array(z.object({ type: z.string(), description: z.string(), schema: z.record(z.string(), z.unknown()).openapi({ description: "JSON Schema of the event's data" }), example: z.record(z.string(), z.unknown()) })) }), "Event types"),
       ...ERROR_RESPONSES,
     },
   }),
@@ -151,7 +152,7 @@ deliveryRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    const event = await publish(c.env, c.executionCtx, { type: body.type, data: body.data, ...(body.metadata ? { metadata: body.metadata } : {}) });
+    const event = await publish(c.env, c.executionCtx, { type: customEventType(body.type), data: body.data, ...(body.metadata ? { metadata: body.metadata } : {}) });
     return ok(c, { ...toWireEvent(event), deliveries: event.deliveryCount }, 201);
   },
 );

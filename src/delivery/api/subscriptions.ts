@@ -15,6 +15,7 @@ import { ATTEMPT, CREATE_SUBSCRIPTION, ID_PARAM, LIST_SUBSCRIPTIONS_QUERY, ROTAT
 import { changeStatus, newSubscriptionRow, rotate, updateConfig } from "../subscriptions";
 import { deleteSubscription, getSubscriptionRow, insertSubscription, listSubscriptions, toView, type SubscriptionRow } from "../store/subscriptions";
 import { endpointGuard } from "../store/endpoint-guard";
+import { withIntegration } from "../../integrations";
 
 const guard = protect("subscriptions");
 const tags = ["Subscriptions"];
@@ -44,7 +45,7 @@ for (const path of ["/subscribe", "/subscriptions"] as const) {
     }),
     async (c) => {
       const now = Date.now();
-      const { row, secret } = await newSubscriptionRow(c.req.valid("json"), { gateway: c.get("config"), env: c.env }, c.get("principal").tokenId, now);
+      const { row, secret } = await newSubscriptionRow(withIntegration(c.req.valid("json")), { gateway: c.get("config"), env: c.env }, c.get("principal").tokenId, now);
       await insertSubscription(c.env.DB, row);
       forgetCachedSubscriptions();
       if (row.rate_limit !== null) await endpointGuard(c.env, row.id).configure(row.rate_limit);
@@ -102,12 +103,14 @@ for (const method of ["patch", "put"] as const) {
     async (c) => {
       const now = Date.now();
       const existing = await found(c, c.req.valid("param").id);
-      const input = c.req.valid("json") as z.infer<typeof UPDATE_SUBSCRIPTION>;
+      const body = c.req.valid("json");
+      const input = (method === "put" ? withIntegration(body as z.infer<typeof CREATE_SUBSCRIPTION>) : body) as z.infer<typeof UPDATE_SUBSCRIPTION>;
       const row = await updateConfig(c.env, existing, input, { gateway: c.get("config"), env: c.env }, now, method === "put");
       audit(c, method === "put" ? "subscription.replace" : "subscription.update", { type: "subscription", id: row.id }, { fields: Object.keys(input) });
       const wanted = input.active === undefined ? null : input.active ? "active" : "paused";
       if (wanted && (wanted === "active") !== (row.status === "active")) {
         const { released: _released, ...view } = await changeStatus(c.env, row, wanted, null, now);
+        if (wanted === "active") await announceEnabled(c, row.id);
         return ok(c, view, 200, links(row.id));
       }
       return ok(c, toView(row, now), 200, links(row.id));
@@ -194,6 +197,11 @@ subscriptionRoutes.openapi(
   },
 );
 
+/** subscription.enabled: a paused or disabled subscription delivers again. */
+async function announceEnabled(c: Context<AppEnv>, subscriptionId: string): Promise<void> {
+  await publish(c.env, c.executionCtx, { type: "subscription.enabled", data: { subscriptionId } });
+}
+
 for (const action of ["pause", "resume"] as const) {
   subscriptionRoutes.openapi(
     createRoute({
@@ -208,6 +216,7 @@ for (const action of ["pause", "resume"] as const) {
     async (c) => {
       const row = await found(c, c.req.valid("param").id);
       const result = await changeStatus(c.env, row, action === "pause" ? "paused" : "active", null, Date.now());
+      if (action === "resume" && row.status !== "active") await announceEnabled(c, row.id);
       audit(c, `subscription.${action}`, { type: "subscription", id: row.id });
       return ok(c, result, 200, links(row.id));
     },

@@ -18,6 +18,8 @@ export interface AttemptRequest {
   eventId: string;
   eventType: string;
   body: string;
+  /** The body's media type (default application/json; form-encoded for `$form` templates). */
+  contentType?: string;
   /** 1-based attempt number across the delivery's life (X-Webhook-Attempt). */
   attempt: number;
   /** Current secret first, then a rotated one still in grace. */
@@ -51,7 +53,7 @@ export async function attemptHeaders(request: AttemptRequest, nowMs: number): Pr
   return {
     ...request.headers,
     ...(await authHeaders(request.auth, request.authSecret, request.body)),
-    "Content-Type": "application/json",
+    "Content-Type": request.contentType ?? "application/json",
     "User-Agent": `edgehook/${VERSION}`,
     ...signing,
     "X-Webhook-ID": request.eventId,

@@ -3,12 +3,12 @@ import { z } from "@hono/zod-openapi";
 import type { FilterGroup } from "../core/match";
 import type { SubscriptionRow } from "./subscriptions";
 
-/** Channel kinds: a plain webhook or a chat service with its message format. */
-export const CHANNEL_TYPES = ["webhook", "slack", "discord", "teams"] as const;
+/** Channel kinds: a plain webhook, a chat service with its message format, or any catalogue integration (`integration: {id, params}`). */
+export const CHANNEL_TYPES = ["webhook", "slack", "discord", "teams", "integration"] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 /** Message templates per chat type, over a notify.sent event's data. */
-const CHANNEL_TEMPLATES: Record<Exclude<ChannelType, "webhook">, unknown> = {
+const CHANNEL_TEMPLATES: Record<Exclude<ChannelType, "webhook" | "integration">, unknown> = {
   slack: { text: "*{{data.title}}* ({{data.priority}})\n{{data.body}}" },
   discord: { content: "**{{data.title}}** ({{data.priority}})\n{{data.body}}" },
   teams: { "@type": "MessageCard", "@context": "https://schema.org/extensions", summary: "{{data.title}}", title: "{{data.title}}", text: "{{data.body}}" },
@@ -16,15 +16,23 @@ const CHANNEL_TEMPLATES: Record<Exclude<ChannelType, "webhook">, unknown> = {
 
 export const CHANNEL_NAME = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "channel names use letters, digits, _ . -");
 
-/** The backing subscription's event patterns and filter for a channel. */
+/**
+ * The backing subscription's event patterns and filter for a channel: its notify.sent events at
+ * acceptance (status queued), not the later notify.sent that reports a delivery's final status.
+ */
 export function channelRouting(name: string) {
-  const filters = { all: [{ field: "data.channel", operator: "equals" as const, value: name as unknown }] } satisfies FilterGroup;
+  const filters = {
+    all: [
+      { field: "data.channel", operator: "equals" as const, value: name as unknown },
+      { field: "data.status", operator: "equals" as const, value: "queued" as unknown },
+    ],
+  } satisfies FilterGroup;
   return { events: ["notify.sent"], filters };
 }
 
 /** The template of a channel: the chat preset, or the webhook's own (null = the event body). */
 export function channelTemplate(type: ChannelType, custom: unknown): unknown {
-  return type === "webhook" ? (custom ?? null) : (custom ?? CHANNEL_TEMPLATES[type]);
+  return type === "webhook" || type === "integration" ? (custom ?? null) : (custom ?? CHANNEL_TEMPLATES[type]);
 }
 
 /** A channel's status for a /notify response. */
