@@ -1,8 +1,9 @@
-/** The delivery engine's side effects, wired here at the Worker entry: publish `subscription.disabled`, metrics, audit. */
+/** The delivery engine's side effects, wired here at the Worker entry: publish `subscription.disabled`, metrics, audit, operational events. */
 import { getConfig } from "./config";
 import type { EngineContext, EngineEffects } from "./delivery/engine";
 import { recordDelivery } from "./ops/metrics";
 import { auditSystem } from "./ops/audit";
+import { announceFailedDeliveries, announceNotificationOutcomes } from "./ops/operational-events";
 import { publishAll, type BackgroundContext } from "./publish";
 
 /** The effects for one invocation; `source` names it in audit rows (`queue`, a request id, …). */
@@ -16,6 +17,7 @@ function engineEffects(env: Env, ctx: BackgroundContext, source: string): Engine
       ),
     attempted: (outcome) => recordDelivery(outcome.status === "retrying" ? "retried" : outcome.status, outcome.durationMs),
     audit: (action, target, details) => auditSystem(env.DB, getConfig(env), source, action, target, details),
+    settled: (outcomes) => Promise.all([announceFailedDeliveries(env, ctx, outcomes), announceNotificationOutcomes(env, ctx, outcomes)]),
   };
 }
 

@@ -14,7 +14,7 @@ import { endpointGuard } from "./store/endpoint-guard";
 import { enqueueDeliveries, nextDueAt, takeOverdue, type DeliveryMessage } from "./store/outbox";
 import { healthStatement, type HealthRow } from "./store/health";
 import { destinationConfigOf, retryPolicyOf, type SubscriptionRow } from "./store/subscriptions";
-import { renderBody } from "./template";
+import { renderPayload } from "./template";
 
 /** How long an isolate trusts a guard's "closed, no rate" answer before asking it again. */
 const ADMIT_HINT_MS = 1000;
@@ -35,6 +35,8 @@ export interface EngineEffects {
   attempted(outcome: Outcome): void;
   /** Writes an audit entry for a change the engine made (there is no request behind it). */
   audit(action: string, target: { type: string; id: string }, details: Record<string, unknown>): Promise<unknown>;
+  /** Announces what a batch's outcomes mean elsewhere (delivery.failed, a notification's final status). */
+  settled(outcomes: Outcome[]): Promise<unknown>;
 }
 
 /** What every engine entry point runs with. */
@@ -155,10 +157,10 @@ async function attempt(env: Env, config: Config, { sub, event, row }: Claim, now
   const destination = destinationOf(sub.destination_type);
   if (!destination) return notSent(`unknown destination type "${sub.destination_type}"`, "fail");
   try {
-    const body = renderBody(toWireEvent(event), sub.template === null ? null : JSON.parse(sub.template));
+    const payload = renderPayload(toWireEvent(event), sub.template === null ? null : JSON.parse(sub.template));
     const [secrets, credentials] = await Promise.all([signingSecrets(config, sub, now), outboundCredentials(config, sub)]);
     const ctx = { destination: destinationConfigOf(sub), gateway: config, env, subscriptionId: sub.id, secrets, credentials, timeoutMs: sub.timeout_ms };
-    return await destination.send({ eventId: event.id, eventType: event.type, body, attempt: row.attempts }, ctx);
+    return await destination.send({ eventId: event.id, eventType: event.type, ...payload, attempt: row.attempts }, ctx);
   } catch (error) {
     return notSent(`could not prepare the request: ${String(error)}`, "retry");
   }
@@ -230,6 +232,9 @@ export async function processDeliveries(ctx: EngineContext, messages: DeliveryMe
     processed.push({ index: s.index, message: s.message, settlement: s.settlement, outcome: s.outcome, ...(s.settlement.action === "ack" ? {} : { next: { ...s.message, attempt: s.outcome.attempt } }) });
   }
   if (disabled.length) ctx.background.waitUntil(announce(ctx, disabled));
+  ctx.background.waitUntil(
+    effects.settled(sent.map((s) => s.outcome)).catch((error: unknown) => console.error(JSON.stringify({ level: "error", msg: "operational events after a batch not published", error: String(error) }))),
+  );
   return processed;
 }
 

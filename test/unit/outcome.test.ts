@@ -22,7 +22,7 @@ describe("decide", () => {
 
   it("an exhausted round, a permanent failure and a 410 settle failed", () => {
     const last = { ...claim, attempt: 5 };
-    expect(decide(last, result({ statusCode: 500, verdict: "retry" }), DEFAULT_RETRY_POLICY).outcome.status).toBe("failed");
+    expect(decide(last, result({ statusCode: 500, verdict: "retry" }), DEFAULT_RETRY_POLICY).outcome).toMatchObject({ status: "failed", verdict: "exhausted" });
     // A manual retry starts a new round: attempts count from roundStart.
     expect(decide({ ...last, roundStart: 4 }, result({ statusCode: 500, verdict: "retry" }), DEFAULT_RETRY_POLICY).outcome.status).toBe("retrying");
     expect(decide(claim, result({ statusCode: 400, verdict: "fail" }), DEFAULT_RETRY_POLICY)).toMatchObject({ outcome: { status: "failed" }, settlement: { action: "ack" } });

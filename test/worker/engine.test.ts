@@ -5,6 +5,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { processDeliveries, type DisabledNotice, type EngineEffects } from "../../src/delivery/engine";
 import { EVENT_CATALOGUE } from "../../src/events/catalogue";
+import { customEventType } from "../../src/events/types";
 import { publish } from "../../src/publish";
 import worker from "../../src/index";
 import { call } from "./helpers";
@@ -56,7 +57,7 @@ describe("a disable made by the queue consumer", () => {
   it("is audited (actor system, request id queue) and announced, with no Hono context", async () => {
     const sub = await subscribe({ url: `${RECEIVER}/status/410/engine-consumer` });
     const ctx = createExecutionContext();
-    const event = await publish(env, ctx, { type: "engine.gone", data: {} }, { targets: [{ id: sub.id, events: [], filters: null, active: true }], enqueue: false });
+    const event = await publish(env, ctx, { type: customEventType("engine.gone"), data: {} }, { targets: [{ id: sub.id, events: [], filters: null, active: true }], enqueue: false });
     const batch = createMessageBatch("edgehook-deliveries", [{ id: "m-gone", timestamp: Date.now(), attempts: 1, body: event.deliveries[0] }]);
     await worker.queue(batch, env, ctx);
     await waitOnExecutionContext(ctx);
@@ -70,7 +71,7 @@ describe("a disable made by the queue consumer", () => {
 
 describe("consecutive failures (owned by D1)", () => {
   const seen: DisabledNotice[] = [];
-  const fx: EngineEffects = { disabled: async (notices) => seen.push(...notices), attempted: () => undefined, audit: async () => undefined };
+  const fx: EngineEffects = { disabled: async (notices) => seen.push(...notices), attempted: () => undefined, audit: async () => undefined, settled: async () => undefined };
 
   it("count across batches, show the same number on the subscription and /stats, and disable at the threshold in the same statement", async () => {
     const sub = await subscribe({ url: `${RECEIVER}/status/500/engine-count`, retryPolicy: { maxRetries: 0 } });
@@ -78,7 +79,7 @@ describe("consecutive failures (owned by D1)", () => {
     const ctx = createExecutionContext();
     for (let i = 0; i < 3; i++) {
       // Written without a queue message, so only this engine call (threshold 3) attempts it.
-      const event = await publish(small, ctx, { type: "engine.count", data: { i } }, { targets: [{ id: sub.id, events: [], filters: null, active: true }], enqueue: false });
+      const event = await publish(small, ctx, { type: customEventType("engine.count"), data: { i } }, { targets: [{ id: sub.id, events: [], filters: null, active: true }], enqueue: false });
       const message = event.deliveries[0]!;
       const [processed] = await processDeliveries({ env: small, effects: fx, background: ctx }, [message], { bypassGuard: true });
       expect(processed!.outcome).toMatchObject({ status: "failed", statusCode: 500 });

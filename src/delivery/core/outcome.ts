@@ -32,7 +32,8 @@ export interface Outcome {
   durationMs: number;
   responseBody: string | null;
   error: string | null;
-  verdict: AttemptVerdict;
+  /** The attempt's verdict, or `exhausted` for a retryable failure with no retry left (the delivery's end). */
+  verdict: AttemptVerdict | "exhausted";
   finishedAt: number;
   status: "success" | "retrying" | "failed";
   nextAt: number | null;
@@ -51,15 +52,16 @@ export interface Decision {
 export function decide(claim: ClaimedAttempt, result: AttemptResult, policy: RetryPolicy): Decision {
   let status: Outcome["status"] = result.verdict === "success" ? "success" : "failed";
   let nextAt: number | null = null;
+  let verdict: Outcome["verdict"] = result.verdict;
   if (result.verdict === "retry") {
     const delay = nextRetryDelayMs(policy, { attemptsMade: claim.attempt - claim.roundStart, retryAfterMs: result.retryAfterMs });
     if (delay !== null) {
       status = "retrying";
       nextAt = result.finishedAt + delay;
-    }
+    } else verdict = "exhausted";
   }
   const { retryAfterMs: _ignored, ...rest } = result;
-  const outcome: Outcome = { ...rest, deliveryId: claim.deliveryId, subscriptionId: claim.subscriptionId, attempt: claim.attempt, status, nextAt };
+  const outcome: Outcome = { ...rest, verdict, deliveryId: claim.deliveryId, subscriptionId: claim.subscriptionId, attempt: claim.attempt, status, nextAt };
   const settlement: Settlement = nextAt === null ? { action: "ack" } : { action: "retry", delaySeconds: toDelaySeconds(nextAt - result.finishedAt) };
   return { outcome, settlement };
 }

@@ -24,7 +24,7 @@ export function availableQueues(gateway: Config, env: Env): string[] {
   return Object.keys(gateway.delivery.queues).filter((name) => queueBinding(gateway, env, name) !== null).sort();
 }
 
-/** Sends the event body as one JSON message; the queue's own consumer takes it from there. */
+/** Sends the body as one message (JSON, or text for a form template); the queue's own consumer takes it from there. */
 export const queueDestination: Destination<QueueConfig> = {
   type: "queue",
   description: "A Cloudflare Queue the gateway is bound to: one JSON message per event",
@@ -40,7 +40,8 @@ export const queueDestination: Destination<QueueConfig> = {
     const bytes = new TextEncoder().encode(message.body).byteLength;
     if (bytes > QUEUE_MESSAGE_LIMIT) return notSent(`the body (${bytes} bytes) is larger than a queue message may be (${QUEUE_MESSAGE_LIMIT})`, "fail", started);
     try {
-      await queue.send(JSON.parse(message.body), { contentType: "json" });
+      const json = (message.contentType ?? "application/json") === "application/json";
+      await queue.send(json ? JSON.parse(message.body) : message.body, { contentType: json ? "json" : "text" });
       const finishedAt = Date.now();
       return { statusCode: null, durationMs: finishedAt - started, responseBody: null, error: null, verdict: "success", retryAfterMs: null, finishedAt };
     } catch (error) {

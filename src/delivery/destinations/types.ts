@@ -8,8 +8,10 @@ import type { AuthSecret } from "../store/subscriptions";
 export interface OutboundMessage {
   eventId: string;
   eventType: string;
-  /** The JSON body (the wire event, or the subscription's template rendered over it). */
+  /** The body (the wire event, or the subscription's template rendered over it). */
   body: string;
+  /** The body's media type (default application/json; form-encoded for `$form` templates). */
+  contentType?: string;
   /** 1-based attempt number across the delivery's life. */
   attempt: number;
 }
