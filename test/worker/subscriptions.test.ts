@@ -294,9 +294,7 @@ describe("catalogue", () => {
     expect(res.status).toBe(200);
     const types: string[] = res.json.data.items.map((t: any) => t.type);
     expect(new Set(types).size).toBe(types.length);
-    expect(types.filter((t) => !t.endsWith(".*")).sort()).toEqual(
-      ["notify.sent", "research.completed", "research.started", "subscription.disabled", "task.completed", "task.created", "task.failed", "webhook.test"],
-    );
+    for (const type of ["notify.sent", "research.completed", "research.started", "subscription.disabled", "task.completed", "task.created", "task.failed", "webhook.test"]) expect(types, type).toContain(type);
     for (const t of res.json.data.items) {
       expect(t.description.length, t.type).toBeGreaterThan(10);
       expect(Object.keys(t.example).length, t.type).toBeGreaterThan(0);
