@@ -177,6 +177,10 @@ CREATE INDEX IF NOT EXISTS audit_target ON audit (target_type, target_id, create
 -- auth_info holds the non-secret part of the auth config (type, username, header name).
 -- status: active | paused (by hand) | disabled (410 Gone or too many consecutive failures);
 -- active = (status = 'active'). rate_limit is deliveries per second (NULL = unlimited).
+-- consecutive_failures is owned here (the EndpointGuard keeps only the breaker window and rate):
+-- one UPDATE ... RETURNING after each batch adds failures and disables at the threshold.
+-- destination_type names the destination (http | queue); http keeps its config in url, method,
+-- headers and auth_info (url is '' for other types), the others in destination_config (JSON).
 CREATE TABLE IF NOT EXISTS subscriptions (
   id TEXT PRIMARY KEY,
   name TEXT,
@@ -203,7 +207,9 @@ CREATE TABLE IF NOT EXISTS subscriptions (
   updated_at INTEGER NOT NULL,
   status_changed_at INTEGER,
   last_attempt_at INTEGER,
-  last_success_at INTEGER
+  last_success_at INTEGER,
+  destination_type TEXT NOT NULL DEFAULT 'http',
+  destination_config TEXT
 );
 CREATE INDEX IF NOT EXISTS subscriptions_created ON subscriptions (created_at, id);
 CREATE INDEX IF NOT EXISTS subscriptions_status ON subscriptions (status, created_at, id);
@@ -329,6 +335,16 @@ CREATE TABLE IF NOT EXISTS run_waits (
   PRIMARY KEY (run_id, step_id)
 );
 CREATE INDEX IF NOT EXISTS run_waits_tenant ON run_waits (tenant_id, expires_at);
+-- queue_sink: what the consumer of a test destination queue (edgehook-destination-test) received,
+-- kept one day (expires_at, epoch ms) so tests and deploy checks can see a queue delivery arrive.
+CREATE TABLE IF NOT EXISTS queue_sink (
+  message_id TEXT PRIMARY KEY,
+  queue TEXT NOT NULL,
+  body TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS queue_sink_expires ON queue_sink (expires_at);
 -- Operational events (issue 15): coalescing notices and the last /health roll-up seen by the cron.
 
 -- ops_notices: one row per operational notice already published in its window (api.limit.exceeded:

@@ -40,6 +40,7 @@ export default defineProject({
         queueConsumers: {
           "edgehook-deliveries": { maxBatchTimeout: 0.05 },
           "edgehook-deliveries-dlq": { maxBatchTimeout: 0.05 },
+          "edgehook-destination-test": { maxBatchTimeout: 0.05 },
         },
       },
     }),
@@ -48,6 +49,7 @@ export default defineProject({
     name: "workers",
     include: ["test/unit/**/*.test.ts", "test/worker/**/*.test.ts"],
     setupFiles: ["./test/worker/setup.ts"],
+    globalSetup: ["./test/worker/receiver-setup.ts"],
     testTimeout: 20_000,
   },
 });

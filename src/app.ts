@@ -6,9 +6,9 @@ import { actionRoutes } from "./actions/routes";
 import { SECURITY_SCHEMES, securityOf } from "./auth/openapi-security";
 import { tokenRoutes } from "./auth/routes";
 import { ruleRoutes, runRoutes } from "./automation";
-import { channelRoutes } from "./delivery/channel-routes";
-import { deliveryRoutes } from "./delivery/delivery-routes";
-import { subscriptionRoutes } from "./delivery/subscription-routes";
+import { channelRoutes, deliveryRoutes, destinationRoutes, subscriptionRoutes } from "./delivery/api";
+import type { EngineFactory } from "./delivery/engine";
+import { engineContext } from "./effects";
 import { getConfig } from "./config";
 import type { AppEnv } from "./http/context";
 import { edgeMiddleware } from "./http/edge";
@@ -47,12 +47,20 @@ function routeGroup() {
   });
 }
 
+/** Options of createApp. */
+export interface AppOptions {
+  /** The delivery engine with its effects (the Worker entry passes its own). */
+  engine?: EngineFactory;
+}
+
 /** Creates the gateway app. Order: request id → config → ops (stats, metrics, log) → CORS → IP allowlist → body limit → routes. */
-export function createApp() {
+export function createApp(options: AppOptions = {}) {
+  const engine = options.engine ?? engineContext;
   const app = new OpenAPIHono<AppEnv>();
   app.use("*", requestId);
   app.use("*", async (c, next) => {
     c.set("config", getConfig(c.env));
+    c.set("engine", engine);
     await next();
   });
   app.use("*", opsMiddleware);
@@ -89,6 +97,7 @@ export function createApp() {
   v2.route("/", channelRoutes);
   v2.route("/", ruleRoutes);
   v2.route("/", runRoutes);
+  v2.route("/", destinationRoutes);
   v2.route("/", integrationRoutes);
   v2.route("/", inspectorRoutes);
   app.route(BASE_PATH, v2);

@@ -47,6 +47,23 @@ const keyedInts = z
     return out;
   });
 
+/** `orders=ORDERS_QUEUE,audit=AUDIT_QUEUE` → `{orders: "ORDERS_QUEUE", ...}` (queue name → binding). */
+const queueBindings = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const out: Record<string, string> = {};
+    for (const pair of splitList(v ?? "")) {
+      const [name, binding] = pair.split("=").map((s) => s.trim());
+      if (!name || !binding || !/^[A-Za-z0-9_-]{1,63}$/.test(name) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(binding)) {
+        ctx.addIssue({ code: "custom", message: `bad entry "${pair}" (want queue-name=BINDING)` });
+        return z.NEVER;
+      }
+      out[name] = binding;
+    }
+    return out;
+  });
+
 const text = (fallback: string) =>
   z
     .string()
@@ -142,6 +159,7 @@ const CONFIG_SCHEMA = z.object({
   BREAKER_COOLDOWN_SECONDS: int(30),
   AUTO_DISABLE_AFTER_FAILURES: int(50),
   SECRET_ROTATION_GRACE_SECONDS: int(86_400),
+  DESTINATION_QUEUES: queueBindings,
   GITHUB_API_URL: text("https://api.github.com").pipe(z.url({ protocol: /^https?$/ })),
   AUTOMATION_WAKE_ON_START: z
     .string()
@@ -224,6 +242,8 @@ export interface Config {
     disableAfterFailures: number;
     /** How long a rotated-out secret keeps signing beside the new one. */
     secretRotationGraceMs: number;
+    /** Queues subscriptions may deliver to: queue name → the Worker's producer binding (DESTINATION_QUEUES). */
+    queues: Record<string, string>;
   };
   /** Automation (docs/AUTOMATION.md). */
   automation: {
@@ -327,6 +347,7 @@ export function getConfig(env: Env): Config {
       },
       disableAfterFailures: v.AUTO_DISABLE_AFTER_FAILURES,
       secretRotationGraceMs: v.SECRET_ROTATION_GRACE_SECONDS * 1000,
+      queues: v.DESTINATION_QUEUES,
     },
     automation: { githubApiUrl: v.GITHUB_API_URL.replace(/\/+$/, ""), wakeOnStart: v.AUTOMATION_WAKE_ON_START },
   };

@@ -1,9 +1,8 @@
 /** publish(): the one way an event enters the system — stored with its resource and outbox rows in one D1 batch, then fanned out. */
 import { routePublished } from "./automation/dispatch";
 import { getConfig } from "./config";
-import { enqueueDeliveries, planOutbox, subscriptionSnapshot, type DeliveryMessage } from "./delivery/outbox";
-import type { SubscriptionMatcher } from "./delivery/subscription-repository";
-import { armSweeper } from "./delivery/sweep";
+import { armSweeper, enqueueDeliveries, planOutbox, subscriptionSnapshot, type DeliveryMessage } from "./delivery/store/outbox";
+import type { SubscriptionMatcher } from "./delivery/store/subscriptions";
 import { payloadStore } from "./events/payload-store";
 import { prepareEventInsert, type InsertCondition, type StoredEvent } from "./events/store";
 import type { EventType } from "./events/types";

@@ -1,6 +1,6 @@
 /** `listen --forward-to URL`: follows the live stream and POSTs each event to a local url, signed with a per-session secret. */
 import type { Command } from "@commander-js/extra-typings";
-import { generateSecret, signatureHeaders } from "../../src/delivery/signer";
+import { generateSecret, signatureHeaders } from "../../src/delivery/destinations/signer";
 import { httpUrl } from "../lib/args.js";
 import type { CommandContext } from "../lib/context.js";
 import { followEvents, reportDrop, type StreamEvent } from "../lib/stream.js";

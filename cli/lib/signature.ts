@@ -1,5 +1,5 @@
 /** Checking a delivery's signature (Standard Webhooks or X-Webhook) with the gateway's own signer. */
-import { standardSignature, xWebhookSignature } from "../../src/delivery/signer";
+import { standardSignature, xWebhookSignature } from "../../src/delivery/destinations/signer";
 import { timingSafeEqual } from "../../src/lib/crypto";
 
 /** The headers' values a check needs. */

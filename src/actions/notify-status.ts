@@ -1,5 +1,5 @@
 /** A notification's per-channel status: queued at acceptance, then delivered or failed as its channel's delivery ends. */
-import type { ChannelStatus } from "../delivery/channels";
+import type { ChannelStatus } from "../delivery/store/channels";
 
 /** A stored channel entry of a notification. */
 export interface StoredChannel extends ChannelStatus {

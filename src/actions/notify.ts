@@ -1,6 +1,6 @@
 /** The notify path: records a notification and publishes notify.sent per channel (POST /notify and automation notify steps). */
 import type { z } from "@hono/zod-openapi";
-import { channelStatuses, type ChannelStatus } from "../delivery/channels";
+import { channelStatuses, type ChannelStatus } from "../delivery/store/channels";
 import { AppError } from "../http/errors";
 import { newId, nextEventId } from "../lib/ids";
 import { publishAll, type BackgroundContext } from "../publish";

@@ -1,6 +1,6 @@
 /** The rule and step model (types only) shared by the router, the renderer, the store and the Workflow. */
 import type { z } from "@hono/zod-openapi";
-import type { FilterGroup } from "../delivery/match";
+import type { FilterGroup } from "../delivery/core/match";
 import type { AUTH } from "../delivery/schemas";
 
 /** Retry of a step: attempts after the first, the delay before the first retry, and its growth. */

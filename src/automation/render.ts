@@ -1,5 +1,5 @@
 /** The step renderer (pure): a step's templates over {event, data, metadata, params, steps}, and conditions. */
-import { matchesFilter, type FilterGroup } from "../delivery/match";
+import { matchesFilter, type FilterGroup } from "../delivery/core/match";
 import type { WireEvent } from "../events/store";
 import type { Step } from "./model";
 import { renderTemplate } from "./template-engine";

@@ -1,5 +1,5 @@
 /** The rule router (pure): an event and the enabled rules → the rules it starts, in order. */
-import { matchesAnyPattern, matchesFilter } from "../delivery/match";
+import { matchesAnyPattern, matchesFilter } from "../delivery/core/match";
 import type { WireEvent } from "../events/store";
 import type { Rule } from "./model";
 

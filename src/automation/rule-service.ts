@@ -1,7 +1,7 @@
 /** Rule lifecycle past validation: new rules (with a sealed signing secret), merges, templates, dry runs. */
 import { z } from "@hono/zod-openapi";
 import type { Config } from "../config";
-import { generateSecret } from "../delivery/signer";
+import { generateSecret } from "../delivery/destinations/signer";
 import { reservedEventRefusal } from "../events/reserved";
 import type { WireEvent } from "../events/store";
 import { AppError } from "../http/errors";

@@ -1,7 +1,7 @@
 /** Run routes: list, read, send an event to a waiting step, pause, resume, terminate, restart. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { matchesPattern } from "../delivery/match";
+import { matchesPattern } from "../delivery/core/match";
 import { protect } from "../guard";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";

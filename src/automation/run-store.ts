@@ -1,5 +1,5 @@
 /** D1 access for runs and open waits: the run row mirrors its Workflow instance (status, each step's outcome). */
-import type { FilterGroup } from "../delivery/match";
+import type { FilterGroup } from "../delivery/core/match";
 import { iso } from "../lib/time";
 import type { RunStatus, Step, StepState, StepStatus } from "./model";
 

@@ -1,6 +1,6 @@
 /** Request and response schemas of the rules and runs API (zod, also the OpenAPI document). */
 import { z } from "@hono/zod-openapi";
-import { EVENT_PATTERN, EVENT_TYPE } from "../delivery/match";
+import { EVENT_PATTERN, EVENT_TYPE } from "../delivery/core/match";
 import { AUTH, FILTERS } from "../delivery/schemas";
 import { parseDuration } from "./duration";
 import { MAX_STEPS, RUN_STATUSES } from "./model";

@@ -1,8 +1,8 @@
 /** What the I/O step kinds do once rendered: http (signed, destination-guarded), publish, notify. */
-import { attemptHeaders } from "../delivery/attempt";
-import { checkDestination } from "../delivery/destination";
-import { splitAuth } from "../delivery/subscription-service";
-import { EVENT_TYPE } from "../delivery/match";
+import { attemptHeaders } from "../delivery/destinations/http-attempt";
+import { checkDestination } from "../delivery/destinations/url-guard";
+import { splitAuth } from "../delivery/subscriptions";
+import { EVENT_TYPE } from "../delivery/core/match";
 import { customEventType } from "../events/types";
 import type { PublishInput } from "../publish";
 import type { BackgroundContext } from "../publish";

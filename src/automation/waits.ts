@@ -1,5 +1,5 @@
 /** Resuming wait_for_event steps: by a published event of the tenant (checked only while waits exist) or by POST /runs/:id/events. */
-import { matchesPattern } from "../delivery/match";
+import { matchesPattern } from "../delivery/core/match";
 import type { WireEvent } from "../events/store";
 import { waitAccepts } from "./render";
 import { deleteWaitsStatement, openWaits, type WaitRow } from "./run-store";

@@ -3,13 +3,13 @@ import { z } from "@hono/zod-openapi";
 import { utf8Bytes } from "../lib/d1-limits";
 import { DAY_MS } from "../lib/time";
 import { HEADER_NAME, isReservedHeader, isValidHeaderValue, RESERVED_HEADER_REASON } from "../lib/header-rules";
-import { DELIVERY_STATUSES } from "./delivery-repository";
-import { HEADER_MASK } from "./sealed-headers";
-import { EVENT_PATTERN, EVENT_TYPE, FILTER_OPERATORS } from "./match";
-import { MAX_DELAY_MS } from "./retry-policy";
-import { isUsableSecret } from "./signer";
+import { HEADER_MASK } from "./core/sealed-headers";
+import { DELIVERY_STATUSES } from "./store/deliveries";
+import { EVENT_PATTERN, EVENT_TYPE, FILTER_OPERATORS } from "./core/match";
+import { MAX_DELAY_MS } from "./core/retry-policy";
+import { isUsableSecret } from "./destinations/signer";
 import { refineTemplate } from "./template";
-import { AUTH_TYPES } from "./subscription-repository";
+import { AUTH_TYPES } from "./store/subscriptions";
 
 /** A header name any source may set: a token that is not one the gateway sets itself (any case). */
 const SETTABLE_HEADER = z.string().regex(HEADER_NAME, "invalid header name").refine((name) => !isReservedHeader(name), RESERVED_HEADER_REASON);
@@ -79,9 +79,21 @@ const INTEGRATION_REF = z
   .object({ id: z.string().min(1).max(64), params: z.record(z.string(), z.unknown()).default({}) })
   .openapi("IntegrationRef", { description: "A catalogue integration and its params; it sets url, method, headers, auth and template" });
 
+/** A destination URL (checked by the http destination's guard when saved and when sent). */
+export const URL_FIELD = z.string().min(1).max(2048);
+
+/** Where a subscription delivers: `http` (the wave-1 fields) or a bound Cloudflare `queue`. */
+export const DESTINATION = z
+  .discriminatedUnion("type", [
+    z.object({ type: z.literal("http"), url: URL_FIELD, method: z.enum(["POST", "PUT", "PATCH"]).optional(), headers: HEADERS.optional(), auth: AUTH.optional() }),
+    z.object({ type: z.literal("queue"), queue: z.string().min(1).max(63).openapi({ description: "A queue name from GET /destinations" }) }),
+  ])
+  .openapi("Destination");
+
 /** Fields that configure a subscription (create, replace, update). */
 const CONFIG_FIELDS = {
-  url: z.string().min(1).max(2048),
+  destination: DESTINATION,
+  url: URL_FIELD,
   events: z.array(z.string().regex(EVENT_PATTERN, "use an event type, prefix.* or *")).min(1).max(100),
   name: z.string().trim().min(1).max(200).nullable(),
   description: z.string().max(2000).nullable(),
@@ -100,13 +112,14 @@ const CONFIG_FIELDS = {
 export const CREATE_SUBSCRIPTION = z
   .object({
     ...CONFIG_FIELDS,
-    url: CONFIG_FIELDS.url.optional().openapi({ description: "The destination url (required unless integration is given)" }),
+    destination: DESTINATION.optional(),
+    url: URL_FIELD.optional().openapi({ description: "The http shorthand: give url (method, headers, auth), destination, or integration" }),
     integration: INTEGRATION_REF.optional(),
     name: CONFIG_FIELDS.name.optional(),
     description: CONFIG_FIELDS.description.optional(),
     secret: z.string().min(16).max(256).refine(isUsableSecret, "whsec_ secrets must be base64 of at least 16 bytes").optional(),
     headers: HEADERS.optional(),
-    method: CONFIG_FIELDS.method.default("POST"),
+    method: CONFIG_FIELDS.method.optional(),
     auth: AUTH.optional(),
     filters: CONFIG_FIELDS.filters.optional(),
     template: TEMPLATE.optional(),
@@ -137,11 +150,12 @@ export const SUBSCRIPTION = z
     id: z.string(),
     name: z.string().nullable(),
     description: z.string().nullable(),
-    url: z.string(),
+    destination: z.object({ type: z.string() }).catchall(z.unknown()),
+    url: z.string().optional(),
     events: z.array(z.string()),
-    method: z.string(),
-    headers: z.record(z.string(), z.string()),
-    auth: z.object({ type: z.enum(AUTH_TYPES), username: z.string().optional(), header: z.string().optional(), algorithm: z.string().optional(), encoding: z.string().optional() }),
+    method: z.string().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    auth: z.object({ type: z.enum(AUTH_TYPES), username: z.string().optional(), header: z.string().optional(), algorithm: z.string().optional(), encoding: z.string().optional() }).optional(),
     filters: z.unknown().nullable(),
     template: z.unknown(),
     retryPolicy: z.object({ strategy: z.string(), maxRetries: z.number(), initialDelayMs: z.number(), maxDelayMs: z.number() }),

@@ -69,8 +69,10 @@ export interface JsonBodyOptions {
 
 /**
  * For POST/PUT/PATCH: 415 unless JSON (or a form, when allowed); 400 INVALID_JSON unless the body
- * parses and nests at most MAX_JSON_DEPTH deep. An empty body is read as `{}` so body-less actions
- * (e.g. `POST /subscriptions/:id/pause`) need no payload.
+ * parses and nests at most MAX_JSON_DEPTH deep. An empty body
+ * needs no Content-Type: body-less actions (`POST /subscriptions/:id/pause`, `rotate-secret`, a
+ * bare `curl -X POST`) pass. With a JSON Content-Type it reads as `{}` (the validator parses it);
+ * without one it stays empty, so the route's optional body is simply absent.
  */
 export function jsonBodyGate(options: JsonBodyOptions = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -87,7 +89,7 @@ export const jsonBody = jsonBodyGate();
 
 function gate(c: Context<AppEnv>, body: JsonRead): void {
   if (body.kind === "empty") {
-    (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve("{}");
+    if (isJsonContentType(c.req.header("Content-Type"))) (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve("{}");
   } else if (body.kind === "not-json" || body.kind === "form") {
     const received = body.kind === "form" ? "application/x-www-form-urlencoded" : body.contentType;
     throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json", { details: { received } });

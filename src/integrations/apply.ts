@@ -92,10 +92,11 @@ export function integrationConfig(id: string, given: Record<string, unknown>): I
 export function withIntegration<T extends { url?: string; integration?: { id: string; params: Record<string, unknown> }; template?: unknown }>(input: T): Omit<T, "integration"> & { url: string } {
   const { integration, ...rest } = input;
   if (!integration) {
-    if (rest.url === undefined) throw invalid("url", "url is required (or give integration: {id, params})");
+    // A `destination` object (delivery engine v2) stands in for the url shorthand.
+    if (rest.url === undefined && (rest as { destination?: unknown }).destination === undefined) throw invalid("url", "url or destination is required (or give integration: {id, params})");
     return rest as Omit<T, "integration"> & { url: string };
   }
-  const clash = (["url", "template", "auth", "method"] as const).find((field) => (rest as Record<string, unknown>)[field] !== undefined && !(field === "method" && (rest as Record<string, unknown>).method === "POST"));
+  const clash = (["url", "destination", "template", "auth", "method"] as const).find((field) => (rest as Record<string, unknown>)[field] !== undefined && !(field === "method" && (rest as Record<string, unknown>).method === "POST"));
   if (clash) throw invalid(clash, `${clash} cannot be combined with integration`);
   const config = integrationConfig(integration.id, integration.params);
   const headers = { ...(config.headers ?? {}), ...((rest as { headers?: Record<string, string> }).headers ?? {}) };

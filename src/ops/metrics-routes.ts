@@ -1,5 +1,5 @@
 /** GET /metrics (scope admin): cross-isolate totals as JSON or in the Prometheus text format. */
-import { queueStats } from "../delivery/delivery-repository";
+import { queueStats } from "../delivery/store/deliveries";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { protect } from "../guard";
 import type { AppEnv } from "../http/context";

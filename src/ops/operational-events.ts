@@ -1,5 +1,5 @@
 /** Operational events published from the Worker's queue and cron handlers: delivery.failed and system.health.*. */
-import type { Outcome } from "../delivery/claims";
+import type { Outcome } from "../delivery/core/outcome";
 import { publishAll, type BackgroundContext } from "../publish";
 import { overallHealth, type HealthChecks, type HealthStatus } from "./health";
 

@@ -10,7 +10,7 @@ export interface RetentionRule {
   column: string;
   /**
    * Which configured retention applies (`RETENTION_<X>_DAYS`), or `expired` for rows that carry
-   * their own expiry time in `column` (idempotency and dedup records), or `week` (a fixed 7 days:
+   * their own expiry time in `column` (dedup records, the queue sink), or `week` (a fixed 7 days:
    * coalescing notices, inspector requests).
    */
   keep: "events" | "deliveries" | "audit" | "expired" | "week";
@@ -26,8 +26,8 @@ export const RETENTION_RULES: readonly RetentionRule[] = [
   { table: "deliveries", column: "created_at", keep: "deliveries" },
   { table: "events", column: "created_at", keep: "events" },
   { table: "audit", column: "created_at", keep: "audit" },
-  { table: "idempotency", column: "expires_at", keep: "expired" },
   { table: "source_deliveries", column: "expires_at", keep: "expired" },
+  { table: "queue_sink", column: "expires_at", keep: "expired" },
   { table: "ops_notices", column: "created_at", keep: "week" },
   { table: "inspector_requests", column: "received_at", keep: "week" },
 ];

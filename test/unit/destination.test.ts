@@ -1,6 +1,6 @@
 // Destination guard: schemes, credentials, and every private/loopback/link-local/metadata address form.
 import { describe, expect, it } from "vitest";
-import { blockedHostReason, checkDestination, parseIPv6 } from "../../src/delivery/destination";
+import { blockedHostReason, checkDestination, parseIPv6 } from "../../src/delivery/destinations/url-guard";
 
 const refused = (url: string) => checkDestination(url, { allowPrivate: false }).ok === false;
 

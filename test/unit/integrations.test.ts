@@ -1,6 +1,6 @@
 // Each integration's request, rendered for a sample event, is what the service documents: method, url, auth header, content type, required body fields.
 import { describe, expect, it } from "vitest";
-import { attemptHeaders } from "../../src/delivery/attempt";
+import { attemptHeaders } from "../../src/delivery/destinations/http-attempt";
 import { renderPayload } from "../../src/delivery/template";
 import { findIntegration, integrationConfig, INTEGRATIONS, type IntegrationConfig } from "../../src/integrations";
 import { SAMPLE_EVENT } from "../../src/integrations/apply";

@@ -1,7 +1,7 @@
 // Pure outbound-credential rules: the url-origin rule, the shared header rules, sealed write-only header values.
 import { describe, expect, it } from "vitest";
-import { credentialsAfterUrlChange } from "../../src/delivery/credentials-after-url-change";
-import { HEADER_MASK, maskedHeaders, openHeaders, sealHeaders } from "../../src/delivery/sealed-headers";
+import { credentialsAfterUrlChange } from "../../src/delivery/core/credentials-after-url-change";
+import { HEADER_MASK, maskedHeaders, openHeaders, sealHeaders } from "../../src/delivery/core/sealed-headers";
 import { isCredentialHeader, isReservedHeader, isValidHeaderValue } from "../../src/lib/header-rules";
 
 const KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0xMjM=";

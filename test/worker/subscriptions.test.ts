@@ -264,23 +264,53 @@ describe("guarded publishes", () => {
 });
 
 describe("OpenAPI", () => {
-  it("documents the delivery routes", async () => {
+  it("documents every delivery route with exactly its methods, and the destination field", async () => {
     const doc = (await call("/openapi.json", { token: null })).json;
-    for (const path of ["/subscribe", "/subscriptions", "/subscriptions/{id}", "/subscriptions/{id}/rotate-secret", "/subscriptions/{id}/test", "/subscriptions/{id}/pause", "/subscriptions/{id}/resume", "/subscriptions/{id}/deliveries", "/subscriptions/{id}/deliveries/{deliveryId}", "/subscriptions/{id}/deliveries/{deliveryId}/retry", "/subscriptions/{id}/stats", "/event-types", "/events", "/queue/stats", "/queue/retry-failed", "/channels", "/channels/{name}"]) {
-      expect(doc.paths[`/webhooks/v2${path}`], path).toBeDefined();
+    const routes: Record<string, string[]> = {
+      "/subscribe": ["post"],
+      "/subscriptions": ["get", "post"],
+      "/subscriptions/{id}": ["delete", "get", "patch", "put"],
+      "/subscriptions/{id}/rotate-secret": ["post"],
+      "/subscriptions/{id}/test": ["post"],
+      "/subscriptions/{id}/pause": ["post"],
+      "/subscriptions/{id}/resume": ["post"],
+      "/subscriptions/{id}/deliveries": ["get"],
+      "/subscriptions/{id}/deliveries/{deliveryId}": ["get"],
+      "/subscriptions/{id}/deliveries/{deliveryId}/retry": ["post"],
+      "/subscriptions/{id}/stats": ["get"],
+      "/destinations": ["get"],
+      "/event-types": ["get"],
+      "/queue/stats": ["get"],
+      "/queue/retry-failed": ["post"],
+      "/channels": ["get", "post"],
+      "/channels/{name}": ["delete", "get", "patch"],
+    };
+    for (const [path, methods] of Object.entries(routes)) {
+      const item = doc.paths[`/webhooks/v2${path}`] ?? {};
+      expect(Object.keys(item).sort(), path).toEqual(methods);
+      for (const method of methods) expect(Object.keys(item[method].responses), `${method} ${path}`).toEqual(expect.arrayContaining(["400", "401"]));
     }
+    const create = doc.paths["/webhooks/v2/subscriptions"].post.requestBody;
+    expect(create.required).toBe(true);
+    const schema = create.content["application/json"].schema;
+    const resolved = schema.$ref ? doc.components.schemas[schema.$ref.split("/").pop()] : schema;
+    expect(Object.keys(resolved.properties)).toEqual(expect.arrayContaining(["destination", "url", "events"]));
+    expect(resolved.required).toEqual(["events"]);
+    // Body-less actions: no required body.
+    expect(doc.paths["/webhooks/v2/subscriptions/{id}/rotate-secret"].post.requestBody.required).toBe(false);
   });
 });
 
 describe("catalogue", () => {
-  it("lists event types with descriptions and examples", async () => {
+  it("lists each built-in event type once, with a description and an example", async () => {
     const res = await call("/event-types");
     expect(res.status).toBe(200);
-    const types = res.json.data.items.map((t: any) => t.type);
-    expect(types).toEqual(expect.arrayContaining(["task.created", "task.completed", "notify.sent", "research.completed", "subscription.disabled", "webhook.test"]));
+    const types: string[] = res.json.data.items.map((t: any) => t.type);
+    expect(new Set(types).size).toBe(types.length);
+    for (const type of ["notify.sent", "research.completed", "research.started", "subscription.disabled", "task.completed", "task.created", "task.failed", "webhook.test"]) expect(types, type).toContain(type);
     for (const t of res.json.data.items) {
-      expect(typeof t.description).toBe("string");
-      expect(t.example, t.type).toBeTypeOf("object");
+      expect(t.description.length, t.type).toBeGreaterThan(10);
+      expect(Object.keys(t.example).length, t.type).toBeGreaterThan(0);
     }
     expect(res.json.data.items.find((t: any) => t.type === "task.created").example).toHaveProperty("taskId");
   });

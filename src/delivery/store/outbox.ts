@@ -1,8 +1,9 @@
-/** The transactional outbox: matching events to subscriptions (isolate-cached), outbox rows, and enqueueing. */
-import { toWireEvent, type StoredEvent } from "../events/store";
-import { newId } from "../lib/ids";
-import { matchesAnyPattern, matchesFilter } from "./match";
-import { loadMatchers, type SubscriptionMatcher } from "./subscription-repository";
+/** The transactional outbox: matching events to subscriptions (isolate-cached), outbox rows, enqueueing, the sweep's statements and arming its alarm. */
+import { getConfig } from "../../config";
+import { toWireEvent, type StoredEvent } from "../../events/store";
+import { newId } from "../../lib/ids";
+import { matchesAnyPattern, matchesFilter } from "../core/match";
+import { loadMatchers, type SubscriptionMatcher } from "./subscriptions";
 
 /** The body of a deliveries queue message. `attempt` is the row's attempts count when enqueued. */
 export interface DeliveryMessage {
@@ -100,4 +101,45 @@ export async function enqueueDeliveries(queue: Queue<DeliveryMessage>, messages:
     const chunk = messages.slice(i, i + SEND_BATCH_LIMIT).map((body) => ({ body, contentType: "json" as const, ...(options.delaySeconds ? { delaySeconds: options.delaySeconds } : {}) }));
     await queue.sendBatch(chunk);
   }
+}
+
+/** Rows re-enqueued per sweep statement. */
+export const SWEEP_LIMIT = 500;
+
+/**
+ * Takes up to SWEEP_LIMIT rows (pending, retrying, or sending with an expired lease) more than
+ * `graceMs` past due, bumping next_at to now so the next sweep waits another grace period.
+ */
+export async function takeOverdue(db: D1Database, now: number, graceMs: number): Promise<{ messages: DeliveryMessage[]; more: boolean }> {
+  const rows = await db
+    .prepare(
+      `UPDATE deliveries SET next_at = ?1, updated_at = ?1
+        WHERE id IN (SELECT id FROM deliveries WHERE next_at <= ?2 ORDER BY next_at LIMIT ?3)
+        RETURNING id, subscription_id, attempts`,
+    )
+    .bind(now, now - graceMs, SWEEP_LIMIT)
+    .all<{ id: string; subscription_id: string; attempts: number }>();
+  const messages = rows.results.map((r) => ({ deliveryId: r.id, subscriptionId: r.subscription_id, attempt: r.attempts }));
+  return { messages, more: messages.length === SWEEP_LIMIT };
+}
+
+/** The smallest next_at still outstanding (epoch ms), or null when nothing is in flight. */
+export async function nextDueAt(db: D1Database): Promise<number | null> {
+  return (await db.prepare("SELECT MIN(next_at) AS at FROM deliveries WHERE next_at IS NOT NULL").first<{ at: number | null }>())?.at ?? null;
+}
+
+let lastArmedAt = 0;
+
+/** Arms the sweeper alarm at most once per half interval per isolate (cheap enough for the hot path's waitUntil). */
+export function armSweeper(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, now = Date.now()): void {
+  const interval = getConfig(env).delivery.sweepIntervalMs;
+  if (now - lastArmedAt < interval / 2) return;
+  lastArmedAt = now;
+  const stub = env.SWEEPER.get(env.SWEEPER.idFromName("sweeper"));
+  ctx.waitUntil(
+    stub.arm().catch((error: unknown) => {
+      lastArmedAt = 0;
+      console.error(JSON.stringify({ level: "error", msg: "arming the outbox sweeper failed", error: String(error) }));
+    }),
+  );
 }

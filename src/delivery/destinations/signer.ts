@@ -1,6 +1,6 @@
 /** Outbound signatures: Standard Webhooks (`webhook-signature`) and `X-Webhook-Signature`, plus secret generation. */
-import { randomBytes } from "../lib/crypto";
-import { fromBase64, toBase64, toHex } from "../lib/encoding";
+import { randomBytes } from "../../lib/crypto";
+import { fromBase64, toBase64, toHex } from "../../lib/encoding";
 
 /** Prefix of generated secrets (Standard Webhooks convention). */
 export const SECRET_PREFIX = "whsec_";

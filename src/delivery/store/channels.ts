@@ -1,14 +1,14 @@
 /** Notification channels: named destinations for POST /notify, each backed by a subscription to its notify.sent events. */
 import { z } from "@hono/zod-openapi";
-import type { FilterGroup } from "./match";
-import type { SubscriptionRow } from "./subscription-repository";
+import type { FilterGroup } from "../core/match";
+import type { SubscriptionRow } from "./subscriptions";
 
 /** Channel kinds: a plain webhook, a chat service with its message format, or any catalogue integration (`integration: {id, params}`). */
 export const CHANNEL_TYPES = ["webhook", "slack", "discord", "teams", "integration"] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 /** Message templates per chat type, over a notify.sent event's data. */
-export const CHANNEL_TEMPLATES: Record<Exclude<ChannelType, "webhook" | "integration">, unknown> = {
+const CHANNEL_TEMPLATES: Record<Exclude<ChannelType, "webhook" | "integration">, unknown> = {
   slack: { text: "*{{data.title}}* ({{data.priority}})\n{{data.body}}" },
   discord: { content: "**{{data.title}}** ({{data.priority}})\n{{data.body}}" },
   teams: { "@type": "MessageCard", "@context": "https://schema.org/extensions", summary: "{{data.title}}", title: "{{data.title}}", text: "{{data.body}}" },

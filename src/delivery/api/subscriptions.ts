@@ -1,21 +1,21 @@
 /** Subscription routes: create, list, read, update, replace, delete, rotate-secret, test, pause, resume. */
-import { audit } from "../ops/audit";
-import { iso, isoOrNull } from "../lib/time";
+import { audit } from "../../ops/audit";
+import { iso, isoOrNull } from "../../lib/time";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { protect } from "../guard";
-import type { AppEnv } from "../http/context";
-import { ok } from "../http/envelope";
-import { AppError } from "../http/errors";
-import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
-import { publish } from "../publish";
-import { withIntegration } from "../integrations";
-import { processDeliveries } from "./consumer";
-import { enqueueDeliveries, forgetCachedSubscriptions } from "./outbox";
-import { ATTEMPT, CREATE_SUBSCRIPTION, ID_PARAM, LIST_SUBSCRIPTIONS_QUERY, ROTATE_SECRET, SUBSCRIPTION, UPDATE_SUBSCRIPTION } from "./schemas";
-import { changeStatus, newSubscriptionRow, rotatedRow, saveSubscription, updatedRow } from "./subscription-service";
-import { deleteSubscription, getSubscriptionRow, insertSubscription, listSubscriptions, toView, type SubscriptionRow } from "./subscription-repository";
-import { endpointGuard } from "./endpoint-guard";
+import { protect } from "../../guard";
+import type { AppEnv } from "../../http/context";
+import { ok } from "../../http/envelope";
+import { AppError } from "../../http/errors";
+import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../../http/openapi";
+import { publish } from "../../publish";
+import { deliverNow } from "../engine";
+import { forgetCachedSubscriptions } from "../store/outbox";
+import { ATTEMPT, CREATE_SUBSCRIPTION, ID_PARAM, LIST_SUBSCRIPTIONS_QUERY, ROTATE_SECRET, SUBSCRIPTION, UPDATE_SUBSCRIPTION } from "../schemas";
+import { changeStatus, newSubscriptionRow, rotate, updateConfig } from "../subscriptions";
+import { deleteSubscription, getSubscriptionRow, insertSubscription, listSubscriptions, toView, type SubscriptionRow } from "../store/subscriptions";
+import { endpointGuard } from "../store/endpoint-guard";
+import { withIntegration } from "../../integrations";
 
 const guard = protect("subscriptions");
 const tags = ["Subscriptions"];
@@ -51,11 +51,11 @@ for (const path of ["/subscribe", "/subscriptions"] as const) {
     }),
     async (c) => {
       const now = Date.now();
-      const { row, secret } = await newSubscriptionRow(withIntegration(c.req.valid("json")), c.get("config"), c.get("principal").tokenId, now);
+      const { row, secret } = await newSubscriptionRow(withIntegration(c.req.valid("json")), { gateway: c.get("config"), env: c.env }, c.get("principal").tokenId, now);
       await insertSubscription(c.env.DB, row);
       forgetCachedSubscriptions();
       if (row.rate_limit !== null) await endpointGuard(c.env, row.id).configure(row.rate_limit);
-      audit(c, "subscription.create", { type: "subscription", id: row.id }, { url: row.url, events: JSON.parse(row.events) });
+      audit(c, "subscription.create", { type: "subscription", id: row.id }, { destination: row.destination_type, url: row.url || undefined, events: JSON.parse(row.events) });
       return ok(c, { ...toView(row, now), secret }, 201, links(row.id));
     },
   );
@@ -111,12 +111,11 @@ for (const method of ["patch", "put"] as const) {
       const existing = await found(c, c.req.valid("param").id);
       const body = c.req.valid("json");
       const input = (method === "put" ? withIntegration(body as z.infer<typeof CREATE_SUBSCRIPTION>) : body) as z.infer<typeof UPDATE_SUBSCRIPTION>;
-      const { row, droppedCredentials } = await updatedRow(existing, input, c.get("config"), now, method === "put");
-      await saveSubscription(c.env, row, existing);
+      const { row, droppedCredentials } = await updateConfig(c.env, existing, input, { gateway: c.get("config"), env: c.env }, now, method === "put");
       const dropped = droppedCredentials.length ? { droppedCredentials } : {};
       audit(c, method === "put" ? "subscription.replace" : "subscription.update", { type: "subscription", id: row.id }, { fields: Object.keys(input), ...dropped });
       const wanted = input.active === undefined ? null : input.active ? "active" : "paused";
-      if (wanted && (wanted === "active") !== (existing.status === "active")) {
+      if (wanted && (wanted === "active") !== (row.status === "active")) {
         const { released: _released, ...view } = await changeStatus(c.env, row, wanted, null, now);
         if (wanted === "active") await announceEnabled(c, row.id);
         return ok(c, { ...view, ...dropped }, 200, links(row.id));
@@ -152,7 +151,7 @@ subscriptionRoutes.openapi(
     tags,
     summary: "Rotate the signing secret; the previous one keeps signing during the grace period (default 24 h)",
     middleware: [...guard, strictFields(ROTATE_SECRET)],
-    request: { params: ID_PARAM, body: jsonRequest(ROTATE_SECRET) },
+    request: { params: ID_PARAM, body: { ...jsonRequest(ROTATE_SECRET), required: false } },
     responses: {
       200: envelopeOf(z.object({ id: z.string(), secret: z.string(), previousSecretExpiresAt: z.string().nullable() }), "The new secret"),
       ...ERROR_RESPONSES,
@@ -163,8 +162,7 @@ subscriptionRoutes.openapi(
     const existing = await found(c, c.req.valid("param").id);
     const body = c.req.valid("json");
     const graceMs = body.gracePeriodSeconds !== undefined ? body.gracePeriodSeconds * 1000 : c.get("config").delivery.secretRotationGraceMs;
-    const { row, secret } = await rotatedRow(existing, c.get("config"), now, graceMs, body.secret);
-    await saveSubscription(c.env, row, existing);
+    const { row, secret } = await rotate(c.env, existing.id, c.get("config"), now, graceMs, body.secret);
     audit(c, "subscription.rotate_secret", { type: "subscription", id: row.id }, { graceSeconds: Math.round(graceMs / 1000) });
     return ok(c, { id: row.id, secret, previousSecretExpiresAt: toView(row, now).previousSecretExpiresAt }, 200, links(row.id));
   },
@@ -192,10 +190,7 @@ subscriptionRoutes.openapi(
     const target = { id: row.id, events: [], filters: null, active: true };
     const event = await publish(c.env, c.executionCtx, { type: "webhook.test", data: { message: "This is a test delivery from edgehook", subscriptionId: row.id } }, { targets: [target], enqueue: false });
     const message = event.deliveries[0]!;
-    const { results } = await processDeliveries(c.env, [message], { bypassGuard: true });
-    const result = results[0]!;
-    if (result.settlement.action !== "ack") c.executionCtx.waitUntil(enqueueDeliveries(c.env.DELIVERIES, [result.settlement.next], { delaySeconds: result.settlement.delaySeconds }));
-    const a = result.outcome;
+    const a = (await deliverNow(c.get("engine")(c.env, c.executionCtx, c.get("requestId")), message)).outcome;
     return ok(c, {
       deliveryId: message.deliveryId,
       eventId: event.id,

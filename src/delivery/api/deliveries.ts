@@ -1,21 +1,22 @@
 /** Delivery history and operations routes: deliveries, retry, stats, event catalogue, custom events, queue figures. */
-import { audit } from "../ops/audit";
+import { audit } from "../../ops/audit";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { EVENT_CATALOGUE } from "../events/catalogue";
-import { reservedEventRefusal } from "../events/reserved";
-import { toWireEvent } from "../events/store";
-import { protect } from "../guard";
-import type { AppEnv } from "../http/context";
-import { ok } from "../http/envelope";
-import { AppError } from "../http/errors";
-import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
-import { publish } from "../publish";
-import { getDelivery, listDeliveries, queueStats, restartDelivery, retryFailed, subscriptionStats } from "./delivery-repository";
-import { endpointGuard } from "./endpoint-guard";
-import { enqueueDeliveries } from "./outbox";
-import { ATTEMPT, DELIVERY, DELIVERY_PARAM, ID_PARAM, LIST_DELIVERIES_QUERY, PUBLISH_EVENT, RETRY_FAILED } from "./schemas";
-import { getSubscriptionRow } from "./subscription-repository";
-import { customEventType } from "../events/types";
+import { EVENT_CATALOGUE } from "../../events/catalogue";
+import { reservedEventRefusal } from "../../events/reserved";
+import { toWireEvent } from "../../events/store";
+import { protect } from "../../guard";
+import type { AppEnv } from "../../http/context";
+import { ok } from "../../http/envelope";
+import { AppError } from "../../http/errors";
+import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../../http/openapi";
+import { publish } from "../../publish";
+import { retryDelivery } from "../engine";
+import { getDelivery, listDeliveries, queueStats, retryFailed, subscriptionStats } from "../store/deliveries";
+import { endpointGuard } from "../store/endpoint-guard";
+import { enqueueDeliveries } from "../store/outbox";
+import { ATTEMPT, DELIVERY, DELIVERY_PARAM, ID_PARAM, LIST_DELIVERIES_QUERY, PUBLISH_EVENT, RETRY_FAILED } from "../schemas";
+import { getSubscriptionRow, type SubscriptionRow } from "../store/subscriptions";
+import { customEventType } from "../../events/types";
 
 const guard = protect("subscriptions");
 const tags = ["Deliveries"];
@@ -23,8 +24,10 @@ const tags = ["Deliveries"];
 /** Delivery, event and queue routes, mounted under the base path. */
 export const deliveryRoutes = new OpenAPIHono<AppEnv>();
 
-async function requireSubscription(db: D1Database, id: string): Promise<void> {
-  if (!(await getSubscriptionRow(db, id))) throw new AppError("NOT_FOUND", "Subscription not found");
+async function requireSubscription(db: D1Database, id: string): Promise<SubscriptionRow> {
+  const row = await getSubscriptionRow(db, id);
+  if (!row) throw new AppError("NOT_FOUND", "Subscription not found");
+  return row;
 }
 
 deliveryRoutes.openapi(
@@ -74,12 +77,9 @@ deliveryRoutes.openapi(
   }),
   async (c) => {
     const { id, deliveryId } = c.req.valid("param");
-    const message = await restartDelivery(c.env.DB, id, deliveryId, Date.now());
-    if (!message) {
-      if (await getDelivery(c.env.DB, id, deliveryId)) throw new AppError("UNPROCESSABLE", "Delivery is being sent right now; retry after it finishes");
-      throw new AppError("NOT_FOUND", "Delivery not found");
-    }
-    await enqueueDeliveries(c.env.DELIVERIES, [message]);
+    const result = await retryDelivery(c.env, id, deliveryId);
+    if (result === "sending") throw new AppError("UNPROCESSABLE", "Delivery is being sent right now; retry after it finishes");
+    if (result === "missing") throw new AppError("NOT_FOUND", "Delivery not found");
     audit(c, "delivery.retry", { type: "delivery", id: deliveryId }, { subscriptionId: id });
     return ok(c, { id: deliveryId, status: "pending" as const }, 202);
   },
@@ -114,9 +114,9 @@ deliveryRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    await requireSubscription(c.env.DB, id);
-    const [stats, health] = await Promise.all([subscriptionStats(c.env.DB, id), endpointGuard(c.env, id).snapshot()]);
-    return ok(c, { ...stats, consecutiveFailures: health.health.consecutiveFailures, circuit: health.health.breaker });
+    // consecutiveFailures is D1's (the same number GET /subscriptions/:id shows); the guard has the breaker.
+    const [row, stats, guard] = await Promise.all([requireSubscription(c.env.DB, id), subscriptionStats(c.env.DB, id), endpointGuard(c.env, id).snapshot()]);
+    return ok(c, { ...stats, consecutiveFailures: row.consecutive_failures, circuit: guard.health.breaker });
   },
 );
 

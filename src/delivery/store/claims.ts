@@ -1,4 +1,5 @@
 /** The consumer's D1 statements: claim rows at their generation, hold, defer, load, and record outcomes — one statement each. */
+import type { Outcome } from "../core/outcome";
 import type { DeliveryMessage } from "./outbox";
 
 /** A claimed delivery row. */
@@ -8,22 +9,6 @@ export interface ClaimedRow {
   subscription_id: string;
   attempts: number;
   round_start: number;
-}
-
-/** One finished attempt and the delivery state it leads to. */
-export interface Outcome {
-  deliveryId: string;
-  subscriptionId: string;
-  /** The attempt number (the row's attempts after the claim). */
-  attempt: number;
-  statusCode: number | null;
-  durationMs: number;
-  responseBody: string | null;
-  error: string | null;
-  verdict: string;
-  finishedAt: number;
-  status: "success" | "retrying" | "failed";
-  nextAt: number | null;
 }
 
 /** Extra time a claimed row stays leased beyond its subscription's timeout before the sweep may take it over. */
@@ -106,16 +91,15 @@ export function recordStatements(db: D1Database, outcomes: readonly Outcome[], n
 }
 
 /**
- * Mirrors the endpoint's consecutive failures in D1 from this batch's outcomes (completion order):
- * failures after the last success, added to the stored count when there was no success.
+ * Settles claimed rows as failed without an attempt (e.g. `event_expired`: retention purged the
+ * event), only at the generation they were claimed with, so they are never claimed again.
  */
-export function healthStatement(db: D1Database, subscriptionId: string, successes: readonly boolean[], lastAttemptAt: number, lastSuccessAt: number | null): D1PreparedStatement {
-  const lastSuccess = successes.lastIndexOf(true);
-  const trailing = successes.length - 1 - lastSuccess;
+export function settleFailedStatement(db: D1Database, rows: readonly { id: string; attempts: number }[], reason: string, now: number): D1PreparedStatement {
   return db
     .prepare(
-      `UPDATE subscriptions SET consecutive_failures = CASE WHEN ?1 THEN ?2 ELSE consecutive_failures + ?2 END,
-          last_attempt_at = ?3, last_success_at = COALESCE(?4, last_success_at) WHERE id = ?5`,
+      `UPDATE deliveries SET status = 'failed', next_at = NULL, last_status_code = NULL, last_error = ?1, completed_at = ?2, updated_at = ?2
+        FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS gen FROM json_each(?3)) AS j
+        WHERE deliveries.id = j.id AND deliveries.attempts = j.gen AND deliveries.status = 'sending'`,
     )
-    .bind(lastSuccess >= 0 ? 1 : 0, trailing, lastAttemptAt, lastSuccessAt, subscriptionId);
+    .bind(reason, now, JSON.stringify(rows.map((r) => [r.id, r.attempts])));
 }

@@ -1,5 +1,5 @@
 /** D1 access for deliveries and attempts: history, detail, manual retry, resume catch-up, dead letters, stats. */
-import { iso, isoOrNull } from "../lib/time";
+import { iso, isoOrNull } from "../../lib/time";
 import type { DeliveryMessage } from "./outbox";
 
 /** Delivery states. */
@@ -35,7 +35,7 @@ interface AttemptRow {
 
 
 /** A delivery as the API shows it. `held` means waiting for its subscription to resume. */
-export function toDeliveryView(row: DeliveryRow) {
+function toDeliveryView(row: DeliveryRow) {
   return {
     id: row.id,
     eventId: row.event_id,
@@ -55,7 +55,7 @@ export function toDeliveryView(row: DeliveryRow) {
 }
 
 /** An attempt as the API shows it. */
-export function toAttemptView(row: AttemptRow) {
+function toAttemptView(row: AttemptRow) {
   return {
     attempt: row.attempt,
     statusCode: row.status_code,
@@ -113,17 +113,20 @@ const toMessage = (r: Requeued): DeliveryMessage => ({ deliveryId: r.id, subscri
 
 /**
  * Starts a new round for one delivery (any state but sending): pending, due now, retry policy
- * counted afresh. Returns the message to enqueue, or null when there is no such delivery.
+ * counted afresh. Returns the message to enqueue (null when it is sending now or does not exist).
  */
-export async function restartDelivery(db: D1Database, subscriptionId: string, deliveryId: string, now: number): Promise<DeliveryMessage | null> {
-  const row = await db
-    .prepare(
-      `UPDATE deliveries SET status = 'pending', round_start = attempts, next_at = ?1, updated_at = ?1, completed_at = NULL, dead_lettered_at = NULL
-        WHERE id = ?2 AND subscription_id = ?3 AND status != 'sending' RETURNING id, subscription_id, attempts`,
-    )
-    .bind(now, deliveryId, subscriptionId)
-    .first<Requeued>();
-  return row ? toMessage(row) : null;
+export async function restartDelivery(db: D1Database, subscriptionId: string, deliveryId: string, now: number): Promise<{ message: DeliveryMessage | null; exists: boolean }> {
+  const [restarted, existing] = await db.batch([
+    db
+      .prepare(
+        `UPDATE deliveries SET status = 'pending', round_start = attempts, next_at = ?1, updated_at = ?1, completed_at = NULL, dead_lettered_at = NULL
+          WHERE id = ?2 AND subscription_id = ?3 AND status != 'sending' RETURNING id, subscription_id, attempts`,
+      )
+      .bind(now, deliveryId, subscriptionId),
+    db.prepare("SELECT 1 FROM deliveries WHERE id = ? AND subscription_id = ?").bind(deliveryId, subscriptionId),
+  ]);
+  const row = (restarted!.results as Requeued[])[0];
+  return { message: row ? toMessage(row) : null, exists: existing!.results.length > 0 };
 }
 
 /** Held deliveries re-enqueued directly on resume; the rest are made due and left to the sweep. */

@@ -1,5 +1,5 @@
 /** Custom outbound header values sealed at rest and write-only: stored sealed per name, shown masked, opened only to send. */
-import { openSecret, sealSecret } from "../lib/secret-box";
+import { openSecret, sealSecret } from "../../lib/secret-box";
 
 /** What the API shows instead of a stored header value; sent back unchanged it keeps that value. */
 export const HEADER_MASK = "********";

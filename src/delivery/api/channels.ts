@@ -1,19 +1,19 @@
 /** Channel routes: /channels CRUD; each channel is a subscription to its notify.sent events. */
-import { audit } from "../ops/audit";
-import { iso } from "../lib/time";
+import { audit } from "../../ops/audit";
+import { iso } from "../../lib/time";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { protect } from "../guard";
-import type { AppEnv } from "../http/context";
-import { ok } from "../http/envelope";
-import { AppError } from "../http/errors";
-import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
-import { CHANNEL_NAME, CHANNEL_TYPES, channelRouting, channelTemplate, getChannel, listChannels, type ChannelRow } from "./channels";
-import { withIntegration } from "../integrations";
-import { forgetCachedSubscriptions } from "./outbox";
-import { CREATE_SUBSCRIPTION, UPDATE_SUBSCRIPTION } from "./schemas";
-import { changeStatus, newSubscriptionRow, saveSubscription, updatedRow } from "./subscription-service";
-import { deleteSubscription, insertSubscriptionStatement, toView, type SubscriptionRow } from "./subscription-repository";
+import { protect } from "../../guard";
+import type { AppEnv } from "../../http/context";
+import { ok } from "../../http/envelope";
+import { AppError } from "../../http/errors";
+import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../../http/openapi";
+import { CHANNEL_NAME, CHANNEL_TYPES, channelRouting, channelTemplate, getChannel, listChannels, type ChannelRow } from "../store/channels";
+import { forgetCachedSubscriptions } from "../store/outbox";
+import { CREATE_SUBSCRIPTION, UPDATE_SUBSCRIPTION, URL_FIELD } from "../schemas";
+import { changeStatus, newSubscriptionRow, updateConfig } from "../subscriptions";
+import { deleteSubscription, insertSubscriptionStatement, toView, type SubscriptionRow } from "../store/subscriptions";
+import { withIntegration } from "../../integrations";
 
 const guard = protect("subscriptions");
 const tags = ["Channels"];
@@ -21,7 +21,7 @@ const DEFAULT_CHANNEL_TIMEOUT_MS = 10_000;
 
 const CHANNEL_FIELDS = {
   type: z.enum(CHANNEL_TYPES),
-  url: CREATE_SUBSCRIPTION.shape.url,
+  url: URL_FIELD,
   template: CREATE_SUBSCRIPTION.shape.template,
   headers: CREATE_SUBSCRIPTION.shape.headers,
   auth: CREATE_SUBSCRIPTION.shape.auth,
@@ -56,7 +56,7 @@ function channelView(channel: ChannelRow, subscription: SubscriptionRow) {
   return {
     name: channel.name,
     type: channel.type,
-    url: sub.url,
+    url: subscription.url,
     template: sub.template,
     subscriptionId: sub.id,
     active: sub.active,
@@ -110,7 +110,7 @@ channelRoutes.openapi(
         ...(input.retryPolicy ? { retryPolicy: input.retryPolicy } : {}),
         ...(input.secret ? { secret: input.secret } : {}),
       },
-      c.get("config"),
+      { gateway: c.get("config"), env: c.env },
       c.get("principal").tokenId,
       now,
     );
@@ -170,8 +170,7 @@ channelRoutes.openapi(
     const type = input.type ?? channel.type;
     const { type: _type, active, ...changes } = input;
     const templateChanged = input.type !== undefined || "template" in input;
-    const { row, droppedCredentials } = await updatedRow(subscription, { ...changes, ...(templateChanged ? { template: channelTemplate(type, input.template) } : {}) }, c.get("config"), now, false);
-    await saveSubscription(c.env, row, subscription);
+    const { row, droppedCredentials } = await updateConfig(c.env, subscription, { ...changes, ...(templateChanged ? { template: channelTemplate(type, input.template) } : {}) }, { gateway: c.get("config"), env: c.env }, now, false);
     const updated: ChannelRow = { ...channel, type, updated_at: now };
     await c.env.DB.prepare("UPDATE channels SET type = ?, updated_at = ? WHERE name = ?").bind(type, now, channel.name).run();
     let current = row;

@@ -1,7 +1,7 @@
-/** EndpointGuard Durable Object (one per subscription): circuit breaker, delivery rate, consecutive failures. */
+/** EndpointGuard Durable Object (one per subscription): circuit breaker window and delivery rate bucket (consecutive failures are D1's). */
 import { DurableObject } from "cloudflare:workers";
-import { getConfig } from "../config";
-import { admit, initialHealth, record, resetHealth, type Admission, type HealthReport, type HealthSettings, type HealthState } from "./endpoint-health";
+import { getConfig } from "../../config";
+import { admit, initialHealth, record, resetHealth, type Admission, type HealthReport, type HealthSettings, type HealthState } from "../core/endpoint-health";
 
 interface Stored {
   health: HealthState;
@@ -14,8 +14,7 @@ export class EndpointGuard extends DurableObject<Env> {
   private stored: Stored | null = null;
 
   private settings(): HealthSettings {
-    const { breaker, disableAfterFailures } = getConfig(this.env).delivery;
-    return { ...breaker, disableAfter: disableAfterFailures };
+    return getConfig(this.env).delivery.breaker;
   }
 
   private async load(now: number): Promise<Stored> {
@@ -55,7 +54,7 @@ export class EndpointGuard extends DurableObject<Env> {
     return { ...report, admitFreely: report.breaker === "closed" && stored.ratePerSecond === null };
   }
 
-  /** Closes the breaker and clears failures (on resume). */
+  /** Closes the breaker (on resume). */
   async reset(): Promise<void> {
     const now = Date.now();
     resetHealth((await this.load(now)).health, now);

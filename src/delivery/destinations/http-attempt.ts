@@ -1,10 +1,11 @@
 /** One HTTP attempt of a delivery: the request's headers (signatures, auth, X-Webhook-*), the fetch, the result. */
-import { hmac } from "../lib/crypto";
-import { toBase64, toHex } from "../lib/encoding";
-import { VERSION } from "../lib/version";
-import { classifyStatus, parseRetryAfter, type AttemptVerdict } from "./retry-policy";
+import { hmac } from "../../lib/crypto";
+import { toBase64, toHex } from "../../lib/encoding";
+import { VERSION } from "../../lib/version";
+import type { AttemptResult } from "../core/outcome";
+import { classifyStatus, parseRetryAfter } from "../core/retry-policy";
 import { signatureHeaders } from "./signer";
-import type { AuthInfo, AuthSecret } from "./subscription-repository";
+import type { AuthInfo, AuthSecret } from "../store/subscriptions";
 
 /** Response bodies are kept up to this many characters. */
 export const RESPONSE_BODY_LIMIT = 1024;
@@ -27,18 +28,6 @@ export interface AttemptRequest {
   auth: AuthInfo;
   authSecret: AuthSecret | null;
   timeoutMs: number;
-}
-
-/** What happened. statusCode is null when there was no response (network error, timeout). */
-export interface AttemptResult {
-  statusCode: number | null;
-  durationMs: number;
-  responseBody: string | null;
-  error: string | null;
-  verdict: AttemptVerdict;
-  /** Bounded Retry-After of the response, if it had one. */
-  retryAfterMs: number | null;
-  finishedAt: number;
 }
 
 async function authHeaders(auth: AuthInfo, secret: AuthSecret | null, body: string): Promise<Record<string, string>> {

@@ -1,6 +1,6 @@
-/** Per-endpoint health (pure): circuit breaker over a failure-rate window, delivery rate bucket, consecutive failures. */
+/** Per-endpoint health (pure): circuit breaker over a failure-rate window and the delivery rate bucket (consecutive failures live in D1). */
 
-/** Breaker thresholds and auto-disable, from config. */
+/** Breaker thresholds, from config. */
 export interface HealthSettings {
   /** Failure fraction in the window that opens the breaker (0..1). */
   failureRate: number;
@@ -9,8 +9,6 @@ export interface HealthSettings {
   windowMs: number;
   /** How long the breaker stays open before one probe is let through. */
   cooldownMs: number;
-  /** Consecutive failures that disable the subscription (0 = never). */
-  disableAfter: number;
 }
 
 export type BreakerState = "closed" | "open" | "half_open";
@@ -24,14 +22,13 @@ export interface HealthState {
   windowStart: number;
   windowSuccesses: number;
   windowFailures: number;
-  consecutiveFailures: number;
   tokens: number;
   tokensAt: number;
 }
 
 /** A fresh state (closed breaker, full bucket). */
 export function initialHealth(now: number): HealthState {
-  return { breaker: "closed", openedAt: 0, probeAt: 0, windowStart: now, windowSuccesses: 0, windowFailures: 0, consecutiveFailures: 0, tokens: -1, tokensAt: now };
+  return { breaker: "closed", openedAt: 0, probeAt: 0, windowStart: now, windowSuccesses: 0, windowFailures: 0, tokens: -1, tokensAt: now };
 }
 
 /** The answer to "may `count` deliveries go now?". */
@@ -76,30 +73,21 @@ export function admit(state: HealthState, count: number, ratePerSecond: number |
   return { ...rate, breaker: "closed" };
 }
 
-/** The state change after attempts finished. */
+/** The state after attempts finished. */
 export interface HealthReport {
-  consecutiveFailures: number;
   breaker: BreakerState;
-  /** True when consecutive failures just reached the disable threshold. */
-  disable: boolean;
 }
 
 /** Records attempt outcomes (true = success) in completion order; mutates `state`. */
 export function record(state: HealthState, outcomes: readonly boolean[], now: number, settings: HealthSettings): HealthReport {
-  const before = state.consecutiveFailures;
   if (now - state.windowStart >= settings.windowMs) {
     state.windowStart = now;
     state.windowSuccesses = 0;
     state.windowFailures = 0;
   }
   for (const success of outcomes) {
-    if (success) {
-      state.consecutiveFailures = 0;
-      state.windowSuccesses++;
-    } else {
-      state.consecutiveFailures++;
-      state.windowFailures++;
-    }
+    if (success) state.windowSuccesses++;
+    else state.windowFailures++;
   }
   const lastSuccess = outcomes.length > 0 && outcomes[outcomes.length - 1] === true;
   if (state.breaker === "half_open" && outcomes.length > 0) {
@@ -110,9 +98,7 @@ export function record(state: HealthState, outcomes: readonly boolean[], now: nu
     const total = state.windowSuccesses + state.windowFailures;
     if (total >= settings.minRequests && state.windowFailures / total >= settings.failureRate) openBreaker(state, now);
   }
-  const threshold = settings.disableAfter;
-  const disable = threshold > 0 && before < threshold && state.consecutiveFailures >= threshold;
-  return { consecutiveFailures: state.consecutiveFailures, breaker: state.breaker, disable };
+  return { breaker: state.breaker };
 }
 
 function openBreaker(state: HealthState, now: number): void {
@@ -127,9 +113,8 @@ function closeBreaker(state: HealthState, now: number): void {
   state.windowFailures = 0;
 }
 
-/** Clears failures and closes the breaker (a subscription resumed by hand). */
+/** Closes the breaker (a subscription resumed by hand). */
 export function resetHealth(state: HealthState, now: number): void {
   closeBreaker(state, now);
-  state.consecutiveFailures = 0;
   state.probeAt = 0;
 }

@@ -1,8 +1,8 @@
-/** D1 access for subscriptions: rows ⇄ records, create, read, list, update, delete, and the matcher snapshot. */
-import { iso, isoOrNull } from "../lib/time";
-import type { FilterGroup } from "./match";
-import { maskedHeaders } from "./sealed-headers";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy";
+/** D1 statements for subscriptions: rows ⇄ views, insert, targeted updates (only changed columns), list, delete, matchers. */
+import { iso, isoOrNull } from "../../lib/time";
+import type { FilterGroup } from "../core/match";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../core/retry-policy";
+import { maskedHeaders } from "../core/sealed-headers";
 
 /** Subscription lifecycle: active delivers; paused (by hand) and disabled (by health) hold deliveries. */
 export type SubscriptionStatus = "active" | "paused" | "disabled";
@@ -56,18 +56,26 @@ export interface SubscriptionRow {
   status_changed_at: number | null;
   last_attempt_at: number | null;
   last_success_at: number | null;
+  /** http | queue (see destinations/registry). */
+  destination_type: string;
+  /** JSON config of non-http destinations (http keeps url, method, headers, auth_info). */
+  destination_config: string | null;
 }
 
-/** A subscription as the API shows it (no secrets). */
+/** A destination as the API shows it: `{type: "http", url, method, headers, auth}` or `{type: "queue", queue}`. */
+export type DestinationView = { type: string } & Record<string, unknown>;
+
+/** A subscription as the API shows it (no secrets). http ones keep the top-level url, method, headers, auth. */
 export interface SubscriptionView {
   id: string;
   name: string | null;
   description: string | null;
-  url: string;
+  destination: DestinationView;
+  url?: string;
   events: string[];
-  method: string;
-  headers: Record<string, string>;
-  auth: AuthInfo;
+  method?: string;
+  headers?: Record<string, string>;
+  auth?: AuthInfo;
   filters: FilterGroup | null;
   template: unknown;
   retryPolicy: RetryPolicy;
@@ -86,18 +94,27 @@ export interface SubscriptionView {
 
 const json = <T>(text: string | null, fallback: T): T => (text === null ? fallback : (JSON.parse(text) as T));
 
+/**
+ * The destination config of a row: http from its columns, other types from destination_config.
+ * `headers` are the http headers to put in it: opened ones (openHeaders) to send, masked ones to show.
+ */
+export function destinationConfigOf(row: SubscriptionRow, headers: Record<string, string>): DestinationView {
+  if (row.destination_type !== "http") return { ...json<Record<string, unknown>>(row.destination_config, {}), type: row.destination_type };
+  return { type: "http", url: row.url, method: row.method, headers, auth: json<AuthInfo>(row.auth_info, { type: "none" }) };
+}
+
 /** The API view of a row. */
 export function toView(row: SubscriptionRow, now = Date.now()): SubscriptionView {
   const inGrace = row.previous_secret_enc !== null && (row.previous_secret_expires_at ?? 0) > now;
+  const destination = destinationConfigOf(row, maskedHeaders(row.headers));
+  const { type: _type, ...http } = destination.type === "http" ? destination : { type: "" };
   return {
     id: row.id,
     name: row.name,
     description: row.description,
-    url: row.url,
+    destination,
+    ...http,
     events: json<string[]>(row.events, []),
-    method: row.method,
-    headers: maskedHeaders(row.headers),
-    auth: json<AuthInfo>(row.auth_info, { type: "none" }),
     filters: json<FilterGroup | null>(row.filters, null),
     template: json<unknown>(row.template, null),
     retryPolicy: retryPolicyOf(row),
@@ -124,7 +141,7 @@ const COLUMNS = [
   "id", "name", "description", "url", "events", "method", "headers", "auth_info", "auth_enc", "filters", "template",
   "retry_policy", "timeout_ms", "rate_limit", "status", "disabled_reason", "consecutive_failures", "secret_enc",
   "previous_secret_enc", "previous_secret_expires_at", "created_by", "created_at", "updated_at", "status_changed_at",
-  "last_attempt_at", "last_success_at",
+  "last_attempt_at", "last_success_at", "destination_type", "destination_config",
 ] as const satisfies readonly (keyof SubscriptionRow)[];
 
 /** The INSERT of a full row (to batch with related writes). */
@@ -137,12 +154,35 @@ export async function insertSubscription(db: D1Database, row: SubscriptionRow): 
   await insertSubscriptionStatement(db, row).run();
 }
 
-/** Replaces every column of an existing row; false when it no longer exists. */
-export async function writeSubscription(db: D1Database, row: SubscriptionRow): Promise<boolean> {
-  const sets = COLUMNS.filter((c) => c !== "id" && c !== "created_at").map((c) => `${c} = ?`);
-  const values = COLUMNS.filter((c) => c !== "id" && c !== "created_at").map((c) => row[c]);
-  const result = await db.prepare(`UPDATE subscriptions SET ${sets.join(", ")} WHERE id = ?`).bind(...values, row.id).run();
-  return result.meta.changes > 0;
+/** Columns a configuration change may write (never status, health or the signing secret). */
+export type SubscriptionChanges = Partial<Omit<SubscriptionRow, "id" | "created_at" | "created_by" | "status" | "disabled_reason" | "consecutive_failures" | "status_changed_at" | "last_attempt_at" | "last_success_at">>;
+
+/**
+ * Writes only the given columns (plus updated_at) and returns the row as it now is, or null when
+ * it no longer exists. Nothing read earlier is written back, so a status the consumer set
+ * meanwhile (an auto-disable) survives a concurrent PATCH.
+ */
+export async function updateSubscription(db: D1Database, id: string, changes: SubscriptionChanges, now: number): Promise<SubscriptionRow | null> {
+  const columns = (Object.keys(changes) as (keyof SubscriptionChanges)[]).filter((c) => c !== "updated_at" && (COLUMNS as readonly string[]).includes(c));
+  const sets = [...columns.map((c) => `${c} = ?`), "updated_at = ?"];
+  return db
+    .prepare(`UPDATE subscriptions SET ${sets.join(", ")} WHERE id = ? RETURNING *`)
+    .bind(...columns.map((c) => changes[c] ?? null), now, id)
+    .first<SubscriptionRow>();
+}
+
+/**
+ * Rotates the signing secret in one statement: the stored secret becomes the previous one (when
+ * there is a grace period) — read inside the UPDATE, so two rotations never lose a secret.
+ */
+export function rotateSecret(db: D1Database, id: string, sealed: string, graceUntil: number | null, now: number): Promise<SubscriptionRow | null> {
+  return db
+    .prepare(
+      `UPDATE subscriptions SET previous_secret_enc = CASE WHEN ?1 IS NULL THEN NULL ELSE secret_enc END, previous_secret_expires_at = ?1,
+          secret_enc = ?2, updated_at = ?3 WHERE id = ?4 RETURNING *`,
+    )
+    .bind(graceUntil, sealed, now, id)
+    .first<SubscriptionRow>();
 }
 
 /** One row by id, or null. */
