@@ -2,12 +2,11 @@
 import { getConfig } from "../config";
 import type { StoredEvent } from "../events/store";
 import { toWireEvent } from "../events/store";
-import { DEPTH_KEY, MAX_DEPTH, type Rule } from "./model";
+import { DEPTH_KEY, MAX_DEPTH, type Rule, type RunParams } from "./model";
 import { routeEvent, runId } from "./router";
 import { enabledRules } from "./rule-store";
 import { insertRunStatement, pendingSteps, updateRunStatement } from "./run-store";
 import { resumeWaitsFor } from "./waits";
-import type { RunParams } from "./workflow";
 
 /** The depth of an event: how many runs published their way to it (0 for events from outside). */
 export function eventDepth(event: Pick<StoredEvent, "metadata">): number {

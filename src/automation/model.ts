@@ -2,6 +2,7 @@
 import type { z } from "@hono/zod-openapi";
 import type { FilterGroup } from "../delivery/core/match";
 import type { AUTH } from "../delivery/schemas";
+import type { WireEvent } from "../events/store";
 
 /** Retry of a step: attempts after the first, the delay before the first retry, and its growth. */
 export interface StepRetry {
@@ -102,3 +103,14 @@ export const DEPTH_KEY = "automationDepth";
 export const MAX_DEPTH = 5;
 /** Steps per rule. */
 export const MAX_STEPS = 50;
+
+/** The parameters of a run's instance: a snapshot of the rule and the triggering event. */
+export interface RunParams {
+  runId: string;
+  ruleId: string;
+  tenantId: string;
+  depth: number;
+  event: WireEvent;
+  params: Record<string, unknown>;
+  steps: Step[];
+}

@@ -6,23 +6,14 @@ import type { WireEvent } from "../events/store";
 import { openSecret } from "../lib/secret-box";
 import { iso } from "../lib/time";
 import { parseDuration } from "./duration";
-import { DEPTH_KEY, type Step, type StepState, type StepStatus } from "./model";
+import { DEPTH_KEY, type RunParams, type Step, type StepState, type StepStatus } from "./model";
 import { conditionHolds, renderFilter, renderScope, renderStep } from "./render";
 import { ruleSecret } from "./rule-store";
 import { deleteWaitsStatement, insertWaitStatement, updateRunStatement, type RunUpdate } from "./run-store";
 import { PermanentStepError, runHttp, runNotify, runPublish, type AutomationEffects } from "./step-kinds";
 import { markWaitsOpen, waitEventType, type WaitPayload } from "./waits";
 
-/** The parameters of a run's instance: a snapshot of the rule and the triggering event. */
-export interface RunParams {
-  runId: string;
-  ruleId: string;
-  tenantId: string;
-  depth: number;
-  event: WireEvent;
-  params: Record<string, unknown>;
-  steps: Step[];
-}
+export type { RunParams } from "./model";
 
 /** The Workflows step config of a rule step (no retry unless the step asks for one). */
 export function stepConfig(step: Step): WorkflowStepConfig {

@@ -13,6 +13,10 @@ export const RULES: readonly [RegExp, Layer][] = [
   [/(^|\/)([a-z-]+-)?routes\.ts$/, "route"],
   [/(^|\/)middleware\.ts$/, "route"],
   [/^guard\.ts$/, "route"],
+  // Reads the scope each route's middleware registers, to write the OpenAPI document's security.
+  [/^auth\/openapi-security\.ts$/, "route"],
+  // The automation barrel: its routes and the Workflow class, for the entry only.
+  [/^automation\/index\.ts$/, "route"],
   [/^dashboard\//, "route"],
   [/^delivery\/(consumer|sweeper)\.ts$/, "route"],
   [/^delivery\/(store|destinations|modes)\//, "store"],
