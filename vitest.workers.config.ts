@@ -34,7 +34,13 @@ export default defineProject({
         // lost" with a stack, although the gateway catches it. Real network failures are covered
         // by the e2e tests against wrangler dev.
         // (Node's fetch and Response stand in for miniflare's undici types, which they match at runtime.)
-        outboundService: (async (request: Request) => (new URL(request.url).port === "9" ? new Response("dead endpoint (test)", { status: 503 }) : fetch(request))) as never,
+        // Other urls (the receiver on 127.0.0.1) are fetched with the body read first: Node's fetch
+        // refuses a Request whose body is a stream (it wants `duplex`), which answered 500 to every POST.
+        outboundService: (async (request: Request) => {
+          if (new URL(request.url).port === "9") return new Response("dead endpoint (test)", { status: 503 });
+          const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer();
+          return fetch(request.url, { method: request.method, headers: request.headers, body, redirect: request.redirect });
+        }) as never,
         // A second database for the schema tests: built from schema.sql or from old wave-1 states.
         d1Databases: ["SCHEMA_DB"],
         queueConsumers: {
