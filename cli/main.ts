@@ -1,5 +1,6 @@
 /** The `edgehook` command line: builds the commands and runs one invocation, returning its exit code. */
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import { registerDestinations } from "./commands/destinations.js";
 import { registerEvents } from "./commands/events.js";
 import { registerInspectors } from "./commands/inspectors.js";
 import { registerListen } from "./commands/listen.js";
@@ -35,6 +36,7 @@ export function buildProgram(io: Io) {
   const ctx = new CommandContext(io, () => program.opts());
   registerLogin(program, ctx);
   registerWebhooks(program, ctx);
+  registerDestinations(program, ctx);
   registerEvents(program, ctx);
   registerListen(program, ctx);
   registerTokens(program, ctx);

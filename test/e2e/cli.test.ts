@@ -139,6 +139,10 @@ describe("edgehook CLI in-process", () => {
     const chat = await json(cli, ["integrations:list", "--category", "chat"]);
     expect(chat.map((i: any) => i.id)).toEqual(expect.arrayContaining(["slack", "discord"]));
     expect(chat.every((i: any) => i.category === "chat")).toBe(true);
+    const destinations = await json(cli, ["destinations:list"]);
+    expect(destinations.types.map((t: any) => t.type)).toEqual(expect.arrayContaining(["http", "queue"]));
+    expect(destinations.queues).toContain("edgehook-destination-test");
+    expect(await table(cli, ["destinations:list"])).toMatch(/^queues\s+edgehook-destination-test/m);
   });
 
   it("shows one delivery with its attempts and rotates a secret", async () => {
