@@ -32,6 +32,23 @@ const NOT_IN_CLI: Record<string, string> = {
   "DELETE /webhooks/v2/channels/{name}": "notify channels are not in the contract's CLI",
   "POST /webhooks/v2/inspect/{id}": "called by whatever is being inspected, without a token (the id is the credential)",
   "GET /webhooks/v2/notify/{id}": "inbound action's status, for automation platforms (like a task's status)",
+  "GET /webhooks/v2/events/{id}": "not in the contract's CLI (events:tail streams events; the log is read over HTTP)",
+  "GET /webhooks/v2/rules": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
+  "POST /webhooks/v2/rules": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
+  "POST /webhooks/v2/rules/from-template": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
+  "GET /webhooks/v2/rule-templates": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
+  "GET /webhooks/v2/rules/{id}": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
+  "PUT /webhooks/v2/rules/{id}": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
+  "PATCH /webhooks/v2/rules/{id}": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
+  "DELETE /webhooks/v2/rules/{id}": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
+  "POST /webhooks/v2/rules/{id}/test": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
+  "GET /webhooks/v2/runs": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
+  "GET /webhooks/v2/runs/{id}": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
+  "POST /webhooks/v2/runs/{id}/events": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
+  "POST /webhooks/v2/runs/{id}/pause": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
+  "POST /webhooks/v2/runs/{id}/resume": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
+  "POST /webhooks/v2/runs/{id}/terminate": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
+  "POST /webhooks/v2/runs/{id}/restart": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
 };
 
 const HTTP_METHODS = ["get", "put", "post", "patch", "delete"];
