@@ -7,11 +7,14 @@ import { SseReader } from "./sse-reader";
 const openAs = (key: string, query = "") =>
   exports.default.fetch(new Request(`${BASE}/events${query}`, { headers: { Authorization: `Bearer ${key}`, Accept: "text/event-stream" } }));
 
+/** The stream is negotiated by Accept; without it GET /events is the JSON event log. */
+const SSE = { Accept: "text/event-stream" };
+
 describe("replay reach", () => {
   it("answers 400 with the limit in details to a since older than 24 h, by duration or date", async () => {
     const { key } = await createToken(["events"]);
     for (const since of ["2d", "25h", "1970-01-01", new Date(Date.now() - 25 * 3_600_000).toISOString()]) {
-      const res = await call(`/events?since=${encodeURIComponent(since)}`, { token: key });
+      const res = await call(`/events?since=${encodeURIComponent(since)}`, { token: key, headers: SSE });
       expect(res.status, since).toBe(400);
       expect(res.json).toMatchObject({ success: false, code: "SCHEMA_VALIDATION_ERROR", details: { field: "since", maxReplaySeconds: 86_400 } });
     }
@@ -19,13 +22,13 @@ describe("replay reach", () => {
 
   it("answers 400 to a Last-Event-ID from before the replay limit", async () => {
     const { key } = await createToken(["events"]);
-    const res = await call("/events", { token: key, headers: { "Last-Event-ID": `evt-${"0".repeat(24)}` } });
+    const res = await call("/events", { token: key, headers: { ...SSE, "Last-Event-ID": `evt-${"0".repeat(24)}` } });
     expect(res.status).toBe(400);
     expect(res.json.details).toMatchObject({ field: "Last-Event-ID", maxReplaySeconds: 86_400 });
   });
 
   it("honours STREAM_MAX_REPLAY", async () => {
-    const res = await call("/events?since=2h", { vars: { STREAM_MAX_REPLAY: "1h" } });
+    const res = await call("/events?since=2h", { headers: SSE, vars: { STREAM_MAX_REPLAY: "1h" } });
     expect(res.status).toBe(400);
     expect(res.json.details.maxReplaySeconds).toBe(3600);
   });
