@@ -1,5 +1,7 @@
 /** The `edgehook` command line: builds the commands and runs one invocation, returning its exit code. */
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import { registerAutomation } from "./commands/automation.js";
+import { registerEventLog } from "./commands/event-log.js";
 import { registerDestinations } from "./commands/destinations.js";
 import { registerEvents } from "./commands/events.js";
 import { registerInspectors } from "./commands/inspectors.js";
@@ -42,6 +44,8 @@ export function buildProgram(io: Io) {
   registerTokens(program, ctx);
   registerSources(program, ctx);
   registerInspectors(program, ctx);
+  registerEventLog(program, ctx);
+  registerAutomation(program, ctx);
   registerOps(program, ctx);
   registerVerify(program, ctx);
   return program;

@@ -27,7 +27,7 @@ notifyRoutes.openapi(
   }),
   async (c) => {
     const principal = c.get("principal");
-    const sent = await sendNotification(c.env, c.executionCtx, c.req.valid("json"), { tokenId: principal.tokenId, metadata: { requestId: c.get("requestId"), tokenId: principal.tokenId } });
+    const sent = await sendNotification(c.env, c.executionCtx, c.req.valid("json"), { tokenId: principal.tokenId, metadata: { requestId: c.get("requestId"), tokenId: principal.tokenId } }, { requireChannel: true });
     return ok(c, sent, 201);
   },
 );

@@ -12,6 +12,11 @@ export const DEFAULT_CHANNEL = "default";
 /** A notification to send (the fields of POST /notify that matter past validation). */
 export type NotificationInput = Pick<z.infer<typeof SEND_NOTIFICATION>, "priority" | "title" | "body" | "channels" | "data" | "tags">;
 
+/** How to send: POST /notify sets `requireChannel` (a notification no channel can take is refused); an automation step reports the failed channels in its output instead. */
+export interface SendNotificationOptions {
+  requireChannel?: boolean;
+}
+
 /** Who sent it: the token id recorded on the row, and the events' metadata. */
 export interface NotificationSender {
   tokenId: string;
@@ -19,18 +24,18 @@ export interface NotificationSender {
 }
 
 /**
- * Records the notification and publishes one notify.sent per channel in one D1 batch (422
- * UNPROCESSABLE, nothing recorded, when no named channel exists); each
+ * Records the notification and publishes one notify.sent per channel in one D1 batch (with
+ * `requireChannel`, 422 UNPROCESSABLE and nothing recorded when no named channel exists); each
  * channel's status at acceptance (queued, or failed when unknown) is returned and carried by the
  * events, which the channels' subscriptions deliver.
  */
-export async function sendNotification(env: Env, ctx: BackgroundContext, input: NotificationInput, sender: NotificationSender): Promise<{ notificationId: string; channels: Record<string, ChannelStatus> }> {
+export async function sendNotification(env: Env, ctx: BackgroundContext, input: NotificationInput, sender: NotificationSender, options: SendNotificationOptions = {}): Promise<{ notificationId: string; channels: Record<string, ChannelStatus> }> {
   const now = Date.now();
   const id = newId("notif");
   const names = [...new Set(input.channels ?? [DEFAULT_CHANNEL])];
   const channels = await channelStatuses(env.DB, names);
   const missing = names.filter((name) => channels[name]!.status === "failed");
-  if (missing.length === names.length) {
+  if (options.requireChannel && missing.length === names.length) {
     throw new AppError("UNPROCESSABLE", `No channel can deliver this notification: ${missing.map((n) => `"${n}"`).join(", ")} ${missing.length === 1 ? "does" : "do"} not exist; create channels with POST /channels`, {
       details: { missingChannels: missing, channels },
     });

@@ -26,7 +26,7 @@ export async function walkSeedCommands(cli: CliRunner, receiver: Receiver, tag: 
 
   // webhooks:create — json prints the subscription with its secret; the table shows it too.
   const created = await json(cli, ["webhooks:create", "--name", `cli ${tag}`, "--url", `${receiver.url}/${tag}`, "--events", events, "--method", "POST", "--headers", '{"X-Env":"test"}', "--auth-type", "bearer", "--auth-credentials", '{"token":"outbound-secret"}']);
-  expect(created).toMatchObject({ name: `cli ${tag}`, url: `${receiver.url}/${tag}`, events: [`cli.${tag}.*`, "webhook.test"], method: "POST", headers: { "X-Env": "********" }, auth: { type: "bearer" } });  // header values are write-only (sealed, shown masked)
+  expect(created).toMatchObject({ name: `cli ${tag}`, url: `${receiver.url}/${tag}`, events: [`cli.${tag}.*`, "webhook.test"], method: "POST", headers: { "X-Env": "********" }, auth: { type: "bearer" } });
   expect(created.secret).toMatch(/^whsec_/);
   const id: string = created.id;
   const second = await table(cli, ["webhooks:create", "--name", `cli ${tag} long`, "--url", longUrl, "--events", `cli.${tag}.other`]);
@@ -78,7 +78,7 @@ export async function walkSeedCommands(cli: CliRunner, receiver: Receiver, tag: 
 
   // webhooks:retry — the delivery goes again
   expect(await json(cli, ["webhooks:retry", "--webhook", id, "--delivery", delivery.id])).toEqual({ id: delivery.id, status: "pending" });
-  // a delivery being sent cannot be restarted (422): the second retry waits for the first to finish
+  // A delivery being sent cannot be retried (422): wait until the first retry has finished.
   await eventually(async () => ((await json(cli, ["webhooks:delivery", id, delivery.id])).status === "success" ? true : undefined));
   expect(await table(cli, ["webhooks:retry", "--webhook", id, "--delivery", delivery.id])).toMatch(/^status\s+pending$/m);
 

@@ -1,6 +1,8 @@
 // The edgehook CLI in-process (cli/main.ts `run`) against the shared `wrangler dev`: every seed
 // command in both formats, the other commands, exit codes, and a walk of the OpenAPI document that
 // fails when an operation has no CLI command (NOT_IN_CLI lists the deliberate exceptions).
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import type { Middleware } from "openapi-fetch";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -32,23 +34,12 @@ const NOT_IN_CLI: Record<string, string> = {
   "DELETE /webhooks/v2/channels/{name}": "notify channels are not in the contract's CLI",
   "POST /webhooks/v2/inspect/{id}": "called by whatever is being inspected, without a token (the id is the credential)",
   "GET /webhooks/v2/notify/{id}": "inbound action's status, for automation platforms (like a task's status)",
-  "GET /webhooks/v2/events/{id}": "not in the contract's CLI (events:tail streams events; the log is read over HTTP)",
-  "GET /webhooks/v2/rules": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
-  "POST /webhooks/v2/rules": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
-  "POST /webhooks/v2/rules/from-template": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
-  "GET /webhooks/v2/rule-templates": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
-  "GET /webhooks/v2/rules/{id}": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
-  "PUT /webhooks/v2/rules/{id}": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
-  "PATCH /webhooks/v2/rules/{id}": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
-  "DELETE /webhooks/v2/rules/{id}": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
-  "POST /webhooks/v2/rules/{id}/test": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
-  "GET /webhooks/v2/runs": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
-  "GET /webhooks/v2/runs/{id}": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
-  "POST /webhooks/v2/runs/{id}/events": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
-  "POST /webhooks/v2/runs/{id}/pause": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
-  "POST /webhooks/v2/runs/{id}/resume": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
-  "POST /webhooks/v2/runs/{id}/terminate": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
-  "POST /webhooks/v2/runs/{id}/restart": "not built yet: the contract's rules:*/runs:* commands (automation landed after the CLI; follow-up)",
+  "GET /webhooks/v2/rule-templates": "not in the contract's CLI list (rules:list|create|test|delete); templates are read through the API",
+  "POST /webhooks/v2/rules/from-template": "not in the contract's CLI list; rules:create --file takes the rendered rule",
+  "GET /webhooks/v2/rules/{id}": "not in the contract's CLI list; rules:list shows every rule",
+  "PATCH /webhooks/v2/rules/{id}": "not in the contract's CLI list; rules are edited through the API",
+  "PUT /webhooks/v2/rules/{id}": "not in the contract's CLI list; rules are edited through the API",
+  "POST /webhooks/v2/runs/{id}/events": "not in the contract's CLI list; a waiting run also resumes when a matching event is published (webhooks:trigger)",
 };
 
 const HTTP_METHODS = ["get", "put", "post", "patch", "delete"];
@@ -160,6 +151,33 @@ describe("edgehook CLI in-process", () => {
     expect(destinations.types.map((t: any) => t.type)).toEqual(expect.arrayContaining(["http", "queue"]));
     expect(destinations.queues).toContain("edgehook-destination-test");
     expect(await table(cli, ["destinations:list"])).toMatch(/^queues\s+edgehook-destination-test/m);
+  });
+
+  it("manages rules and runs, and lists the event log: rules:create --file|list|test|delete, runs:list|info|pause|resume|terminate|restart, events:list|info", async () => {
+    const file = join(home, "rule.json");
+    writeFileSync(file, JSON.stringify({ name: "cli rule", trigger: { events: ["cli.rule.go"] }, steps: [{ id: "echo", kind: "publish", type: "cli.rule.done", data: { from: "{{event.id}}" } }] }));
+    const rule = await json(cli, ["rules:create", "--file", file]);
+    expect(rule).toMatchObject({ name: "cli rule", trigger: { events: ["cli.rule.go"] } });
+    expect((await json(cli, ["rules:list", "--limit", "100"])).map((r: any) => r.id)).toContain(rule.id);
+    const dry = await json(cli, ["rules:test", rule.id, "--event", '{"type":"cli.rule.go","data":{}}']);
+    expect(dry.matched).toBe(true);
+    const go = await json(cli, ["webhooks:trigger", "--event", "cli.rule.go", "--data", "{}"]);
+    const runId = `${rule.id}-${go.id}`;
+    const done = await eventually(async () => {
+      const runs = await json(cli, ["runs:list", "--rule", rule.id]);
+      return runs.find((r: any) => r.id === runId && r.status === "completed");
+    }, 30_000);
+    expect(done).toBeTruthy();
+    expect(await json(cli, ["runs:info", runId])).toMatchObject({ id: runId, status: "completed", steps: [{ id: "echo", status: "completed" }] });
+    // A finished run takes no control: each answers the API's error (exit 1), never a crash.
+    for (const control of ["pause", "resume", "terminate"]) expect((await cli([`runs:${control}`, runId])).code).toBe(1);
+    const restarted = await cli(["runs:restart", runId]);
+    expect([0, 1]).toContain(restarted.code);
+    const log = await json(cli, ["events:list", "--type", "cli.rule", "--limit", "10"]);
+    expect(log.map((e: any) => e.type)).toEqual(expect.arrayContaining(["cli.rule.go", "cli.rule.done"]));
+    expect(await json(cli, ["events:info", go.id])).toMatchObject({ id: go.id, type: "cli.rule.go" });
+    await json(cli, ["rules:delete", rule.id]);
+    expect((await json(cli, ["rules:list", "--limit", "100"])).map((r: any) => r.id)).not.toContain(rule.id);
   });
 
   it("shows one delivery with its attempts and rotates a secret", async () => {
