@@ -38,7 +38,10 @@ describe("a provider secret in .dev.vars", () => {
   beforeAll(async () => {
     // wrangler reads .dev.vars beside the config file: a copy of wrangler.toml in a fresh directory.
     dir = mkdtempSync(join(tmpdir(), "edgehook-devvars-"));
-    writeFileSync(join(dir, "wrangler.toml"), TOML.replace(/^main = "(.+)"$/m, (_, main) => `main = ${JSON.stringify(join(ROOT, main))}`));
+    // Paths in the copy (the entry point, the D1 migrations) still point into the repository.
+    const copy = TOML.replace(/^main = "(.+)"$/m, (_, main) => `main = ${JSON.stringify(join(ROOT, main))}`)
+      .replace(/^migrations_dir = "(.+)"$/m, (_, dir) => `migrations_dir = ${JSON.stringify(join(ROOT, dir))}`);
+    writeFileSync(join(dir, "wrangler.toml"), copy);
     writeFileSync(join(dir, ".dev.vars"), `ADMIN_TOKEN=${ADMIN}\nENCRYPTION_KEY=ZTJlLWVuY3J5cHRpb24ta2V5LTMyLWJ5dGVzLTAxMjM=\nALLOW_PRIVATE_DESTINATIONS=true\nGITHUB_WEBHOOK_SECRET=${SECRET}\n`);
     gateway = await startWranglerDev({ config: join(dir, "wrangler.toml"), adminToken: ADMIN });
     receiver = await startReceiver();
