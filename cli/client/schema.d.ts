@@ -1511,7 +1511,7 @@ export interface components {
             timeoutMs?: number;
             /** @enum {string} */
             type?: "webhook" | "slack" | "discord" | "teams" | "integration";
-            url: string;
+            url?: string;
         };
         CreateRule: {
             description?: string | null;

@@ -30,7 +30,7 @@ const CHANNEL_FIELDS = {
   active: UPDATE_SUBSCRIPTION.shape.active,
 };
 const CREATE_CHANNEL = z
-  .object({ name: CHANNEL_NAME, ...CHANNEL_FIELDS, type: CHANNEL_FIELDS.type.optional(), integration: CREATE_SUBSCRIPTION.shape.integration, secret: CREATE_SUBSCRIPTION.shape.secret })
+  .object({ name: CHANNEL_NAME, ...CHANNEL_FIELDS, type: CHANNEL_FIELDS.type.optional(), url: URL_FIELD.optional(), integration: CREATE_SUBSCRIPTION.shape.integration, secret: CREATE_SUBSCRIPTION.shape.secret })
   .openapi("CreateChannel");
 const UPDATE_CHANNEL = z.object(CHANNEL_FIELDS).partial().openapi("UpdateChannel");
 const NAME_PARAM = z.object({ name: CHANNEL_NAME });
