@@ -1,7 +1,8 @@
 /** Which stored outbound credentials survive a change of a subscription's url (pure). */
 
-/** The credentials a subscription may hold beside its url. */
-export type StoredCredential = "auth" | "headers";
+/** The credentials a subscription may hold beside its url (params: an integration's sealed secret params). */
+export const STORED_CREDENTIALS = ["auth", "headers", "params"] as const;
+export type StoredCredential = (typeof STORED_CREDENTIALS)[number];
 
 /** What an update asks for and what the subscription holds. */
 export interface UrlChange {
@@ -16,6 +17,10 @@ export interface UrlChange {
   hasAuth: boolean;
   /** True when the subscription holds custom headers. */
   hasHeaders: boolean;
+  /** True when the update supplies an integration's params itself. */
+  paramsSupplied?: boolean;
+  /** True when the subscription holds sealed integration params. */
+  hasParams?: boolean;
 }
 
 /** The verdict: which stored credentials to drop, and whether masked header values may keep stored ones. */
@@ -37,7 +42,7 @@ function originOf(url: string): string {
 
 /**
  * Stored credentials follow the url only within its origin: when the origin (scheme, host, port)
- * changes, stored `auth` and `headers` are dropped unless the update supplies them again, so whoever
+ * changes, stored `auth`, `headers` and sealed `params` are dropped unless the update supplies them again, so whoever
  * may edit a subscription cannot redirect its credentials to a server of theirs.
  */
 export function credentialsAfterUrlChange(change: UrlChange): CredentialVerdict {
@@ -45,5 +50,6 @@ export function credentialsAfterUrlChange(change: UrlChange): CredentialVerdict 
   const dropped: StoredCredential[] = [];
   if (originChanged && change.hasAuth && !change.authSupplied) dropped.push("auth");
   if (originChanged && change.hasHeaders && !change.headersSupplied) dropped.push("headers");
+  if (originChanged && change.hasParams && !change.paramsSupplied) dropped.push("params");
   return { originChanged, dropped, mayKeepMaskedHeaders: !originChanged };
 }
