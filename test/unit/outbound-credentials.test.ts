@@ -20,6 +20,23 @@ describe("credentials after a url change", () => {
     expect(credentialsAfterUrlChange({ ...base, nextUrl: "https://b.example/", authSupplied: true }).dropped).toEqual(["headers"]);
     expect(credentialsAfterUrlChange({ ...base, nextUrl: "https://b.example/", hasAuth: false, hasHeaders: false }).dropped).toEqual([]);
   });
+
+  it("drops sealed integration params too, unless the update supplies them again", () => {
+    expect(credentialsAfterUrlChange({ ...base, nextUrl: "https://b.example/", hasParams: true }).dropped).toEqual(["auth", "headers", "params"]);
+    expect(credentialsAfterUrlChange({ ...base, nextUrl: "https://b.example/", hasParams: true, paramsSupplied: true }).dropped).toEqual(["auth", "headers"]);
+    expect(credentialsAfterUrlChange({ ...base, nextUrl: "https://a.example/x", hasParams: true }).dropped).toEqual([]);
+  });
+});
+
+describe("sealed params", () => {
+  it("are sealed per name under their own context: a header's sealed value does not open as a param", async () => {
+    const params = await sealHeaders({ routingKey: "R0UT1NG" }, { key: KEY, subscriptionId: "sub-1", previous: null, kind: "param" });
+    expect(params.column).not.toContain("R0UT1NG");
+    expect(maskedHeaders(params.column)).toEqual({ routingKey: HEADER_MASK });
+    expect(await openHeaders(params.column, KEY, "sub-1", "param")).toEqual({ routingKey: "R0UT1NG" });
+    await expect(openHeaders(params.column, KEY, "sub-1")).rejects.toThrow();
+    await expect(openHeaders(params.column, KEY, "sub-2", "param")).rejects.toThrow();
+  });
 });
 
 describe("header rules", () => {
