@@ -2304,6 +2304,10 @@ export interface components {
             lastSuccessAt: string | null;
             method?: string;
             name: string | null;
+            /** @description An integration's secret params by name, each "********": stored sealed, filled into url and body only when sent; PUT with integration gives them again */
+            params?: {
+                [key: string]: string;
+            };
             previousSecretExpiresAt: string | null;
             rateLimit: number | null;
             retryPolicy: {
@@ -3121,7 +3125,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["Channel"] & {
-                            droppedCredentials?: ("auth" | "headers")[];
+                            droppedCredentials?: ("auth" | "headers" | "params")[];
                         };
                         links?: {
                             [key: string]: string;
@@ -8739,7 +8743,7 @@ export interface operations {
                     "application/json": {
                         data: components["schemas"]["Subscription"] & {
                             /** @description Stored credentials dropped because the url's origin changed and the request did not supply them again */
-                            droppedCredentials?: ("auth" | "headers")[];
+                            droppedCredentials?: ("auth" | "headers" | "params")[];
                         };
                         links?: {
                             [key: string]: string;
@@ -8982,7 +8986,7 @@ export interface operations {
                     "application/json": {
                         data: components["schemas"]["Subscription"] & {
                             /** @description Stored credentials dropped because the url's origin changed and the request did not supply them again */
-                            droppedCredentials?: ("auth" | "headers")[];
+                            droppedCredentials?: ("auth" | "headers" | "params")[];
                         };
                         links?: {
                             [key: string]: string;
