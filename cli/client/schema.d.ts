@@ -1513,6 +1513,10 @@ export interface components {
             type?: "webhook" | "slack" | "discord" | "teams" | "integration";
             url?: string;
         };
+        CreateInspector: {
+            /** @description A name for people */
+            name?: string;
+        };
         CreateRule: {
             description?: string | null;
             /** @default true */
@@ -4060,7 +4064,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CreateInspector"];
+            };
+        };
         responses: {
             /** @description The inspector and its capture url */
             201: {
