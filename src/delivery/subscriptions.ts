@@ -204,14 +204,14 @@ export async function updateConfig(env: Env, existing: SubscriptionRow, input: U
   if (replace && input.url === undefined && input.destination === undefined) throw invalid("url", "url or destination is required");
   const verdict = credentialVerdict(existing, input);
   const previousHeaders = verdict.mayKeepMaskedHeaders ? existing.headers : null;
-  const kept = verdict.mayKeepMaskedHeaders && existing.url_template !== null ? existing : null;
+  const kept = verdict.mayKeepParams && existing.url_template !== null ? existing : null;
   const dropped: SubscriptionChanges = {
     ...(verdict.dropped.includes("auth") ? { auth_info: JSON.stringify({ type: "none" }), auth_enc: null } : {}),
     ...(verdict.dropped.includes("headers") ? { headers: null } : {}),
     ...(verdict.dropped.includes("params") ? { params_enc: null } : {}),
   };
-  // Sealed params stay within the url's origin (a replace's template may still name them).
-  const keptParams = verdict.originChanged ? {} : { params_enc: existing.params_enc };
+  // Sealed params stay with their url (a replace's template may still name them).
+  const keptParams = verdict.mayKeepParams ? { params_enc: existing.params_enc } : {};
   const changes = replace
     ? { ...DEFAULT_CONFIG, ...keptParams, ...(await configChanges(existing.id, { ...existing, ...DEFAULT_CONFIG }, { ...input, template: input.template }, ctx, previousHeaders, kept)) }
     : { ...dropped, ...(await configChanges(existing.id, existing, input, ctx, previousHeaders, kept)) };

@@ -10,21 +10,23 @@ const base = { previousUrl: "https://a.example/hook", authSupplied: false, heade
 describe("credentials after a url change", () => {
   it("keeps everything within the origin and when the url is not changed", () => {
     expect(credentialsAfterUrlChange({ ...base, nextUrl: undefined }).dropped).toEqual([]);
-    expect(credentialsAfterUrlChange({ ...base, nextUrl: "https://a.example/other?x=1" })).toEqual({ originChanged: false, dropped: [], mayKeepMaskedHeaders: true });
+    expect(credentialsAfterUrlChange({ ...base, nextUrl: "https://a.example/other?x=1" })).toEqual({ originChanged: false, dropped: [], mayKeepMaskedHeaders: true, mayKeepParams: false });
   });
 
   it("drops what is not supplied again when the scheme, host or port changes", () => {
     for (const nextUrl of ["https://b.example/hook", "http://a.example/hook", "https://a.example:8443/hook", "https://a.example.evil.test/hook"]) {
-      expect(credentialsAfterUrlChange({ ...base, nextUrl })).toEqual({ originChanged: true, dropped: ["auth", "headers"], mayKeepMaskedHeaders: false });
+      expect(credentialsAfterUrlChange({ ...base, nextUrl })).toEqual({ originChanged: true, dropped: ["auth", "headers"], mayKeepMaskedHeaders: false, mayKeepParams: false });
     }
     expect(credentialsAfterUrlChange({ ...base, nextUrl: "https://b.example/", authSupplied: true }).dropped).toEqual(["headers"]);
     expect(credentialsAfterUrlChange({ ...base, nextUrl: "https://b.example/", hasAuth: false, hasHeaders: false }).dropped).toEqual([]);
   });
 
-  it("drops sealed integration params too, unless the update supplies them again", () => {
+  it("drops sealed integration params on any other url (another path on a shared host is another owner), unless supplied again", () => {
     expect(credentialsAfterUrlChange({ ...base, nextUrl: "https://b.example/", hasParams: true }).dropped).toEqual(["auth", "headers", "params"]);
     expect(credentialsAfterUrlChange({ ...base, nextUrl: "https://b.example/", hasParams: true, paramsSupplied: true }).dropped).toEqual(["auth", "headers"]);
-    expect(credentialsAfterUrlChange({ ...base, nextUrl: "https://a.example/x", hasParams: true }).dropped).toEqual([]);
+    expect(credentialsAfterUrlChange({ ...base, nextUrl: "https://a.example/x", hasParams: true }).dropped).toEqual(["params"]);
+    expect(credentialsAfterUrlChange({ ...base, nextUrl: "https://a.example/hook", hasParams: true })).toMatchObject({ dropped: [], mayKeepParams: true });
+    expect(credentialsAfterUrlChange({ ...base, nextUrl: undefined, hasParams: true })).toMatchObject({ dropped: [], mayKeepParams: true });
   });
 });
 

@@ -100,7 +100,7 @@ describe("updates of a subscription with sealed params", () => {
   const pagerduty = CASES.find((c) => c.id === "pagerduty")!;
   const telegram = CASES.find((c) => c.id === "telegram")!;
 
-  it("PATCH with the shown url keeps the url template; another url in the same origin keeps the params", async () => {
+  it("PATCH with the shown url keeps url template and params; any other url, even in the same origin, drops the params", async () => {
     const created = await create(telegram);
     const same = await call(`/subscriptions/${created.id}`, { method: "PATCH", body: { url: created.url, name: "renamed" } });
     expect(same.status, same.text).toBe(200);
@@ -108,9 +108,14 @@ describe("updates of a subscription with sealed params", () => {
     expect((await storedRow(created.id))!.url_template).toContain("{{params.botToken}}");
     expect((await call(`/subscriptions/${created.id}/test`, { method: "POST" })).json.data.success).toBe(true);
 
-    const moved = await call(`/subscriptions/${created.id}`, { method: "PATCH", body: { url: `${RECEIVER}/sealed/moved` } });
-    expect(moved.json.data.params).toEqual({ botToken: MASK });
-    expect((await storedRow(created.id))!.url_template).toBeNull();
+    // Same origin, another path: on a shared host (hooks.slack.com) that is another owner.
+    const moved = await call(`/subscriptions/${created.id}`, { method: "PATCH", body: { url: `${RECEIVER}/sealed/moved`, template: { leak: "{{params.botToken}}" } } });
+    expect(moved.json.data.droppedCredentials).toEqual(["params"]);
+    expect(moved.json.data.params).toBeUndefined();
+    expect(await storedRow(created.id)).toMatchObject({ url_template: null, params_enc: null });
+    await call(`/subscriptions/${created.id}/test`, { method: "POST" });
+    const [request] = await received("/sealed/moved");
+    expect(JSON.parse(request!.body)).toEqual({ leak: null });
   });
 
   it("a PATCH to another origin drops the sealed params (droppedCredentials) so a template cannot carry them away", async () => {
