@@ -181,6 +181,9 @@ CREATE INDEX IF NOT EXISTS audit_target ON audit (target_type, target_id, create
 -- one UPDATE ... RETURNING after each batch adds failures and disables at the threshold.
 -- destination_type names the destination (http | queue); http keeps its config in url, method,
 -- headers and auth_info (url is '' for other types), the others in destination_config (JSON).
+-- params_enc: an integration's secret params, sealed per name (JSON {name: sealed}); url_template:
+-- the url with those params as {{params.x}}, filled at send time (NULL: url is sent as is), while
+-- url then holds the shown url (origin kept, secret parts "********").
 CREATE TABLE IF NOT EXISTS subscriptions (
   id TEXT PRIMARY KEY,
   name TEXT,
@@ -209,7 +212,9 @@ CREATE TABLE IF NOT EXISTS subscriptions (
   last_attempt_at INTEGER,
   last_success_at INTEGER,
   destination_type TEXT NOT NULL DEFAULT 'http',
-  destination_config TEXT
+  destination_config TEXT,
+  params_enc TEXT,
+  url_template TEXT
 );
 CREATE INDEX IF NOT EXISTS subscriptions_created ON subscriptions (created_at, id);
 CREATE INDEX IF NOT EXISTS subscriptions_status ON subscriptions (status, created_at, id);

@@ -1513,6 +1513,10 @@ export interface components {
             type?: "webhook" | "slack" | "discord" | "teams" | "integration";
             url?: string;
         };
+        CreateInspector: {
+            /** @description A name for people */
+            name?: string;
+        };
         CreateRule: {
             description?: string | null;
             /** @default true */
@@ -2304,6 +2308,10 @@ export interface components {
             lastSuccessAt: string | null;
             method?: string;
             name: string | null;
+            /** @description An integration's secret params by name, each "********": stored sealed, filled into url and body only when sent; PUT with integration gives them again */
+            params?: {
+                [key: string]: string;
+            };
             previousSecretExpiresAt: string | null;
             rateLimit: number | null;
             retryPolicy: {
@@ -3121,7 +3129,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["Channel"] & {
-                            droppedCredentials?: ("auth" | "headers")[];
+                            droppedCredentials?: ("auth" | "headers" | "params")[];
                         };
                         links?: {
                             [key: string]: string;
@@ -4056,7 +4064,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CreateInspector"];
+            };
+        };
         responses: {
             /** @description The inspector and its capture url */
             201: {
@@ -8739,7 +8751,7 @@ export interface operations {
                     "application/json": {
                         data: components["schemas"]["Subscription"] & {
                             /** @description Stored credentials dropped because the url's origin changed and the request did not supply them again */
-                            droppedCredentials?: ("auth" | "headers")[];
+                            droppedCredentials?: ("auth" | "headers" | "params")[];
                         };
                         links?: {
                             [key: string]: string;
@@ -8982,7 +8994,7 @@ export interface operations {
                     "application/json": {
                         data: components["schemas"]["Subscription"] & {
                             /** @description Stored credentials dropped because the url's origin changed and the request did not supply them again */
-                            droppedCredentials?: ("auth" | "headers")[];
+                            droppedCredentials?: ("auth" | "headers" | "params")[];
                         };
                         links?: {
                             [key: string]: string;

@@ -161,9 +161,15 @@ async function attempt(env: Env, config: Config, { sub, event, row }: Claim, now
   const destination = destinationOf(sub.destination_type);
   if (!destination) return notSent(`unknown destination type "${sub.destination_type}"`, "fail");
   try {
-    const payload = renderPayload(toWireEvent(event), sub.template === null ? null : JSON.parse(sub.template));
-    const [secrets, credentials, headers] = await Promise.all([signingSecrets(config, sub, now), outboundCredentials(config, sub), openHeaders(sub.headers, config.encryptionKey, sub.id)]);
-    const ctx = { destination: destinationConfigOf(sub, headers), gateway: config, env, subscriptionId: sub.id, secrets, credentials, timeoutMs: sub.timeout_ms };
+    const [secrets, credentials, headers, params] = await Promise.all([
+      signingSecrets(config, sub, now),
+      outboundCredentials(config, sub),
+      openHeaders(sub.headers, config.encryptionKey, sub.id),
+      // An integration's secret params: substituted into url and body only here, at send time.
+      sub.params_enc === null ? undefined : openHeaders(sub.params_enc, config.encryptionKey, sub.id, "param"),
+    ]);
+    const payload = renderPayload(toWireEvent(event), sub.template === null ? null : JSON.parse(sub.template), params);
+    const ctx = { destination: destinationConfigOf(sub, headers, params), gateway: config, env, subscriptionId: sub.id, secrets, credentials, timeoutMs: sub.timeout_ms };
     return await destination.send({ eventId: event.id, eventType: event.type, ...payload, attempt: row.attempts }, ctx);
   } catch (error) {
     return notSent(`could not prepare the request: ${String(error)}`, "retry");

@@ -156,6 +156,10 @@ export const SUBSCRIPTION = z
     method: z.string().optional(),
     headers: z.record(z.string(), z.string()).optional(),
     auth: z.object({ type: z.enum(AUTH_TYPES), username: z.string().optional(), header: z.string().optional(), algorithm: z.string().optional(), encoding: z.string().optional() }).optional(),
+    params: z
+      .record(z.string(), z.string())
+      .optional()
+      .openapi({ description: `An integration's secret params by name, each "${HEADER_MASK}": stored sealed, filled into url and body only when sent; PUT with integration gives them again` }),
     filters: z.unknown().nullable(),
     template: z.unknown(),
     retryPolicy: z.object({ strategy: z.string(), maxRetries: z.number(), initialDelayMs: z.number(), maxDelayMs: z.number() }),

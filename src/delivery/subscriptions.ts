@@ -16,8 +16,15 @@ import { credentialsAfterUrlChange, type StoredCredential } from "./core/credent
 import { HEADER_MASK, sealHeaders } from "./core/sealed-headers";
 import { rotateSecret, setStatusStatement, toView, updateSubscription, type SubscriptionChanges, type AuthInfo, type AuthSecret, type SubscriptionRow, type SubscriptionStatus } from "./store/subscriptions";
 
-export type CreateInput = z.infer<typeof CREATE_SUBSCRIPTION>;
-export type UpdateInput = z.infer<typeof UPDATE_SUBSCRIPTION>;
+/** What an integration adds to an input (withIntegration): the url template and the secret params to seal. */
+export interface SealedParamsInput {
+  /** The url with secret params as `{{params.x}}`; `url` is then the masked one (null: none). */
+  urlTemplate?: string | null;
+  /** Secret params in clear, sealed into params_enc. */
+  secretParams?: Record<string, string>;
+}
+export type CreateInput = z.infer<typeof CREATE_SUBSCRIPTION> & SealedParamsInput;
+export type UpdateInput = z.infer<typeof UPDATE_SUBSCRIPTION> & SealedParamsInput;
 
 function encryptionKey(config: Config): string {
   if (!isValidEncryptionKey(config.encryptionKey)) {
@@ -77,25 +84,35 @@ async function sealedHeaderColumn(id: string, headers: Record<string, string>, c
   return column;
 }
 
+/** A stored url template and the shown url it goes with: sending that url back keeps the template. */
+type KeptUrl = Pick<SubscriptionRow, "url" | "url_template">;
+
 /**
- * The columns an input changes (sealing outbound credentials), starting from `base` for the
- * values a change is relative to. Only fields present in the input appear in the result.
- * `previousHeaders` is the stored header column whose values masked input values keep (null: none).
+ * The columns an input changes (sealing outbound credentials and secret params), starting from
+ * `base` for the values a change is relative to. Only fields present in the input appear in the
+ * result. `previousHeaders` is the stored header column whose values masked input values keep
+ * (null: none); `kept` the url template an unchanged shown url keeps.
  */
-async function configChanges(id: string, base: SubscriptionRow, input: UpdateInput, ctx: ValidateContext, previousHeaders: string | null = null): Promise<SubscriptionChanges> {
+async function configChanges(id: string, base: SubscriptionRow, input: UpdateInput, ctx: ValidateContext, previousHeaders: string | null = null, kept: KeptUrl | null = null): Promise<SubscriptionChanges> {
   const changes: SubscriptionChanges = {};
   const http = httpFields(input);
   if (http === null) {
     const config = input.destination!;
     assertValid(config, ctx, "destination.");
     const { type, ...rest } = config;
-    Object.assign(changes, { destination_type: type, destination_config: JSON.stringify(rest), url: "", method: "POST", headers: null, auth_info: JSON.stringify({ type: "none" }), auth_enc: null });
+    Object.assign(changes, { destination_type: type, destination_config: JSON.stringify(rest), url: "", url_template: null, params_enc: null, method: "POST", headers: null, auth_info: JSON.stringify({ type: "none" }), auth_enc: null });
   } else {
     const { fields, prefix } = http;
     if (fields.url !== undefined) {
       const url = fields.url;
       assertValid({ type: "http", url } as { type: string }, ctx, prefix);
-      Object.assign(changes, { url: new URL(url).toString(), destination_type: "http", destination_config: null });
+      const normal = new URL(url).toString();
+      const template = input.urlTemplate ?? (kept && normal === kept.url ? kept.url_template : null);
+      Object.assign(changes, { url: normal, url_template: template, destination_type: "http", destination_config: null });
+    }
+    if (input.secretParams !== undefined) {
+      const sealed = await sealHeaders(input.secretParams, { key: encryptionKey(ctx.gateway), subscriptionId: id, previous: null, kind: "param" });
+      changes.params_enc = sealed.column;
     }
     if (fields.headers !== undefined) changes.headers = await sealedHeaderColumn(id, fields.headers, ctx.gateway, previousHeaders);
     if (fields.method !== undefined) changes.method = fields.method;
@@ -132,6 +149,8 @@ const DEFAULT_CONFIG = {
   rate_limit: null,
   destination_type: "http",
   destination_config: null,
+  params_enc: null,
+  url_template: null,
 } satisfies SubscriptionChanges;
 
 /** A new row from a create body, with its secret (generated unless given) in clear for the response. */
@@ -170,6 +189,8 @@ function credentialVerdict(existing: SubscriptionRow, input: UpdateInput) {
     headersSupplied: http?.headers !== undefined,
     hasAuth: existing.auth_enc !== null,
     hasHeaders: existing.headers !== null,
+    paramsSupplied: input.secretParams !== undefined,
+    hasParams: existing.params_enc !== null,
   });
 }
 
@@ -183,13 +204,17 @@ export async function updateConfig(env: Env, existing: SubscriptionRow, input: U
   if (replace && input.url === undefined && input.destination === undefined) throw invalid("url", "url or destination is required");
   const verdict = credentialVerdict(existing, input);
   const previousHeaders = verdict.mayKeepMaskedHeaders ? existing.headers : null;
+  const kept = verdict.mayKeepParams && existing.url_template !== null ? existing : null;
   const dropped: SubscriptionChanges = {
     ...(verdict.dropped.includes("auth") ? { auth_info: JSON.stringify({ type: "none" }), auth_enc: null } : {}),
     ...(verdict.dropped.includes("headers") ? { headers: null } : {}),
+    ...(verdict.dropped.includes("params") ? { params_enc: null } : {}),
   };
+  // Sealed params stay with their url (a replace's template may still name them).
+  const keptParams = verdict.mayKeepParams ? { params_enc: existing.params_enc } : {};
   const changes = replace
-    ? { ...DEFAULT_CONFIG, ...(await configChanges(existing.id, { ...existing, ...DEFAULT_CONFIG }, { ...input, template: input.template }, ctx, previousHeaders)) }
-    : { ...dropped, ...(await configChanges(existing.id, existing, input, ctx, previousHeaders)) };
+    ? { ...DEFAULT_CONFIG, ...keptParams, ...(await configChanges(existing.id, { ...existing, ...DEFAULT_CONFIG }, { ...input, template: input.template }, ctx, previousHeaders, kept)) }
+    : { ...dropped, ...(await configChanges(existing.id, existing, input, ctx, previousHeaders, kept)) };
   const row = await updateSubscription(env.DB, existing.id, changes, now);
   if (!row) throw new AppError("NOT_FOUND", "Subscription not found");
   forgetCachedSubscriptions();

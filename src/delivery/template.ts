@@ -32,13 +32,15 @@ export const PRESET_TEMPLATES: Record<TemplatePreset, unknown> = {
 };
 
 /**
- * The values placeholders may name: `event`, `data`, `metadata`, `tenant` and `dataJson` (data as
- * JSON text); other names are read from the top of `data`. `dataJson` is computed on first use.
+ * The values placeholders may name: `event`, `data`, `metadata`, `tenant`, `dataJson` (data as
+ * JSON text) and, for an integration's subscription, `params` (its opened secret params); other
+ * names are read from the top of `data`. `dataJson` is computed on first use.
  */
-export function templateScope(event: WireEvent): Record<string, unknown> {
+export function templateScope(event: WireEvent, params?: Record<string, string> | null): Record<string, unknown> {
   const tenantId = (event as { tenantId?: unknown }).tenantId;
   let dataJson: string | undefined;
   return {
+    ...(params ? { params } : {}),
     event,
     data: event.data,
     metadata: event.metadata ?? {},
@@ -77,16 +79,24 @@ function isForm(template: unknown): template is Record<typeof FORM_KEY, unknown>
   return template !== null && typeof template === "object" && !Array.isArray(template) && Object.keys(template).length === 1 && FORM_KEY in template;
 }
 
-/** The request body and its Content-Type for an event under a subscription's template. */
-export function renderPayload(event: WireEvent, template: unknown): { body: string; contentType: string } {
+/**
+ * The request body and its Content-Type for an event under a subscription's template; `params`
+ * (opened secret params) fill `{{params.x}}`.
+ */
+export function renderPayload(event: WireEvent, template: unknown, params?: Record<string, string> | null): { body: string; contentType: string } {
   if (template === null || template === undefined) return { body: JSON.stringify(event), contentType: JSON_TYPE };
   const source = isPreset(template) ? PRESET_TEMPLATES[template] : template;
-  const rendered = fillTemplate(source, templateScope(event));
+  const rendered = fillTemplate(source, templateScope(event, params));
   if (!isForm(template)) return { body: JSON.stringify(rendered), contentType: JSON_TYPE };
   const fields = (rendered as Record<string, unknown>)[FORM_KEY];
   const form = new URLSearchParams();
   if (fields !== null && typeof fields === "object") for (const [key, value] of Object.entries(fields)) form.append(key, textOf(value));
   return { body: form.toString(), contentType: FORM_TYPE };
+}
+
+/** The url an integration's subscription sends to: its url template with `{{params.x}}` filled from the opened secret params. */
+export function renderUrl(urlTemplate: string, params: Record<string, string>): string {
+  return textOf(render(urlTemplate, { params }));
 }
 
 /** zod refinement for a saved template: an issue at `template.<path>` naming the character where it fails to parse. */

@@ -5,8 +5,7 @@ import { protect } from "../guard";
 import type { AppEnv } from "../http/context";
 import { meta, ok } from "../http/envelope";
 import { AppError } from "../http/errors";
-import { readJsonBody } from "../http/json-body";
-import { ERROR_RESPONSES, envelopeOf } from "../http/openapi";
+import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
 import type { LevelSpec } from "../limits/limiter";
 import { iso } from "../lib/time";
 import { capturedPath, encodeBody, INSPECTOR_BODY_LIMIT, readCapped } from "./capture";
@@ -15,6 +14,7 @@ import { createInspector, deleteInspector, getInspector, getRequest, listInspect
 const tags = ["Inspectors"];
 const guard = protect("subscriptions");
 const ID_PARAM = z.object({ id: z.string().min(1).max(64) });
+const CREATE_INSPECTOR = z.object({ name: z.string().trim().min(1).max(200).optional().openapi({ description: "A name for people" }) }).openapi("CreateInspector");
 const INSPECTOR = z.object({ id: z.string(), name: z.string().nullable(), url: z.string(), createdAt: z.string() }).openapi("Inspector");
 const REQUEST = z
   .object({
@@ -47,10 +47,17 @@ async function found(c: Context<AppEnv>, id: string): Promise<InspectorRow> {
 export const inspectorRoutes = new OpenAPIHono<AppEnv>();
 
 inspectorRoutes.openapi(
-  createRoute({ method: "post", path: "/inspectors", tags, summary: "Create a request bin; anything sent to its url is recorded (body optional: {name})", middleware: guard, responses: { 201: envelopeOf(INSPECTOR, "The inspector and its capture url"), ...ERROR_RESPONSES } }),
+  createRoute({
+    method: "post",
+    path: "/inspectors",
+    tags,
+    summary: "Create a request bin; anything sent to its url is recorded (body optional: {name})",
+    middleware: [...guard, strictFields(CREATE_INSPECTOR)],
+    request: { body: { ...jsonRequest(CREATE_INSPECTOR), required: false } },
+    responses: { 201: envelopeOf(INSPECTOR, "The inspector and its capture url"), ...ERROR_RESPONSES },
+  }),
   async (c) => {
-    const body = await readJsonBody(c);
-    const name = body.kind === "json" && body.value !== null && typeof body.value === "object" && typeof (body.value as { name?: unknown }).name === "string" ? (body.value as { name: string }).name.slice(0, 200) : null;
+    const name = c.req.valid("json").name ?? null;
     const row: InspectorRow = { id: newInspectorId(), name, created_by: c.get("principal").tokenId, created_at: Date.now() };
     await createInspector(c.env.DB, row);
     return ok(c, view(c, row), 201);

@@ -1,16 +1,26 @@
-/** Turns `integration: {id, params}` into a subscription's destination (url, method, headers, auth) and body template. */
+/**
+ * Turns `integration: {id, params}` into a subscription's destination (url, method, headers, auth)
+ * and body template. Secret params never land in clear in the url or template: they stay
+ * `{{params.x}}` placeholders there, filled at send time from the sealed params.
+ */
 import { AppError } from "../http/errors";
+import { maskUrlSecrets, SECRET_MASK } from "../lib/redact-url";
 import { render } from "../templates";
 import { findIntegration } from "./registry";
 import type { Integration, IntegrationAuth } from "./types";
 
 /** What a subscription gets from an integration. */
 export interface IntegrationConfig {
+  /** The url to store and show: secret params masked, origin kept (the sent url when it holds none). */
   url: string;
+  /** The url with secret params left as `{{params.x}}` (others bound), rendered at send time; null: `url` is sent as is. */
+  urlTemplate: string | null;
+  /** The secret params in clear, to seal (`params_enc`); the template and urlTemplate name them. */
+  secretParams: Record<string, string>;
   method: Integration["method"];
   headers?: Record<string, string>;
   auth?: { type: "bearer"; token: string } | { type: "basic"; username: string; password: string } | { type: "api-key"; header: string; key: string };
-  /** null: the plain event body. */
+  /** null: the plain event body. Secret params stay `{{params.x}}`. */
   template: unknown;
 }
 
@@ -37,18 +47,22 @@ export function resolveParams(integration: Integration, given: Record<string, un
     }
     if (typeof value !== "string" || value.length > 4000) throw invalid(`integration.params.${p.name}`, "must be a string of at most 4000 characters");
     if (BAD_PARAM.test(value)) throw invalid(`integration.params.${p.name}`, "cannot hold control characters or {{");
+    if (p.secret && value === SECRET_MASK) throw invalid(`integration.params.${p.name}`, `secret params are write-only: give the value itself, not "${SECRET_MASK}"`);
     params[p.name] = value;
   }
   return params;
 }
 
-/** Binds params into a body template: `{{params.x}}` becomes a string literal, in values and keys; event placeholders stay. */
+/**
+ * Binds params into a template: `{{params.x}}` becomes a string literal, in values and keys; event
+ * placeholders and those of params not in `params` (secret ones) stay.
+ */
 export function bindParams(template: unknown, params: Record<string, string>): unknown {
-  const bind = (text: string) => text.replace(PARAM_PLACEHOLDER, (_m, name: string) => `{{ ${JSON.stringify(params[name] ?? "")} }}`);
+  const bind = (text: string) => text.replace(PARAM_PLACEHOLDER, (m, name: string) => (Object.hasOwn(params, name) ? `{{ ${JSON.stringify(params[name])} }}` : m));
   if (typeof template === "string") return bind(template);
   if (Array.isArray(template)) return template.map((item) => bindParams(item, params));
   if (template !== null && typeof template === "object") {
-    const fill = (text: string) => text.replace(PARAM_PLACEHOLDER, (_m, name: string) => params[name] ?? "");
+    const fill = (text: string) => text.replace(PARAM_PLACEHOLDER, (m, name: string) => (Object.hasOwn(params, name) ? params[name]! : m));
     return Object.fromEntries(Object.entries(template).map(([key, value]) => [fill(key), bindParams(value, params)]));
   }
   return template;
@@ -77,19 +91,28 @@ export function integrationConfig(id: string, given: Record<string, unknown>): I
   const integration = findIntegration(id);
   if (!integration) throw invalid("integration.id", `unknown integration ${id} (GET /integrations lists them)`);
   const params = resolveParams(integration, given);
+  const secretNames = new Set(integration.params.filter((p) => p.secret).map((p) => p.name));
+  const [secrets, plain] = [true, false].map((secret) => Object.fromEntries(Object.entries(params).filter(([name]) => secretNames.has(name) === secret))) as [Record<string, string>, Record<string, string>];
+  // Headers and auth hold secrets in clear here: the subscription seals them (headers, auth_enc).
   const headers = integration.headers && Object.fromEntries(Object.entries(integration.headers).map(([k, v]) => [k, text(v, params)]));
   const auth = authOf(integration.auth, params);
+  const url = text(integration.url, params);
+  const secretInUrl = [...integration.url.matchAll(PARAM_PLACEHOLDER)].some((m) => secretNames.has(m[1]!));
   return {
-    url: text(integration.url, params),
+    url: secretInUrl ? maskUrlSecrets(url, Object.values(secrets)) : url,
+    urlTemplate: secretInUrl ? (bindParams(integration.url, plain) as string) : null,
+    secretParams: secrets,
     method: integration.method,
     ...(headers ? { headers } : {}),
     ...(auth ? { auth } : {}),
-    template: integration.body === null ? null : bindParams(integration.body, params),
+    template: integration.body === null ? null : bindParams(integration.body, plain),
   };
 }
 
 /** A create or replace body: `integration` (if present) becomes url, method, headers, auth and template, which it may not be combined with. */
-export function withIntegration<T extends { url?: string; integration?: { id: string; params: Record<string, unknown> }; template?: unknown }>(input: T): Omit<T, "integration"> & { url: string } {
+export function withIntegration<T extends { url?: string; integration?: { id: string; params: Record<string, unknown> }; template?: unknown }>(
+  input: T,
+): Omit<T, "integration"> & { url: string } & Partial<Pick<IntegrationConfig, "urlTemplate" | "secretParams">> {
   const { integration, ...rest } = input;
   if (!integration) {
     // A `destination` object (delivery engine v2) stands in for the url shorthand.

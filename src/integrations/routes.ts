@@ -1,6 +1,6 @@
 /** GET /integrations: the catalogue of ready destinations with their params and an example request. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { renderPayload } from "../delivery/template";
+import { renderPayload, renderUrl } from "../delivery/template";
 import { protect } from "../guard";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
@@ -28,7 +28,9 @@ const ITEM = z
 /** The catalogue entry of an integration: the example request is what a subscription with the example params sends for a sample event. */
 function entry(integration: Integration): z.infer<typeof ITEM> {
   const config = integrationConfig(integration.id, integration.example);
-  const payload = renderPayload(SAMPLE_EVENT as never, config.template);
+  // The example params are not real credentials: the example shows the request as sent, secrets filled in.
+  const payload = renderPayload(SAMPLE_EVENT as never, config.template, config.secretParams);
+  const url = config.urlTemplate === null ? config.url : renderUrl(config.urlTemplate, config.secretParams);
   return {
     id: integration.id,
     name: integration.name,
@@ -36,7 +38,7 @@ function entry(integration: Integration): z.infer<typeof ITEM> {
     description: integration.description,
     docs: integration.docs,
     params: integration.params,
-    example: { params: integration.example, request: { method: config.method, url: config.url, headers: config.headers ?? {}, ...payload } },
+    example: { params: integration.example, request: { method: config.method, url, headers: config.headers ?? {}, ...payload } },
   };
 }
 

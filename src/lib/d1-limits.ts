@@ -5,16 +5,28 @@ export const D1_MAX_VALUE_BYTES = 2_000_000;
 /** Longest SQL text of one statement (bytes). */
 export const D1_MAX_STATEMENT_BYTES = 100_000;
 
-const ENCODER = new TextEncoder();
-
 /** Thrown when a statement would break a D1 limit in production. */
 export class D1LimitError extends Error {
   override name = "D1LimitError";
 }
 
-/** UTF-8 size of a string without encoding it when it is clearly small or clearly large. */
+/**
+ * UTF-8 size of a string in bytes, counted without encoding it (no copy of a large string): what
+ * TextEncoder would produce, a lone surrogate counting as the 3 bytes of U+FFFD. Callers skip even
+ * the count when `length * 3` already fits a limit.
+ */
 export function utf8Bytes(text: string): number {
-  return ENCODER.encode(text).byteLength;
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 function valueBytes(value: unknown): number {

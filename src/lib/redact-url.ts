@@ -3,6 +3,9 @@
 /** What a hidden part of a url becomes. */
 export const URL_REDACTED = "REDACTED";
 
+/** What the API shows instead of a write-only value (a header value, a secret param). */
+export const SECRET_MASK = "********";
+
 /** A path segment that looks like a credential: long, url-safe, letters and digits mixed (Slack, Discord, Zapier hook tokens). */
 function isTokenSegment(segment: string): boolean {
   if (segment.length >= 32) return true;
@@ -42,4 +45,33 @@ function decodeSafely(segment: string): string {
 /** True when `value` is an absolute http(s) url (the strings redaction treats as urls). */
 export function looksLikeUrl(value: string): boolean {
   return /^https?:\/\//i.test(value);
+}
+
+/** True when `part` shares text with a secret: it is part of one, or holds one. */
+function overlaps(part: string, secrets: readonly string[]): boolean {
+  return part !== "" && secrets.some((secret) => secret !== "" && (secret.includes(part) || part.includes(secret)));
+}
+
+/**
+ * `url` with every part that overlaps one of `secrets` masked, keeping the origin: userinfo goes,
+ * path segments (runs of them collapse into one) and query values become SECRET_MASK.
+ * A Slack webhook url that is itself the secret keeps only `https://hooks.slack.com/` and one
+ * mask; `https://api.telegram.org/bot<token>/sendMessage` with the token secret keeps
+ * `/sendMessage` after the masked segment. Text that is not an absolute url becomes SECRET_MASK
+ * when it overlaps a secret.
+ */
+export function maskUrlSecrets(url: string, secrets: readonly string[]): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return overlaps(url, secrets) ? SECRET_MASK : url;
+  }
+  const path: string[] = [];
+  for (const segment of parsed.pathname.split("/")) {
+    const masked = overlaps(decodeSafely(segment), secrets) ? SECRET_MASK : segment;
+    if (masked !== SECRET_MASK || path.at(-1) !== SECRET_MASK) path.push(masked);
+  }
+  const query = [...parsed.searchParams].map(([key, value]) => `${encodeURIComponent(key)}=${overlaps(value, secrets) ? SECRET_MASK : encodeURIComponent(value)}`).join("&");
+  return `${parsed.protocol}//${parsed.host}${path.join("/")}${query ? `?${query}` : ""}`;
 }

@@ -14,36 +14,30 @@ import { takeStreamSlot } from "./stream-lease";
 import { isEventId, parseFilter, parseSince } from "./params";
 import { SSE_HEADERS } from "./sse";
 
+/** A comma-separated list of event type patterns (`filter`, `type`), checked by parseFilter. */
+const typePatterns = () =>
+  z
+    .string()
+    .max(2100)
+    .optional()
+    .superRefine((value, ctx) => {
+      const parsed = parseFilter(value);
+      if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.reason });
+    });
+
+/** A point in time (`since`, `until`): ISO-8601 or a duration back from now, checked by parseSince. */
+const pointInTime = () =>
+  z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || parseSince(value, 0) !== null, "must be an ISO-8601 date-time or a duration like 30s, 15m, 1h, 1d");
+
 const STREAM_QUERY = z.object({
-  filter: z
-    .string()
-    .max(2100)
-    .optional()
-    .superRefine((value, ctx) => {
-      const parsed = parseFilter(value);
-      if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.reason });
-    })
-    .openapi({ description: "Comma-separated event types, type prefixes (`task`), `prefix.*` or `*`", example: "task,notify.sent" }),
-  since: z
-    .string()
-    .optional()
-    .refine((value) => value === undefined || parseSince(value, 0) !== null, "must be an ISO-8601 date-time or a duration like 30s, 15m, 1h, 1d")
-    .openapi({ description: "Replay stored events from this time: ISO-8601 or a duration back from now (30s, 15m, 1h, 1d)", example: "15m" }),
+  filter: typePatterns().openapi({ description: "Comma-separated event types, type prefixes (`task`), `prefix.*` or `*`", example: "task,notify.sent" }),
+  since: pointInTime().openapi({ description: "Replay stored events from this time: ISO-8601 or a duration back from now (30s, 15m, 1h, 1d)", example: "15m" }),
   api_key: z.string().optional().openapi({ description: "The token, for clients that cannot set headers (browser EventSource)" }),
-  type: z
-    .string()
-    .max(2100)
-    .optional()
-    .superRefine((value, ctx) => {
-      const parsed = parseFilter(value);
-      if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.reason });
-    })
-    .openapi({ description: "Event log (JSON) only: type patterns, comma-separated, as `filter`", example: "task.*,notify.sent" }),
-  until: z
-    .string()
-    .optional()
-    .refine((value) => value === undefined || parseSince(value, 0) !== null, "must be an ISO-8601 date-time or a duration like 30s, 15m, 1h, 1d")
-    .openapi({ description: "Event log (JSON) only: events created at or before this time" }),
+  type: typePatterns().openapi({ description: "Event log (JSON) only: type patterns, comma-separated, as `filter`", example: "task.*,notify.sent" }),
+  until: pointInTime().openapi({ description: "Event log (JSON) only: events created at or before this time" }),
   limit: z.coerce.number().int().min(1).max(100).default(50).openapi({ description: "Event log (JSON) only: events per page (1..100)" }),
   cursor: z
     .string()

@@ -1,7 +1,7 @@
 // Each integration's request, rendered for a sample event, is what the service documents: method, url, auth header, content type, required body fields.
 import { describe, expect, it } from "vitest";
 import { attemptHeaders } from "../../src/delivery/destinations/http-attempt";
-import { renderPayload } from "../../src/delivery/template";
+import { renderPayload, renderUrl } from "../../src/delivery/template";
 import { findIntegration, integrationConfig, INTEGRATIONS, type IntegrationConfig } from "../../src/integrations";
 import { SAMPLE_EVENT } from "../../src/integrations/apply";
 import { checkTemplate } from "../../src/templates";
@@ -50,6 +50,18 @@ const EXPECTED: Record<string, { url: string; auth?: [string, string]; type?: st
   webhook: { url: "https://example.com/webhooks/edgehook", body: (b) => expect(b).toEqual(SAMPLE_EVENT) },
 };
 
+/** The url a subscription with this config sends to (secret params filled in at send time). */
+function sentUrl(config: IntegrationConfig): string {
+  return config.urlTemplate === null ? config.url : renderUrl(config.urlTemplate, config.secretParams);
+}
+
+/** Every object key of a template, at any depth. */
+function keysOf(template: unknown): string[] {
+  if (Array.isArray(template)) return template.flatMap(keysOf);
+  if (template !== null && typeof template === "object") return Object.entries(template).flatMap(([key, value]) => [key, ...keysOf(value)]);
+  return [];
+}
+
 function authParts(auth: IntegrationConfig["auth"]) {
   if (!auth) return { info: { type: "none" as const }, secret: null };
   if (auth.type === "basic") return { info: { type: auth.type, username: auth.username }, secret: { password: auth.password } };
@@ -81,8 +93,8 @@ describe.each(INTEGRATIONS.map((i) => [i.id]))("%s", (id) => {
     const config = integrationConfig(id, integration.example);
     const expected = EXPECTED[id]!;
     expect(config.method).toBe("POST");
-    expect(config.url).toBe(expected.url);
-    const payload = renderPayload(SAMPLE_EVENT as never, config.template);
+    expect(sentUrl(config)).toBe(expected.url);
+    const payload = renderPayload(SAMPLE_EVENT as never, config.template, config.secretParams);
     expect(payload.contentType).toBe(expected.type ?? JSON_TYPE);
     const { info, secret } = authParts(config.auth);
     const headers = await attemptHeaders({ url: config.url, method: config.method, eventId: SAMPLE_EVENT.id, eventType: SAMPLE_EVENT.type, body: payload.body, contentType: payload.contentType, attempt: 1, secrets: ["whsec_dGVzdC1zZWNyZXQtMDEyMzQ1Njc4OQ=="], headers: config.headers ?? {}, auth: info as never, authSecret: secret, timeoutMs: 1000 }, Date.now());
@@ -100,10 +112,34 @@ describe.each(INTEGRATIONS.map((i) => [i.id]))("%s", (id) => {
   });
 });
 
+describe.each(INTEGRATIONS.filter((i) => i.params.some((p) => p.secret)).map((i) => [i.id]))("%s's secret params", (id) => {
+  const integration = findIntegration(id)!;
+  const secrets = integration.params.filter((p) => p.secret);
+  // Distinct values: a url-valued secret keeps its example origin (what the masked url shows).
+  const given = { ...integration.example };
+  for (const p of secrets) given[p.name] = /^https?:\/\//.test(given[p.name] ?? "") ? `${new URL(given[p.name]!).origin}/hooks/MARK${p.name}zz/x?token=MARK${p.name}qq` : `MARK${p.name}zz`;
+
+  it("never appear in clear in the stored url or template, and are filled in when sent", () => {
+    const config = integrationConfig(id, given);
+    expect(JSON.stringify({ url: config.url, urlTemplate: config.urlTemplate, template: config.template })).not.toMatch(/MARK/);
+    expect(config.secretParams).toEqual(Object.fromEntries(secrets.map((p) => [p.name, given[p.name]])));
+    const sent = `${sentUrl(config)} ${renderPayload(SAMPLE_EVENT as never, config.template, config.secretParams).body} ${JSON.stringify(config.auth ?? {})} ${JSON.stringify(config.headers ?? {})}`;
+    for (const p of secrets) expect(sent, p.name).toContain(given[p.name]!.startsWith("http") ? `MARK${p.name}zz` : given[p.name]);
+    expect(new URL(config.url).origin).toBe(new URL(sentUrl(config)).origin);
+    if (config.urlTemplate !== null) expect(config.url).toContain("********");
+  });
+  it("are never placed in a body's object keys (keys are not rendered at send time)", () => {
+    for (const p of secrets) expect(keysOf(integration.body).join(" "), p.name).not.toContain(`params.${p.name}`);
+  });
+  it("refuse the mask as a value (write-only: a replace gives them again)", () => {
+    expect(() => integrationConfig(id, { ...integration.example, [secrets[0]!.name]: "********" })).toThrow(/write-only/);
+  });
+});
+
 describe("params", () => {
   it("are bound as literals: quotes, braces and expressions in a value stay text", () => {
     const config = integrationConfig("telegram", { botToken: "1:A", chatId: `x" + upper('y') + "}}` });
-    expect(JSON.parse(renderPayload(SAMPLE_EVENT as never, config.template).body).chat_id).toBe(`x" + upper('y') + "}}`);
+    expect(JSON.parse(renderPayload(SAMPLE_EVENT as never, config.template, config.secretParams).body).chat_id).toBe(`x" + upper('y') + "}}`);
     expect(() => integrationConfig("telegram", { botToken: "1:A", chatId: "{{ data }}" })).toThrow(/cannot hold/);
     expect(() => integrationConfig("telegram", { botToken: "1:A", chatId: "1", extra: "x" })).toThrow(/has no param extra/);
     expect(() => integrationConfig("nope", {})).toThrow(/unknown integration/);

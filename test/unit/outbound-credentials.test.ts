@@ -10,15 +10,34 @@ const base = { previousUrl: "https://a.example/hook", authSupplied: false, heade
 describe("credentials after a url change", () => {
   it("keeps everything within the origin and when the url is not changed", () => {
     expect(credentialsAfterUrlChange({ ...base, nextUrl: undefined }).dropped).toEqual([]);
-    expect(credentialsAfterUrlChange({ ...base, nextUrl: "https://a.example/other?x=1" })).toEqual({ originChanged: false, dropped: [], mayKeepMaskedHeaders: true });
+    expect(credentialsAfterUrlChange({ ...base, nextUrl: "https://a.example/other?x=1" })).toEqual({ originChanged: false, dropped: [], mayKeepMaskedHeaders: true, mayKeepParams: false });
   });
 
   it("drops what is not supplied again when the scheme, host or port changes", () => {
     for (const nextUrl of ["https://b.example/hook", "http://a.example/hook", "https://a.example:8443/hook", "https://a.example.evil.test/hook"]) {
-      expect(credentialsAfterUrlChange({ ...base, nextUrl })).toEqual({ originChanged: true, dropped: ["auth", "headers"], mayKeepMaskedHeaders: false });
+      expect(credentialsAfterUrlChange({ ...base, nextUrl })).toEqual({ originChanged: true, dropped: ["auth", "headers"], mayKeepMaskedHeaders: false, mayKeepParams: false });
     }
     expect(credentialsAfterUrlChange({ ...base, nextUrl: "https://b.example/", authSupplied: true }).dropped).toEqual(["headers"]);
     expect(credentialsAfterUrlChange({ ...base, nextUrl: "https://b.example/", hasAuth: false, hasHeaders: false }).dropped).toEqual([]);
+  });
+
+  it("drops sealed integration params on any other url (another path on a shared host is another owner), unless supplied again", () => {
+    expect(credentialsAfterUrlChange({ ...base, nextUrl: "https://b.example/", hasParams: true }).dropped).toEqual(["auth", "headers", "params"]);
+    expect(credentialsAfterUrlChange({ ...base, nextUrl: "https://b.example/", hasParams: true, paramsSupplied: true }).dropped).toEqual(["auth", "headers"]);
+    expect(credentialsAfterUrlChange({ ...base, nextUrl: "https://a.example/x", hasParams: true }).dropped).toEqual(["params"]);
+    expect(credentialsAfterUrlChange({ ...base, nextUrl: "https://a.example/hook", hasParams: true })).toMatchObject({ dropped: [], mayKeepParams: true });
+    expect(credentialsAfterUrlChange({ ...base, nextUrl: undefined, hasParams: true })).toMatchObject({ dropped: [], mayKeepParams: true });
+  });
+});
+
+describe("sealed params", () => {
+  it("are sealed per name under their own context: a header's sealed value does not open as a param", async () => {
+    const params = await sealHeaders({ routingKey: "R0UT1NG" }, { key: KEY, subscriptionId: "sub-1", previous: null, kind: "param" });
+    expect(params.column).not.toContain("R0UT1NG");
+    expect(maskedHeaders(params.column)).toEqual({ routingKey: HEADER_MASK });
+    expect(await openHeaders(params.column, KEY, "sub-1", "param")).toEqual({ routingKey: "R0UT1NG" });
+    await expect(openHeaders(params.column, KEY, "sub-1")).rejects.toThrow();
+    await expect(openHeaders(params.column, KEY, "sub-2", "param")).rejects.toThrow();
   });
 });
 

@@ -1,6 +1,6 @@
 // The one url redaction helper (pure).
 import { describe, expect, it } from "vitest";
-import { redactUrl } from "../../src/lib/redact-url";
+import { maskUrlSecrets, redactUrl } from "../../src/lib/redact-url";
 import { linkTo } from "../../src/http/links";
 
 describe("redactUrl", () => {
@@ -13,6 +13,23 @@ describe("redactUrl", () => {
   it("leaves plain urls and non-urls alone", () => {
     expect(redactUrl("https://example.com:8443/webhooks/orders")).toBe("https://example.com:8443/webhooks/orders");
     expect(redactUrl("not a url")).toBe("not a url");
+  });
+});
+
+describe("maskUrlSecrets", () => {
+  const slack = "https://hooks.slack.com/services/T0000000/B0000000/aB3dE5gH7jK9mN1pQ3rS5tU7";
+  it("keeps the origin and masks what overlaps a secret, one mask per run of segments", () => {
+    expect(maskUrlSecrets(slack, [slack])).toBe("https://hooks.slack.com/********");
+    expect(maskUrlSecrets("https://api.telegram.org/bot123456:ABC-DEF/sendMessage", ["123456:ABC-DEF"])).toBe("https://api.telegram.org/********/sendMessage");
+    expect(maskUrlSecrets("https://u:p@chat.example/v1/spaces/A/messages?key=K&token=T", ["K"])).toBe("https://chat.example/v1/spaces/A/messages?key=********&token=T");
+  });
+  it("leaves a url without secrets as it is (but for userinfo) and masks a secret that is not a url", () => {
+    expect(maskUrlSecrets("https://example.com:8443/webhooks/orders", ["nothing-here"])).toBe("https://example.com:8443/webhooks/orders");
+    expect(maskUrlSecrets("not a url", ["not a url"])).toBe("********");
+    expect(maskUrlSecrets("not a url", [""])).toBe("not a url");
+  });
+  it("stays useful through redactUrl", () => {
+    expect(redactUrl(maskUrlSecrets(slack, [slack]))).toBe("https://hooks.slack.com/********");
   });
 });
 

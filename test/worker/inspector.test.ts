@@ -17,6 +17,17 @@ function send(path: string, init: { method?: string; body?: BodyInit; headers?: 
 }
 
 describe("inspectors", () => {
+  it("take an optional JSON body {name}, checked like any body", async () => {
+    expect((await inspector()).name).toBeNull();
+    expect((await inspector("named")).name).toBe("named");
+    const empty = await call("/inspectors", { method: "POST", headers: { "Content-Type": "application/json" } });
+    expect(empty.status, empty.text).toBe(201);
+    for (const body of [{ name: 7 }, { name: "x".repeat(201) }, { name: "  " }]) {
+      const bad = await call("/inspectors", { body });
+      expect(bad.status, JSON.stringify(body)).toBe(400);
+      expect(bad.json.code).toBe("SCHEMA_VALIDATION_ERROR");
+    }
+  });
   it("records any method and path below /inspect/:id, newest first, and answers {received: true}", async () => {
     const bin = await inspector("stripe tests");
     expect(bin.id).toMatch(/^insp_/);

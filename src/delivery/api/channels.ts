@@ -14,6 +14,7 @@ import { CREATE_SUBSCRIPTION, UPDATE_SUBSCRIPTION, URL_FIELD } from "../schemas"
 import { changeStatus, newSubscriptionRow, updateConfig } from "../subscriptions";
 import { deleteSubscription, insertSubscriptionStatement, toView, type SubscriptionRow } from "../store/subscriptions";
 import { withIntegration } from "../../integrations";
+import { STORED_CREDENTIALS } from "../core/credentials-after-url-change";
 
 const guard = protect("subscriptions");
 const tags = ["Channels"];
@@ -109,6 +110,7 @@ channelRoutes.openapi(
         ...(input.auth ? { auth: input.auth } : {}),
         ...(input.retryPolicy ? { retryPolicy: input.retryPolicy } : {}),
         ...(input.secret ? { secret: input.secret } : {}),
+        ...(input.secretParams ? { secretParams: input.secretParams, urlTemplate: input.urlTemplate } : {}),
       },
       { gateway: c.get("config"), env: c.env },
       c.get("principal").tokenId,
@@ -161,7 +163,7 @@ channelRoutes.openapi(
     summary: "Update a channel (type, url, template, headers, auth, retry policy, timeout, active)",
     middleware: [...guard, strictFields(UPDATE_CHANNEL)],
     request: { params: NAME_PARAM, body: jsonRequest(UPDATE_CHANNEL) },
-    responses: { 200: envelopeOf(CHANNEL.extend({ droppedCredentials: z.array(z.enum(["auth", "headers"])).optional() }), "The updated channel"), ...ERROR_RESPONSES },
+    responses: { 200: envelopeOf(CHANNEL.extend({ droppedCredentials: z.array(z.enum(STORED_CREDENTIALS)).optional() }), "The updated channel"), ...ERROR_RESPONSES },
   }),
   async (c) => {
     const now = Date.now();

@@ -15,6 +15,7 @@ import { ATTEMPT, CREATE_SUBSCRIPTION, ID_PARAM, LIST_SUBSCRIPTIONS_QUERY, ROTAT
 import { changeStatus, newSubscriptionRow, rotate, updateConfig } from "../subscriptions";
 import { deleteSubscription, getSubscriptionRow, insertSubscription, listSubscriptions, toView, type SubscriptionRow } from "../store/subscriptions";
 import { endpointGuard } from "../store/endpoint-guard";
+import { STORED_CREDENTIALS } from "../core/credentials-after-url-change";
 import { withIntegration } from "../../integrations";
 
 const guard = protect("subscriptions");
@@ -23,7 +24,7 @@ const BASE = "/webhooks/v2/subscriptions";
 const links = (id: string) => ({ self: `${BASE}/${id}`, deliveries: `${BASE}/${id}/deliveries`, stats: `${BASE}/${id}/stats` });
 const UPDATED_SUBSCRIPTION = SUBSCRIPTION.extend({
   droppedCredentials: z
-    .array(z.enum(["auth", "headers"]))
+    .array(z.enum(STORED_CREDENTIALS))
     .optional()
     .openapi({ description: "Stored credentials dropped because the url's origin changed and the request did not supply them again" }),
 });

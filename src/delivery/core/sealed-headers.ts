@@ -1,14 +1,21 @@
-/** Custom outbound header values sealed at rest and write-only: stored sealed per name, shown masked, opened only to send. */
+/**
+ * Write-only values sealed at rest per name, shown masked, opened only to send: custom outbound
+ * header values (`headers` column) and an integration's secret params (`params_enc` column).
+ */
+import { SECRET_MASK } from "../../lib/redact-url";
 import { openSecret, sealSecret } from "../../lib/secret-box";
 
 /** What the API shows instead of a stored header value; sent back unchanged it keeps that value. */
-export const HEADER_MASK = "********";
+export const HEADER_MASK = SECRET_MASK;
 
 const SEALED = /^v1\.[^.]+\.[^.]+$/;
 
-/** The sealing context of one header: the subscription id and the lower-cased name, so a value cannot move to another row or header. */
-function context(subscriptionId: string, name: string): string {
-  return `${subscriptionId}#header:${name.toLowerCase()}`;
+/** What a sealed map holds: header values or secret params (part of the sealing context). */
+export type SealedKind = "header" | "param";
+
+/** The sealing context of one value: the subscription id, the kind and the lower-cased name, so a value cannot move to another row, column or name. */
+function context(subscriptionId: string, name: string, kind: SealedKind): string {
+  return `${subscriptionId}#${kind}:${name.toLowerCase()}`;
 }
 
 /** Stored headers (`{name: sealed}`) from a column, case-insensitively indexed; legacy clear values are kept as they are. */
@@ -27,6 +34,8 @@ export interface SealHeadersOptions {
   subscriptionId: string;
   /** The column stored before this change, whose values a masked input value keeps (null: none may be kept). */
   previous: string | null;
+  /** Default "header". */
+  kind?: SealedKind;
 }
 
 /**
@@ -36,25 +45,26 @@ export interface SealHeadersOptions {
  */
 export async function sealHeaders(input: Record<string, string>, options: SealHeadersOptions): Promise<{ column: string | null; missing: string[] }> {
   const previous = new Map(Object.entries(storedHeaders(options.previous)).map(([name, value]) => [name.toLowerCase(), value]));
+  const kind = options.kind ?? "header";
   const out: Record<string, string> = {};
   const missing: string[] = [];
   for (const [name, value] of Object.entries(input)) {
     if (value === HEADER_MASK) {
       const kept = previous.get(name.toLowerCase());
       if (kept === undefined) missing.push(name);
-      else out[name] = SEALED.test(kept) ? kept : await sealSecret(options.key, kept, context(options.subscriptionId, name));
+      else out[name] = SEALED.test(kept) ? kept : await sealSecret(options.key, kept, context(options.subscriptionId, name, kind));
       continue;
     }
-    out[name] = await sealSecret(options.key, value, context(options.subscriptionId, name));
+    out[name] = await sealSecret(options.key, value, context(options.subscriptionId, name, kind));
   }
   return { column: Object.keys(out).length ? JSON.stringify(out) : null, missing };
 }
 
-/** The header values in clear, for sending; values stored before sealing existed are used as they are. */
-export async function openHeaders(column: string | null, key: string, subscriptionId: string): Promise<Record<string, string>> {
+/** The values in clear, for sending; values stored before sealing existed are used as they are. */
+export async function openHeaders(column: string | null, key: string, subscriptionId: string, kind: SealedKind = "header"): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(storedHeaders(column))) {
-    out[name] = SEALED.test(value) ? await openSecret(key, value, context(subscriptionId, name)) : value;
+    out[name] = SEALED.test(value) ? await openSecret(key, value, context(subscriptionId, name, kind)) : value;
   }
   return out;
 }

@@ -3,6 +3,7 @@ import { iso, isoOrNull } from "../../lib/time";
 import type { FilterGroup } from "../core/match";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../core/retry-policy";
 import { maskedHeaders } from "../core/sealed-headers";
+import { renderUrl } from "../template";
 
 /** Subscription lifecycle: active delivers; paused (by hand) and disabled (by health) hold deliveries. */
 export type SubscriptionStatus = "active" | "paused" | "disabled";
@@ -60,6 +61,10 @@ export interface SubscriptionRow {
   destination_type: string;
   /** JSON config of non-http destinations (http keeps url, method, headers, auth_info). */
   destination_config: string | null;
+  /** An integration's secret params, sealed per name (`{name: sealed}`, see sealed-headers). */
+  params_enc: string | null;
+  /** The url with secret params as `{{params.x}}`, rendered at send time; null: `url` is sent. `url` is then the masked one shown. */
+  url_template: string | null;
 }
 
 /** A destination as the API shows it: `{type: "http", url, method, headers, auth}` or `{type: "queue", queue}`. */
@@ -76,6 +81,8 @@ export interface SubscriptionView {
   method?: string;
   headers?: Record<string, string>;
   auth?: AuthInfo;
+  /** An integration's secret params, by name, masked (write-only). */
+  params?: Record<string, string>;
   filters: FilterGroup | null;
   template: unknown;
   retryPolicy: RetryPolicy;
@@ -97,10 +104,12 @@ const json = <T>(text: string | null, fallback: T): T => (text === null ? fallba
 /**
  * The destination config of a row: http from its columns, other types from destination_config.
  * `headers` are the http headers to put in it: opened ones (openHeaders) to send, masked ones to show.
+ * `params` (opened secret params, to send) fill the url template; without them the shown url stays.
  */
-export function destinationConfigOf(row: SubscriptionRow, headers: Record<string, string>): DestinationView {
+export function destinationConfigOf(row: SubscriptionRow, headers: Record<string, string>, params?: Record<string, string>): DestinationView {
   if (row.destination_type !== "http") return { ...json<Record<string, unknown>>(row.destination_config, {}), type: row.destination_type };
-  return { type: "http", url: row.url, method: row.method, headers, auth: json<AuthInfo>(row.auth_info, { type: "none" }) };
+  const url = params && row.url_template !== null ? renderUrl(row.url_template, params) : row.url;
+  return { type: "http", url, method: row.method, headers, auth: json<AuthInfo>(row.auth_info, { type: "none" }) };
 }
 
 /** The API view of a row. */
@@ -114,6 +123,7 @@ export function toView(row: SubscriptionRow, now = Date.now()): SubscriptionView
     description: row.description,
     destination,
     ...http,
+    ...(row.params_enc !== null ? { params: maskedHeaders(row.params_enc) } : {}),
     events: json<string[]>(row.events, []),
     filters: json<FilterGroup | null>(row.filters, null),
     template: json<unknown>(row.template, null),
@@ -141,7 +151,7 @@ const COLUMNS = [
   "id", "name", "description", "url", "events", "method", "headers", "auth_info", "auth_enc", "filters", "template",
   "retry_policy", "timeout_ms", "rate_limit", "status", "disabled_reason", "consecutive_failures", "secret_enc",
   "previous_secret_enc", "previous_secret_expires_at", "created_by", "created_at", "updated_at", "status_changed_at",
-  "last_attempt_at", "last_success_at", "destination_type", "destination_config",
+  "last_attempt_at", "last_success_at", "destination_type", "destination_config", "params_enc", "url_template",
 ] as const satisfies readonly (keyof SubscriptionRow)[];
 
 /** The INSERT of a full row (to batch with related writes). */

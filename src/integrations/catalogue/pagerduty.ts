@@ -8,9 +8,13 @@ export const pagerduty: Integration = {
   category: "incident",
   description: "Triggers a PagerDuty incident through the Events API v2.",
   docs: "https://developer.pagerduty.com/docs/events-api-v2/trigger-events/",
-  params: [secret("routingKey", "The integration (routing) key of an Events API v2 service"), optional("severity", "critical, error, warning or info", "error")],
+  params: [
+    secret("routingKey", "The integration (routing) key of an Events API v2 service"),
+    optional("severity", "critical, error, warning or info", "error"),
+    optional("apiUrl", "The Events API host: https://events.pagerduty.com or https://events.eu.pagerduty.com (EU service region)", "https://events.pagerduty.com"),
+  ],
   method: "POST",
-  url: "https://events.pagerduty.com/v2/enqueue",
+  url: "{{params.apiUrl}}/v2/enqueue",
   body: {
     routing_key: "{{params.routingKey}}",
     event_action: "trigger",

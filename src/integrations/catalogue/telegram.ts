@@ -1,5 +1,5 @@
 /** Telegram Bot API sendMessage: {chat_id, text}. */
-import { DETAILS, param, secret, SUMMARY, type Integration } from "../types";
+import { DETAILS, optional, param, secret, SUMMARY, type Integration } from "../types";
 
 /** Telegram Bot API sendMessage. */
 export const telegram: Integration = {
@@ -8,9 +8,13 @@ export const telegram: Integration = {
   category: "chat",
   description: "Sends a message to a Telegram chat with a bot (Bot API sendMessage).",
   docs: "https://core.telegram.org/bots/api#sendmessage",
-  params: [secret("botToken", "The bot token from @BotFather"), param("chatId", "The chat id or @channelusername")],
+  params: [
+    secret("botToken", "The bot token from @BotFather"),
+    param("chatId", "The chat id or @channelusername"),
+    optional("apiUrl", "The Bot API server: https://api.telegram.org or a local Bot API server", "https://api.telegram.org"),
+  ],
   method: "POST",
-  url: "https://api.telegram.org/bot{{params.botToken}}/sendMessage",
+  url: "{{params.apiUrl}}/bot{{params.botToken}}/sendMessage",
   body: { chat_id: "{{params.chatId}}", text: `${SUMMARY}\n${DETAILS}` },
   example: { botToken: "123456:ABC-DEF", chatId: "-1001234567890" },
 };
