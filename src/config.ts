@@ -63,6 +63,9 @@ export const SOURCE_SECRET_VARS = {
   generic: "GENERIC_WEBHOOK_SECRET",
 } as const;
 
+/** A gathered publish batch is sent at once when it holds this many statements. */
+const GROUP_COMMIT_MAX_STATEMENTS = 200;
+
 const CONFIG_SCHEMA = z.object({
   ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be set (16+ chars) as a secret or in .dev.vars"),
   ENCRYPTION_KEY: z.string().optional().default(""),
@@ -82,6 +85,15 @@ const CONFIG_SCHEMA = z.object({
   RATE_LIMIT_TOKEN_DEFAULT: int(1000),
   RATE_LIMIT_BURST: num(1.5),
   RATE_LIMIT_BURST_PERIOD_SECONDS: int(60).pipe(z.number().int().min(1).max(86_400)),
+  RATE_LIMIT_GLOBAL_SHARDS: int(16).pipe(z.number().int().min(1).max(1024)),
+  PUBLISH_GROUP_COMMIT_MS: int(2).pipe(z.number().max(50)),
+  RATE_LIMIT_KEYED_SHARDS: int(16).pipe(z.number().int().min(1).max(1024)),
+  RATE_LIMIT_IP_PER_MINUTE: int(600),
+  AUTH_FAILURES_PER_MINUTE: int(20),
+  RATE_LIMIT_SOURCE_DEFAULT: int(1200),
+  RATE_LIMIT_SOURCES: keyedInts,
+  RATE_LIMIT_SLOWDOWN_SOFT: num(0.5).pipe(z.number().max(1)),
+  RATE_LIMIT_SLOWDOWN_MAX_MS: int(2000).pipe(z.number().max(10_000)),
   TASK_DEFAULT_DURATION_SECONDS: int(300),
   JWT_JWKS_URL: z.string().optional().default(""),
   JWT_ISSUER: z.string().optional().default(""),
@@ -155,7 +167,24 @@ export interface Config {
     burst: number;
     /** The short term the bucket covers: capacity = burst × the hourly limit's share of this period. */
     burstPeriodMs: number;
+    /** LimitCounter objects the global quotas are split over (`global:<i>`, each exact for its share). */
+    globalShards: number;
   };
+  /** Abuse protection: per client IP, per inbound source, and failed authentication (per minute; 0 = off). */
+  abuse: {
+    /** LimitCounter objects the keyed levels spread over (`ip:<i>`, `source:<i>`, by a stable hash of the key). */
+    keyedShards: number;
+    ipPerMinute: number;
+    authFailuresPerMinute: number;
+    sourceDefaultPerMinute: number;
+    sourcePerMinute: Record<string, number>;
+    /** Past this share of a keyed limit, answers are delayed progressively (slow-down) before the hard 429. */
+    slowDownSoft: number;
+    /** The delay just below the hard limit (0 = no slow-down). */
+    slowDownMaxMs: number;
+  };
+  /** Concurrent publishes of an isolate gathered into one D1 batch for up to `gatherMs` (0 = off). */
+  publish: { groupCommit: { gatherMs: number; maxStatements: number } };
   taskDefaultDurationMs: number;
   jwt: { jwksUrl: string; issuer: string; audience: string; scopeClaim: string } | null;
   sources: {
@@ -239,7 +268,18 @@ export function getConfig(env: Env): Config {
       tokenDefaultPerHour: v.RATE_LIMIT_TOKEN_DEFAULT,
       burst: v.RATE_LIMIT_BURST,
       burstPeriodMs: v.RATE_LIMIT_BURST_PERIOD_SECONDS * 1000,
+      globalShards: v.RATE_LIMIT_GLOBAL_SHARDS,
     },
+    abuse: {
+      keyedShards: v.RATE_LIMIT_KEYED_SHARDS,
+      ipPerMinute: v.RATE_LIMITS_ENABLED ? v.RATE_LIMIT_IP_PER_MINUTE : 0,
+      authFailuresPerMinute: v.RATE_LIMITS_ENABLED ? v.AUTH_FAILURES_PER_MINUTE : 0,
+      sourceDefaultPerMinute: v.RATE_LIMITS_ENABLED ? v.RATE_LIMIT_SOURCE_DEFAULT : 0,
+      sourcePerMinute: v.RATE_LIMIT_SOURCES,
+      slowDownSoft: v.RATE_LIMIT_SLOWDOWN_SOFT,
+      slowDownMaxMs: v.RATE_LIMIT_SLOWDOWN_MAX_MS,
+    },
+    publish: { groupCommit: { gatherMs: v.PUBLISH_GROUP_COMMIT_MS, maxStatements: GROUP_COMMIT_MAX_STATEMENTS } },
     taskDefaultDurationMs: v.TASK_DEFAULT_DURATION_SECONDS * 1000,
     jwt: v.JWT_JWKS_URL
       ? { jwksUrl: v.JWT_JWKS_URL, issuer: v.JWT_ISSUER, audience: v.JWT_AUDIENCE, scopeClaim: v.JWT_SCOPE_CLAIM }

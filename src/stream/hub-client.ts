@@ -12,12 +12,34 @@ export function hubStub(env: Env): DurableObjectStub<EventHub> {
   return env.EVENT_HUB.get(env.EVENT_HUB.idFromName(HUB_NAME));
 }
 
+/** How long an isolate gathers hand-offs before sending them to the hub in one call. */
+export const HANDOFF_GATHER_MS = 2;
+
+/** The isolate's hand-off being gathered: its events (in publish order) and when it is done. */
+let gathering: { events: StoredEvent[]; done: Promise<void> } | null = null;
+
 /**
- * Gives stored events to the hub for live fan-out. Meant for `ctx.waitUntil`: it never throws,
- * retries a failed call (the hub ignores ids it already has), and logs when it gives up.
+ * Gives stored events to the hub for live fan-out. Hand-offs made by the isolate's concurrent
+ * publishes within HANDOFF_GATHER_MS go to the hub together, as one call. Meant for
+ * `ctx.waitUntil`: it never throws, retries a failed call (the hub ignores ids it already has),
+ * and logs when it gives up.
  */
-export async function handToHub(env: Env, events: StoredEvent[]): Promise<void> {
-  if (events.length === 0) return;
+export function handToHub(env: Env, events: StoredEvent[]): Promise<void> {
+  if (events.length === 0) return Promise.resolve();
+  if (gathering) {
+    gathering.events.push(...events);
+    return gathering.done;
+  }
+  const group: { events: StoredEvent[]; done: Promise<void> } = { events: [...events], done: Promise.resolve() };
+  group.done = new Promise((resolve) => setTimeout(resolve, HANDOFF_GATHER_MS)).then(() => {
+    if (gathering === group) gathering = null;
+    return sendToHub(env, group.events);
+  });
+  gathering = group;
+  return group.done;
+}
+
+async function sendToHub(env: Env, events: StoredEvent[]): Promise<void> {
   let lastError: unknown;
   for (let attempt = 1; attempt <= HANDOFF_ATTEMPTS; attempt++) {
     try {
