@@ -63,9 +63,6 @@ export const SOURCE_SECRET_VARS = {
   generic: "GENERIC_WEBHOOK_SECRET",
 } as const;
 
-/** A gathered publish batch is sent at once when it holds this many statements. */
-const GROUP_COMMIT_MAX_STATEMENTS = 200;
-
 const CONFIG_SCHEMA = z.object({
   ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be set (16+ chars) as a secret or in .dev.vars"),
   ENCRYPTION_KEY: z.string().optional().default(""),
@@ -86,7 +83,6 @@ const CONFIG_SCHEMA = z.object({
   RATE_LIMIT_BURST: num(1.5),
   RATE_LIMIT_BURST_PERIOD_SECONDS: int(60).pipe(z.number().int().min(1).max(86_400)),
   RATE_LIMIT_GLOBAL_SHARDS: int(16).pipe(z.number().int().min(1).max(1024)),
-  PUBLISH_GROUP_COMMIT_MS: int(2).pipe(z.number().max(50)),
   RATE_LIMIT_KEYED_SHARDS: int(16).pipe(z.number().int().min(1).max(1024)),
   RATE_LIMIT_IP_PER_MINUTE: int(600),
   AUTH_FAILURES_PER_MINUTE: int(20),
@@ -183,8 +179,6 @@ export interface Config {
     /** The delay just below the hard limit (0 = no slow-down). */
     slowDownMaxMs: number;
   };
-  /** Concurrent publishes of an isolate gathered into one D1 batch for up to `gatherMs` (0 = off). */
-  publish: { groupCommit: { gatherMs: number; maxStatements: number } };
   taskDefaultDurationMs: number;
   jwt: { jwksUrl: string; issuer: string; audience: string; scopeClaim: string } | null;
   sources: {
@@ -279,7 +273,6 @@ export function getConfig(env: Env): Config {
       slowDownSoft: v.RATE_LIMIT_SLOWDOWN_SOFT,
       slowDownMaxMs: v.RATE_LIMIT_SLOWDOWN_MAX_MS,
     },
-    publish: { groupCommit: { gatherMs: v.PUBLISH_GROUP_COMMIT_MS, maxStatements: GROUP_COMMIT_MAX_STATEMENTS } },
     taskDefaultDurationMs: v.TASK_DEFAULT_DURATION_SECONDS * 1000,
     jwt: v.JWT_JWKS_URL
       ? { jwksUrl: v.JWT_JWKS_URL, issuer: v.JWT_ISSUER, audience: v.JWT_AUDIENCE, scopeClaim: v.JWT_SCOPE_CLAIM }

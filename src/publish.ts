@@ -4,7 +4,6 @@ import { enqueueDeliveries, planOutbox, subscriptionSnapshot, type DeliveryMessa
 import type { SubscriptionMatcher } from "./delivery/subscription-repository";
 import { armSweeper } from "./delivery/sweep";
 import { insertEventStatement, type InsertCondition, type StoredEvent } from "./events/store";
-import { groupCommitFor } from "./lib/group-commit";
 import { nextEventId } from "./lib/ids";
 import { handToHub } from "./stream/hub-client";
 
@@ -52,8 +51,7 @@ export interface PublishedEvent extends StoredEvent {
 
 /**
  * Stores the events, one outbox row per matching subscription, and `options.statements` in one
- * D1 batch (all or nothing; concurrent publishes of the isolate share one `batch()` call, see
- * lib/group-commit.ts) and returns them in publish order with the results of `options.reads`.
+ * D1 batch (all or nothing) and returns them in publish order with the results of `options.reads`.
  * After the commit the due rows go to the deliveries queue through `ctx.waitUntil`, so the caller
  * never waits for it; if that send is lost the outbox sweep re-enqueues them.
  */
@@ -76,8 +74,7 @@ export async function publishBatch(
   const matchers = options.targets ?? (await subscriptionSnapshot(env.DB, getConfig(env).delivery.subscriptionCacheTtlMs, createdAt));
   const outbox = planOutbox(env.DB, events, matchers, { exact: options.targets !== undefined, onlyIfEventStored: conditional });
   const reads = options.reads ?? [];
-  const batch = [...reads, ...statements, ...events.map((event, i) => insertEventStatement(env.DB, event, conditionFor(i))), ...outbox.statements];
-  const results = await groupCommitFor(env.DB, getConfig(env).publish.groupCommit).commit(batch, ctx);
+  const results = await env.DB.batch([...reads, ...statements, ...events.map((event, i) => insertEventStatement(env.DB, event, conditionFor(i))), ...outbox.statements]);
   const readResults = results.slice(0, reads.length);
   if (conditional && results[reads.length + statements.length - 1]!.meta.changes === 0) return { events: [], reads: readResults };
   ctx.waitUntil(handToHub(env, events));

@@ -27,8 +27,9 @@ let gathering: { events: StoredEvent[]; done: Promise<void> } | null = null;
 export function handToHub(env: Env, events: StoredEvent[]): Promise<void> {
   if (events.length === 0) return Promise.resolve();
   if (gathering) {
+    // The request that opened the group sends it (its waitUntil holds the call); this one is done.
     gathering.events.push(...events);
-    return gathering.done;
+    return Promise.resolve();
   }
   const group: { events: StoredEvent[]; done: Promise<void> } = { events: [...events], done: Promise.resolve() };
   group.done = new Promise((resolve) => setTimeout(resolve, HANDOFF_GATHER_MS)).then(() => {
