@@ -129,6 +129,8 @@ const CONFIG_SCHEMA = z.object({
   RETENTION_MAX_BATCHES: int(5).pipe(z.number().min(1)),
   STREAM_HEARTBEAT_MS: int(15_000).pipe(z.number().min(50).max(15_000, "the contract wants a ping at least every 15 s")),
   STREAM_MAX_QUEUED_BYTES: int(1024 * 1024).pipe(z.number().min(1024)),
+  STREAM_LEAF_CAPACITY: int(500).pipe(z.number().min(1)),
+  STREAM_HUB_LEAVES: int(1).pipe(z.number().min(1).max(1024)),
   SUBSCRIPTION_CACHE_TTL_SECONDS: int(5),
   SWEEP_INTERVAL_SECONDS: int(30),
   SWEEP_GRACE_SECONDS: int(30),
@@ -200,6 +202,10 @@ export interface Config {
     heartbeatMs: number;
     /** Bytes a stream client may leave untaken before it is dropped as too slow. */
     maxQueuedBytes: number;
+    /** Streams one leaf hub holds at most. */
+    leafCapacity: number;
+    /** Leaves streams are hashed over first (a full leaf passes the stream to the next). */
+    leaves: number;
   };
   delivery: {
     /** How long an isolate reuses its copy of the subscriptions for matching at publish. */
@@ -303,7 +309,7 @@ export function getConfig(env: Env): Config {
       batchSize: v.RETENTION_BATCH_SIZE,
       maxBatches: v.RETENTION_MAX_BATCHES,
     },
-    stream: { heartbeatMs: v.STREAM_HEARTBEAT_MS, maxQueuedBytes: v.STREAM_MAX_QUEUED_BYTES },
+    stream: { heartbeatMs: v.STREAM_HEARTBEAT_MS, maxQueuedBytes: v.STREAM_MAX_QUEUED_BYTES, leafCapacity: v.STREAM_LEAF_CAPACITY, leaves: v.STREAM_HUB_LEAVES },
     delivery: {
       subscriptionCacheTtlMs: v.SUBSCRIPTION_CACHE_TTL_SECONDS * 1000,
       sweepIntervalMs: Math.max(1, v.SWEEP_INTERVAL_SECONDS) * 1000,

@@ -1,5 +1,8 @@
 /** Sharded levels (pure): how one quota is split across S counter objects, which shard a key or request uses, and how shard answers become one level's answer. */
+import { stableHash } from "../lib/stable-hash";
 import type { Admission, LevelSpec, LevelView } from "./limiter";
+
+export { stableHash };
 
 /** One shard's part of a sharded level: its object's name and its share of every quota. */
 export interface ShardPlan {
@@ -31,16 +34,6 @@ export function splitLevel(specs: LevelSpec[], shards: number): ShardPlan[] {
       burstCapacity: spec.burstCapacity ? Math.max(1, shareOf(spec.burstCapacity, count, index)) : 0,
     })),
   }));
-}
-
-/** FNV-1a 32-bit hash of a string: stable across isolates and deploys. */
-export function stableHash(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash >>> 0;
 }
 
 /** The shard a key belongs to, out of `count` (a stable hash). */
