@@ -223,8 +223,23 @@ export async function run() {
   }
 }
 
+/** `node bench/ratelimit.mjs --exactness`: only the two exactness checks (token level, sharded global level), on their own gateways. */
+async function exactnessOnly() {
+  const gateways = [];
+  try {
+    const gateway = await startWranglerDev({ vars: ROOMY });
+    gateways.push(gateway);
+    const exact = await exactness(gateway);
+    const globalExact = await globalExactness(gateways);
+    console.log(JSON.stringify({ exactness: exact, globalExactness: globalExact }));
+    return { exactness: exact, globalExactness: globalExact };
+  } finally {
+    for (const g of gateways) await g.stop();
+  }
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run().then(
+  (process.argv.includes("--exactness") ? exactnessOnly() : run()).then(
     (r) => process.exit(r.exactness.exact && r.globalExactness.exact ? 0 : 1),
     (error) => {
       console.error(error);
