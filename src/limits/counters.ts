@@ -10,8 +10,6 @@ export interface LevelCall {
   answer: Admission;
   /** Releases the admission (a no-op when nothing was admitted). */
   release(): Promise<void>;
-  /** Releases already started (a sharded level's surplus admissions); for `waitUntil`. */
-  background: Promise<unknown>[];
 }
 
 const NOTHING: Promise<void> = Promise.resolve();
@@ -21,20 +19,27 @@ export async function admitAt(counters: CounterNamespace, name: string, specs: L
   const stub = counters.getByName(name);
   const answer = await stub.admit(specs, scope);
   const reservation = answer.reservation;
-  return { answer, release: () => (reservation ? stub.release(specs, reservation, scope) : NOTHING), background: [] };
+  return { answer, release: () => (reservation ? stub.release(specs, reservation, scope) : NOTHING) };
 }
 
 /**
- * Isolate-local memory of a sharded level found full everywhere: until the soonest shard has room
- * again, further requests are refused here without asking (the wait is what the shards said).
+ * Isolate-local memory of a sharded level found full everywhere: for a moment (the soonest shard's
+ * wait, at most FULL_MEMORY_MS, since a release elsewhere can free room sooner) further requests are
+ * refused here without asking.
  */
 const fullUntil = new Map<string, { at: number; until: number; answer: Admission }>();
+/** Longest a "full everywhere" answer is reused without asking the shards again. */
+export const FULL_MEMORY_MS = 1000;
+
+const wait = (answer: Admission) => answer.views.reduce((t, v) => Math.max(t, v.retryAfterMs), 0);
 
 /**
  * Admits at a level split over `shards` objects named `<prefix>:<i>` (see `splitLevel`): one object
- * picked at random; only if it refuses are the others asked, at once, and the first that admits
- * keeps the request (the surplus admissions are released). Never more than the quota is admitted
- * (each shard is exact for its share); a request is refused only when every shard refused.
+ * picked at random. Only if it refuses are the others read at once (without counting anything), and
+ * the request is then admitted at the ones with room, most room first, one at a time. Never more than
+ * the quota is admitted (each shard is exact for its share), and since the read reserves nothing, no
+ * request is refused because of another request's probing: a request is refused only when every
+ * shard was full when looked at.
  */
 export async function admitSharded(counters: CounterNamespace, prefix: string, specs: LevelSpec[], shards: number, random = Math.random): Promise<LevelCall> {
   const plan = splitLevel(specs, shards);
@@ -43,26 +48,28 @@ export async function admitSharded(counters: CounterNamespace, prefix: string, s
   const known = fullUntil.get(memoKey);
   if (known && known.until > now) {
     const views = known.answer.views.map((v) => ({ ...v, retryAfterMs: Math.max(1, v.retryAfterMs - (now - known.at)) }));
-    return { answer: { ...known.answer, views }, release: () => NOTHING, background: [] };
+    return { answer: { ...known.answer, views }, release: () => NOTHING };
   }
   const first = Math.floor(random() * plan.length) % plan.length;
-  const ask = (i: number) => admitAt(counters, `${prefix}:${i}`, plan[i]!.specs);
-  const firstCall = await ask(first);
+  const nameOf = (i: number) => `${prefix}:${i}`;
+  const ask = (i: number) => admitAt(counters, nameOf(i), plan[i]!.specs);
   const scaled = (call: LevelCall): LevelCall => ({ ...call, answer: { ...call.answer, views: scaleViews(specs, call.answer.views, plan.length) } });
+  const firstCall = await ask(first);
   if (firstCall.answer.allowed) return scaled(firstCall);
   const others = plan.map((p) => p.index).filter((i) => i !== first);
-  const calls = await Promise.all(others.map(ask));
-  const winner = calls.find((c) => c.answer.allowed);
-  if (winner) {
-    const surplus = calls.filter((c) => c !== winner && c.answer.allowed).map((c) => c.release());
-    return { ...scaled(winner), background: surplus };
+  const looks = await Promise.all(others.map(async (i) => ({ index: i, views: await counters.getByName(nameOf(i)).peek(plan[i]!.specs) })));
+  const room = (views: LevelView[]) => Math.min(...views.map((v) => v.remaining));
+  const refusals: Admission[] = [firstCall.answer];
+  for (const look of looks.filter((l) => room(l.views) >= 1).sort((a, b) => room(b.views) - room(a.views))) {
+    const call = await ask(look.index);
+    if (call.answer.allowed) return scaled(call);
+    refusals.push(call.answer);
   }
-  const answer = refusedEverywhere(specs, [firstCall.answer, ...calls.map((c) => c.answer)]);
-  fullUntil.set(memoKey, { at: now, until: now + wait(answer), answer });
-  return { answer, release: () => NOTHING, background: [] };
+  for (const look of looks) if (room(look.views) < 1) refusals.push({ allowed: false, views: look.views, reservation: null });
+  const answer = refusedEverywhere(specs, refusals);
+  fullUntil.set(memoKey, { at: now, until: now + Math.min(FULL_MEMORY_MS, wait(answer)), answer });
+  return { answer, release: () => NOTHING };
 }
-
-const wait = (answer: Admission) => answer.views.reduce((t, v) => Math.max(t, v.retryAfterMs), 0);
 
 /** Forgets every "full everywhere" memory of this isolate (tests). */
 export function forgetFullShards(): void {

@@ -71,7 +71,6 @@ async function admitOnce(c: Context<AppEnv>, plan: LevelPlan, endpoint: string, 
   const begun = fulfilled(tokenResult as PromiseSettledResult<TokenBegin | null>);
   const tokenAdmission = begun?.kind === "admission" ? begun.admission : null;
   const later = (p: Promise<unknown>) => c.executionCtx.waitUntil(p.catch(() => undefined));
-  for (const call of calls) for (const p of call?.background ?? []) later(p);
 
   const undo = (violation: { level: LevelView["level"] } | null) => {
     if (tokenAdmission?.reservation) later(token.release(plan.token, tokenAdmission.reservation, claim));

@@ -30,7 +30,7 @@ describe("sharded global level", () => {
     expect(await Promise.all([0, 1, 2, 3].map(admittedOn))).toEqual([3, 3, 2, 2]);
   });
 
-  it("an isolate that found every shard full refuses locally until the soonest shard has room", async () => {
+  it("once every shard is full, refusals carry the soonest shard's wait, remembered by the isolate or asked again", async () => {
     const vars = { RATE_LIMIT_BURST_PERIOD_SECONDS: "3600", RATE_LIMIT_GLOBAL_HOUR: "10", RATE_LIMIT_GLOBAL_DAY: "0", RATE_LIMIT_GLOBAL_SHARDS: "4" };
     const refused = await call("/tokens", { vars });
     expect(refused.status).toBe(429);
