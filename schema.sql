@@ -1,4 +1,7 @@
--- edgehook D1 schema. Idempotent: `npm run dev` and the tests apply it on every start.
+-- edgehook D1 schema: the full, commented schema of the latest migration. Changes are made as
+-- D1 migrations (migrations/NNNN_name.sql, applied in order by `wrangler d1 migrations apply`);
+-- this file is updated with each one, and test/worker/schema.test.ts proves a database built
+-- from it equals one built from the migrations.
 -- Conventions: every timestamp is epoch milliseconds UTC (INTEGER, column suffix _at);
 -- the API renders them as ISO-8601. JSON columns hold TEXT produced by JSON.stringify.
 -- Statements end with ";" at the end of a line (the test setup splits on that).
@@ -24,6 +27,7 @@ CREATE INDEX IF NOT EXISTS tokens_created ON tokens (created_at, id);
 
 -- tasks: queued work submitted through POST /task. priority_rank orders the queue
 -- (high=0, medium=1, low=2); position = pending tasks with a better (rank, created_at).
+-- expected is '' when larger than PAYLOAD_GZIP_MIN_BYTES: then in payloads (tasks/<id>/expected).
 -- duration_ms is set on completion and feeds the start/completion estimates.
 CREATE TABLE IF NOT EXISTS tasks (
   id TEXT PRIMARY KEY,
@@ -90,6 +94,8 @@ CREATE TABLE IF NOT EXISTS research (
 
 -- events: every published event, the durable log behind deliveries and SSE replay.
 -- id is an evt- id that sorts in publish order, so "ORDER BY id" is publish order.
+-- data is the JSON text, or '' when it is larger than PAYLOAD_GZIP_MIN_BYTES: then it is in
+-- payloads under the key events/<id>/data.
 CREATE TABLE IF NOT EXISTS events (
   id TEXT PRIMARY KEY,
   type TEXT NOT NULL,
@@ -99,6 +105,20 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_created ON events (created_at);
 CREATE INDEX IF NOT EXISTS events_type ON events (type, id);
+
+-- payloads: large text values kept out of their rows (src/events/payload-store.ts), so no D1
+-- string or row exceeds 2,000,000 bytes. key is <table>/<row id>/<column> (events/evt-…/data,
+-- tasks/task-…/expected); the owning column holds ''. encoding: gzip (body is the gzip of the
+-- UTF-8 text) or r2 (body NULL; the R2 object PAYLOADS/<key> holds the gzip bytes). bytes is the
+-- size of the original text. Event payloads are deleted with their events (retention, R2 too).
+CREATE TABLE IF NOT EXISTS payloads (
+  key TEXT PRIMARY KEY,
+  encoding TEXT NOT NULL,
+  body BLOB,
+  bytes INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS payloads_created ON payloads (created_at);
 
 -- sources: inbound provider configuration set through PUT /sources/:provider (it takes
 -- precedence over the provider's Worker secret). secrets is a JSON array of signing secrets
@@ -157,6 +177,10 @@ CREATE INDEX IF NOT EXISTS audit_target ON audit (target_type, target_id, create
 -- auth_info holds the non-secret part of the auth config (type, username, header name).
 -- status: active | paused (by hand) | disabled (410 Gone or too many consecutive failures);
 -- active = (status = 'active'). rate_limit is deliveries per second (NULL = unlimited).
+-- consecutive_failures is owned here (the EndpointGuard keeps only the breaker window and rate):
+-- one UPDATE ... RETURNING after each batch adds failures and disables at the threshold.
+-- destination_type names the destination (http | queue); http keeps its config in url, method,
+-- headers and auth_info (url is '' for other types), the others in destination_config (JSON).
 CREATE TABLE IF NOT EXISTS subscriptions (
   id TEXT PRIMARY KEY,
   name TEXT,
@@ -183,7 +207,9 @@ CREATE TABLE IF NOT EXISTS subscriptions (
   updated_at INTEGER NOT NULL,
   status_changed_at INTEGER,
   last_attempt_at INTEGER,
-  last_success_at INTEGER
+  last_success_at INTEGER,
+  destination_type TEXT NOT NULL DEFAULT 'http',
+  destination_config TEXT
 );
 CREATE INDEX IF NOT EXISTS subscriptions_created ON subscriptions (created_at, id);
 CREATE INDEX IF NOT EXISTS subscriptions_status ON subscriptions (status, created_at, id);
@@ -249,3 +275,118 @@ CREATE TABLE IF NOT EXISTS channels (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 );
+
+-- rules: automation rules (docs/AUTOMATION.md). A rule's trigger (event patterns and an optional
+-- filter over the wire event) routes events to runs of its steps; priority orders matching
+-- rules (higher first, ties by age), stop_processing ends the walk. steps and params are JSON;
+-- secret_enc is the sealed signing secret of its http steps. Timestamps are epoch ms.
+CREATE TABLE IF NOT EXISTS rules (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL DEFAULT 'default',
+  name TEXT NOT NULL,
+  description TEXT,
+  trigger_events TEXT NOT NULL,
+  trigger_filter TEXT,
+  priority INTEGER NOT NULL DEFAULT 100,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  stop_processing INTEGER NOT NULL DEFAULT 0,
+  params TEXT,
+  steps TEXT NOT NULL,
+  template TEXT,
+  secret_enc TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rules_enabled ON rules (tenant_id, enabled, priority DESC, created_at);
+CREATE INDEX IF NOT EXISTS rules_created ON rules (created_at, id);
+
+-- runs: one row per Workflow instance a rule started, id "<rule id>-<event id>" (the instance id),
+-- mirroring the instance's status and each step's outcome (steps: JSON array of
+-- {id, kind, status, startedAt?, endedAt?, attempts, output?, error?}) so lists and filters
+-- never call the Workflows API per row. depth counts runs started by events runs published.
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL DEFAULT 'default',
+  rule_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  depth INTEGER NOT NULL DEFAULT 0,
+  steps TEXT NOT NULL,
+  error TEXT,
+  started_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_started ON runs (started_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS runs_rule ON runs (rule_id, started_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS runs_status ON runs (status, started_at DESC, id DESC);
+
+-- run_waits: open wait_for_event steps. publish() looks here (one indexed query, and only while
+-- any row exists) for a wait whose pattern and rendered match filter accept a new event of the
+-- tenant; the row is deleted when the wait resumes, times out or its run ends. expires_at is epoch ms.
+CREATE TABLE IF NOT EXISTS run_waits (
+  run_id TEXT NOT NULL,
+  step_id TEXT NOT NULL,
+  tenant_id TEXT NOT NULL DEFAULT 'default',
+  event_pattern TEXT NOT NULL,
+  match TEXT,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (run_id, step_id)
+);
+CREATE INDEX IF NOT EXISTS run_waits_tenant ON run_waits (tenant_id, expires_at);
+-- queue_sink: what the consumer of a test destination queue (edgehook-destination-test) received,
+-- kept one day (expires_at, epoch ms) so tests and deploy checks can see a queue delivery arrive.
+CREATE TABLE IF NOT EXISTS queue_sink (
+  message_id TEXT PRIMARY KEY,
+  queue TEXT NOT NULL,
+  body TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS queue_sink_expires ON queue_sink (expires_at);
+-- Operational events (issue 15): coalescing notices and the last /health roll-up seen by the cron.
+
+-- ops_notices: one row per operational notice already published in its window (api.limit.exceeded:
+-- "<tokenId>|<level>|<window key>|<window index>"); INSERT OR IGNORE decides who publishes.
+CREATE TABLE IF NOT EXISTS ops_notices (
+  key TEXT PRIMARY KEY,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ops_notices_created ON ops_notices (created_at);
+
+-- system_state: small named values the gateway keeps between cron runs (health: the last roll-up).
+CREATE TABLE IF NOT EXISTS system_state (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+-- Inspectors (issue 15): request bins at /inspect/:id and the requests they recorded.
+
+-- inspectors: one bin; its id is the credential of its capture url.
+CREATE TABLE IF NOT EXISTS inspectors (
+  id TEXT PRIMARY KEY,
+  name TEXT,
+  created_by TEXT,
+  created_at INTEGER NOT NULL
+);
+
+-- inspector_requests: what arrived (first 256 KB of the body; base64 when not UTF-8 text). Ids sort
+-- by arrival; the newest 500 per inspector are kept, and none older than 7 days (retention).
+CREATE TABLE IF NOT EXISTS inspector_requests (
+  id TEXT PRIMARY KEY,
+  inspector_id TEXT NOT NULL,
+  method TEXT NOT NULL,
+  path TEXT NOT NULL,
+  query TEXT NOT NULL,
+  headers TEXT NOT NULL,
+  body TEXT NOT NULL,
+  body_encoding TEXT NOT NULL,
+  body_size INTEGER NOT NULL,
+  truncated INTEGER NOT NULL,
+  source_ip TEXT,
+  received_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS inspector_requests_inspector ON inspector_requests (inspector_id, id);
+CREATE INDEX IF NOT EXISTS inspector_requests_received ON inspector_requests (received_at);

@@ -6,8 +6,9 @@ export interface StartWranglerDevOptions {
   persistTo?: string;
   config?: string;
   adminToken?: string;
+  /** false: leave the local D1 as it is (default: apply every pending migration). */
   schema?: boolean;
-  /** The SQL file applied to the local D1 before start (default: the project's schema.sql). */
+  /** A SQL file applied to the local D1 instead of the migrations (e.g. a baseline Worker's schema). */
   schemaFile?: string;
   port?: number;
   logLevel?: string;
@@ -34,5 +35,7 @@ export interface WranglerDev {
 
 export function freePort(): Promise<number>;
 export function startWranglerDev(options?: StartWranglerDevOptions): Promise<WranglerDev>;
+/** Runs `wrangler d1 migrations apply DB --local` against a state directory (config: the wrangler config). */
+export function applyMigrations(persistTo: string, options?: { config?: string }): string;
 /** Runs `wrangler d1 execute DB --local` against a state directory; returns parsed JSON output when `json`. */
 export function executeD1(persistTo: string, options: { file?: string; command?: string; json?: boolean; config?: string }): any;

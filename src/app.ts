@@ -1,18 +1,26 @@
 /** Builds the Hono app: middleware order, route mounting, and the OpenAPI document. */
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { actionRoutes } from "./actions/routes";
+import { SECURITY_SCHEMES, securityOf } from "./auth/openapi-security";
 import { tokenRoutes } from "./auth/routes";
-import { channelRoutes } from "./delivery/channel-routes";
-import { deliveryRoutes } from "./delivery/delivery-routes";
-import { subscriptionRoutes } from "./delivery/subscription-routes";
+import { ruleRoutes, runRoutes } from "./automation";
+import { channelRoutes, deliveryRoutes, destinationRoutes, subscriptionRoutes } from "./delivery/api";
+import type { EngineFactory } from "./delivery/engine";
+import { engineContext } from "./effects";
 import { getConfig } from "./config";
 import type { AppEnv } from "./http/context";
 import { edgeMiddleware } from "./http/edge";
 import { handleError, handleNotFound } from "./http/error-handler";
 import { AppError } from "./http/errors";
+import { completeOperations } from "./http/openapi";
+import { EVENT_CATALOGUE } from "./events/catalogue";
+import { registerEventWebhooks } from "./events/webhooks-doc";
 import { requestId } from "./http/request-id";
 import { schemaError } from "./http/validation";
+import { inspectorRoutes } from "./inspector/routes";
+import { integrationRoutes } from "./integrations/routes";
 import { auditRoutes } from "./ops/audit-routes";
 import { metricsRoutes } from "./ops/metrics-routes";
 import { opsMiddleware } from "./ops/middleware";
@@ -24,6 +32,12 @@ import { sourceRoutes } from "./sources/routes";
 export const BASE_PATH = "/webhooks/v2";
 export { VERSION };
 
+/**
+ * The pinned Scalar API reference bundle the docs page loads from jsDelivr (the page is HTML
+ * around it; the OpenAPI document itself is served by the Worker). See docs/decisions.md.
+ */
+export const DOCS_UI_CDN = "https://cdn.jsdelivr.net/npm/@scalar/api-reference@1.72.1";
+
 /** Every route mounted under the base path shares this validation hook. */
 function routeGroup() {
   return new OpenAPIHono<AppEnv>({
@@ -33,12 +47,20 @@ function routeGroup() {
   });
 }
 
+/** Options of createApp. */
+export interface AppOptions {
+  /** The delivery engine with its effects (the Worker entry passes its own). */
+  engine?: EngineFactory;
+}
+
 /** Creates the gateway app. Order: request id → config → ops (stats, metrics, log) → CORS → IP allowlist → body limit → routes. */
-export function createApp() {
+export function createApp(options: AppOptions = {}) {
+  const engine = options.engine ?? engineContext;
   const app = new OpenAPIHono<AppEnv>();
   app.use("*", requestId);
   app.use("*", async (c, next) => {
     c.set("config", getConfig(c.env));
+    c.set("engine", engine);
     await next();
   });
   app.use("*", opsMiddleware);
@@ -73,14 +95,28 @@ export function createApp() {
   v2.route("/", subscriptionRoutes);
   v2.route("/", deliveryRoutes);
   v2.route("/", channelRoutes);
+  v2.route("/", ruleRoutes);
+  v2.route("/", runRoutes);
+  v2.route("/", destinationRoutes);
+  v2.route("/", integrationRoutes);
+  v2.route("/", inspectorRoutes);
   app.route(BASE_PATH, v2);
 
+  // Every operation gets an operationId and security even when its route sets none; every
+  // catalogue event type is an outbound `webhooks` entry.
+  completeOperations(app, { securityOf, basePath: BASE_PATH });
+  registerEventWebhooks(app.openAPIRegistry, EVENT_CATALOGUE);
+  for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
   app.doc31(`${BASE_PATH}/openapi.json`, {
     openapi: "3.1.0",
-    info: { title: "edgehook", version: VERSION, description: "Edge-native webhook gateway (wire contract v2)" },
-    servers: [{ url: "/" }],
+    info: {
+      title: "edgehook",
+      version: VERSION,
+      description: "Edge-native webhook gateway (wire contract v2). Outbound deliveries are under `webhooks`.",
+    },
+    servers: [{ url: "/", description: "This gateway" }],
   });
-  app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });
+  app.get(`${BASE_PATH}/docs`, Scalar({ url: `${BASE_PATH}/openapi.json`, pageTitle: "edgehook API", cdn: DOCS_UI_CDN }));
   app.onError(handleError);
   app.notFound(handleNotFound);
   return app;

@@ -1,5 +1,6 @@
 /** Env → typed, validated Config, parsed once per env object (i.e. once per isolate). */
 import { z } from "zod";
+import { parseDurationMs } from "./lib/time";
 
 const bool = z
   .string()
@@ -42,6 +43,23 @@ const keyedInts = z
         return z.NEVER;
       }
       out[key.trim()] = n;
+    }
+    return out;
+  });
+
+/** `orders=ORDERS_QUEUE,audit=AUDIT_QUEUE` → `{orders: "ORDERS_QUEUE", ...}` (queue name → binding). */
+const queueBindings = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const out: Record<string, string> = {};
+    for (const pair of splitList(v ?? "")) {
+      const [name, binding] = pair.split("=").map((s) => s.trim());
+      if (!name || !binding || !/^[A-Za-z0-9_-]{1,63}$/.test(name) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(binding)) {
+        ctx.addIssue({ code: "custom", message: `bad entry "${pair}" (want queue-name=BINDING)` });
+        return z.NEVER;
+      }
+      out[name] = binding;
     }
     return out;
   });
@@ -122,6 +140,10 @@ const CONFIG_SCHEMA = z.object({
     .transform((v) => v !== "false" && v !== "0"),
   LOG_BODIES: z.enum(["none", "errors", "all"]).optional().default("errors"),
   LOG_REDACT_FIELDS: z.string().optional(),
+  INSPECTOR_LIMIT_PER_MINUTE: int(120).pipe(z.number().min(1)),
+  PAYLOAD_GZIP_MIN_BYTES: int(65_536).pipe(z.number().max(1_000_000)),
+  // Above this a value goes to R2; at most 1.9 MB so that a gzip'd value kept in D1 stays under its 2 MB limit.
+  PAYLOAD_R2_MIN_BYTES: int(1_048_576).pipe(z.number().max(1_900_000)),
   RETENTION_EVENTS_DAYS: int(30),
   RETENTION_DELIVERIES_DAYS: int(30),
   RETENTION_AUDIT_DAYS: int(90),
@@ -131,6 +153,12 @@ const CONFIG_SCHEMA = z.object({
   STREAM_MAX_QUEUED_BYTES: int(1024 * 1024).pipe(z.number().min(1024)),
   STREAM_LEAF_CAPACITY: int(500).pipe(z.number().min(1)),
   STREAM_HUB_LEAVES: int(1).pipe(z.number().min(1).max(1024)),
+  STREAM_MAX_REPLAY: text("24h").transform((v, ctx) => {
+    const ms = parseDurationMs(v);
+    if (ms === null) ctx.addIssue({ code: "custom", message: "STREAM_MAX_REPLAY must be a duration like 30m, 24h or 7d" });
+    return ms ?? 0;
+  }),
+  STREAM_MAX_PER_TOKEN: int(10),
   SUBSCRIPTION_CACHE_TTL_SECONDS: int(5),
   SWEEP_INTERVAL_SECONDS: int(30),
   SWEEP_GRACE_SECONDS: int(30),
@@ -140,6 +168,19 @@ const CONFIG_SCHEMA = z.object({
   BREAKER_COOLDOWN_SECONDS: int(30),
   AUTO_DISABLE_AFTER_FAILURES: int(50),
   SECRET_ROTATION_GRACE_SECONDS: int(86_400),
+  DESTINATION_QUEUES: queueBindings,
+  GITHUB_API_URL: text("https://api.github.com").pipe(z.url({ protocol: /^https?$/ })),
+  AUTOMATION_WAKE_ON_START: z
+    .string()
+    .optional()
+    .transform((v) => v === "true" || v === "1"),
+  IDEMPOTENCY_MAX_BYTES: int(5 * 1024 * 1024).pipe(z.number().min(1024)),
+}).superRefine((v, ctx) => {
+  // A JWKS alone would accept any issuer's or audience's token signed by those keys.
+  if (!v.JWT_JWKS_URL) return;
+  for (const name of ["JWT_ISSUER", "JWT_AUDIENCE"] as const) {
+    if (!v[name]) ctx.addIssue({ code: "custom", path: [name], message: `${name} must be set when JWT_JWKS_URL is set` });
+  }
 });
 
 /** Body fields, query parameters and audit details whose values never reach a log line. */
@@ -182,6 +223,8 @@ export interface Config {
     slowDownMaxMs: number;
   };
   taskDefaultDurationMs: number;
+  /** Bytes of stored responses one token may keep for idempotent replay (sealed bodies); beyond it, new responses are not kept. */
+  idempotencyMaxBytes: number;
   jwt: { jwksUrl: string; issuer: string; audience: string; scopeClaim: string } | null;
   sources: {
     /** Timestamp tolerance for schemes that sign one (Stripe, Slack, Standard Webhooks, Linear). */
@@ -196,7 +239,11 @@ export interface Config {
   metrics: { enabled: boolean; flushIntervalMs: number; flushRequests: number };
   logs: { requests: boolean; bodies: "none" | "errors" | "all"; redactFields: string[] };
   /** Days to keep each kind of row (0 keeps forever), and how much one cron run may delete. */
+  /** Payload store thresholds (src/events/payload-store.ts), bytes of UTF-8 text. */
+  payloads: { gzipMinBytes: number; r2MinBytes: number };
   retention: { eventsDays: number; deliveriesDays: number; auditDays: number; batchSize: number; maxBatches: number };
+  /** Requests an inspector records per minute (the per-IP level is abuse.ipPerMinute, as on every unauthenticated route). */
+  inspector: { perMinute: number };
   stream: {
     /** Interval of the `: ping` comment on every open event stream. */
     heartbeatMs: number;
@@ -206,6 +253,10 @@ export interface Config {
     leafCapacity: number;
     /** Leaves streams are hashed over first (a full leaf passes the stream to the next). */
     leaves: number;
+    /** How far back `since` / `Last-Event-ID` may replay. */
+    maxReplayMs: number;
+    /** Concurrent streams one token may hold (0 = no cap; the admin secret is exempt). */
+    maxPerToken: number;
   };
   delivery: {
     /** How long an isolate reuses its copy of the subscriptions for matching at publish. */
@@ -219,6 +270,15 @@ export interface Config {
     disableAfterFailures: number;
     /** How long a rotated-out secret keeps signing beside the new one. */
     secretRotationGraceMs: number;
+    /** Queues subscriptions may deliver to: queue name → the Worker's producer binding (DESTINATION_QUEUES). */
+    queues: Record<string, string>;
+  };
+  /** Automation (docs/AUTOMATION.md). */
+  automation: {
+    /** Base url of the GitHub API the built-in rule templates call. */
+    githubApiUrl: string;
+    /** Wake active runs once per isolate (the local Workflows engine forgets its timers on restart). */
+    wakeOnStart: boolean;
   };
 }
 
@@ -280,6 +340,7 @@ export function getConfig(env: Env): Config {
       slowDownMaxMs: v.RATE_LIMIT_SLOWDOWN_MAX_MS,
     },
     taskDefaultDurationMs: v.TASK_DEFAULT_DURATION_SECONDS * 1000,
+    idempotencyMaxBytes: v.IDEMPOTENCY_MAX_BYTES,
     jwt: v.JWT_JWKS_URL
       ? { jwksUrl: v.JWT_JWKS_URL, issuer: v.JWT_ISSUER, audience: v.JWT_AUDIENCE, scopeClaim: v.JWT_SCOPE_CLAIM }
       : null,
@@ -302,6 +363,7 @@ export function getConfig(env: Env): Config {
       bodies: v.LOG_BODIES,
       redactFields: v.LOG_REDACT_FIELDS === undefined ? DEFAULT_REDACT_FIELDS : splitList(v.LOG_REDACT_FIELDS),
     },
+    payloads: { gzipMinBytes: v.PAYLOAD_GZIP_MIN_BYTES, r2MinBytes: Math.max(v.PAYLOAD_R2_MIN_BYTES, v.PAYLOAD_GZIP_MIN_BYTES) },
     retention: {
       eventsDays: v.RETENTION_EVENTS_DAYS,
       deliveriesDays: v.RETENTION_DELIVERIES_DAYS,
@@ -309,7 +371,11 @@ export function getConfig(env: Env): Config {
       batchSize: v.RETENTION_BATCH_SIZE,
       maxBatches: v.RETENTION_MAX_BATCHES,
     },
-    stream: { heartbeatMs: v.STREAM_HEARTBEAT_MS, maxQueuedBytes: v.STREAM_MAX_QUEUED_BYTES, leafCapacity: v.STREAM_LEAF_CAPACITY, leaves: v.STREAM_HUB_LEAVES },
+    inspector: { perMinute: v.INSPECTOR_LIMIT_PER_MINUTE },
+    stream: {
+      heartbeatMs: v.STREAM_HEARTBEAT_MS, maxQueuedBytes: v.STREAM_MAX_QUEUED_BYTES, maxReplayMs: v.STREAM_MAX_REPLAY,
+      maxPerToken: v.STREAM_MAX_PER_TOKEN, leafCapacity: v.STREAM_LEAF_CAPACITY, leaves: v.STREAM_HUB_LEAVES,
+    },
     delivery: {
       subscriptionCacheTtlMs: v.SUBSCRIPTION_CACHE_TTL_SECONDS * 1000,
       sweepIntervalMs: Math.max(1, v.SWEEP_INTERVAL_SECONDS) * 1000,
@@ -322,7 +388,9 @@ export function getConfig(env: Env): Config {
       },
       disableAfterFailures: v.AUTO_DISABLE_AFTER_FAILURES,
       secretRotationGraceMs: v.SECRET_ROTATION_GRACE_SECONDS * 1000,
+      queues: v.DESTINATION_QUEUES,
     },
+    automation: { githubApiUrl: v.GITHUB_API_URL.replace(/\/+$/, ""), wakeOnStart: v.AUTOMATION_WAKE_ON_START },
   };
   cache.set(env, config);
   return config;

@@ -2,7 +2,7 @@
 import type { MiddlewareHandler } from "hono";
 import { authenticateWith, requireScope } from "./auth/middleware";
 import type { AppEnv } from "./http/context";
-import { jsonBody } from "./http/json-body";
+import { jsonBodyGate } from "./http/json-body";
 import { authFailureGuard } from "./limits/abuse";
 import { limitsAndIdempotency } from "./limits/middleware";
 
@@ -16,13 +16,15 @@ export const authenticate: MiddlewareHandler<AppEnv> = authenticateWith(authFail
 export interface ProtectOptions {
   /** The rate-limit endpoint name (`task`, `notify`, ...); defaults to the scope. */
   endpoint?: string;
+  /** Accept application/x-www-form-urlencoded bodies too (the inbound actions: IFTTT, n8n). */
+  form?: boolean;
 }
 
 /**
  * Middleware for a route that needs `scope`, in hot-path order: authenticate → scope → rate limits
  * and idempotency (one parallel Durable Object round trip; see docs/RATE-LIMITS.md) → JSON body gate
- * (415 / INVALID_JSON) → the route's own schema validation.
+ * (415 / INVALID_JSON; forms where allowed) → the route's own schema validation.
  */
 export function protect(scope: string, options: ProtectOptions = {}): MiddlewareHandler<AppEnv>[] {
-  return [authenticate, requireScope(scope), limitsAndIdempotency(options.endpoint ?? scope), jsonBody];
+  return [authenticate, requireScope(scope), limitsAndIdempotency(options.endpoint ?? scope), jsonBodyGate({ form: options.form })];
 }

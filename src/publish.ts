@@ -1,9 +1,11 @@
 /** publish(): the one way an event enters the system — stored with its resource and outbox rows in one D1 batch, then fanned out. */
+import { routePublished } from "./automation/dispatch";
 import { getConfig } from "./config";
-import { enqueueDeliveries, planOutbox, subscriptionSnapshot, type DeliveryMessage } from "./delivery/outbox";
-import type { SubscriptionMatcher } from "./delivery/subscription-repository";
-import { armSweeper } from "./delivery/sweep";
-import { insertEventStatement, type InsertCondition, type StoredEvent } from "./events/store";
+import { armSweeper, enqueueDeliveries, planOutbox, subscriptionSnapshot, type DeliveryMessage } from "./delivery/store/outbox";
+import type { SubscriptionMatcher } from "./delivery/store/subscriptions";
+import { payloadStore } from "./events/payload-store";
+import { prepareEventInsert, type InsertCondition, type StoredEvent } from "./events/store";
+import type { EventType } from "./events/types";
 import { nextEventId } from "./lib/ids";
 import { handToHub } from "./stream/hub-client";
 
@@ -11,10 +13,16 @@ import { handToHub } from "./stream/hub-client";
 export interface PublishInput {
   /** A pre-allocated id (from nextEventId()) when a statement in the same batch must name the event. */
   id?: string;
-  type: string;
+  /** A catalogue type (an unlisted one does not compile), a provider type, or a checked custom type. */
+  type: EventType;
   data: Record<string, unknown>;
   metadata?: Record<string, unknown>;
+  /** Epoch ms before which its deliveries are not attempted (POST /events `deliverAt`); the stream has it at once. */
+  deliverAt?: number;
 }
+
+/** The longest delay a queue message may carry (Cloudflare Queues: 12 h); later rows are left to the sweep. */
+export const MAX_QUEUE_DELAY_SECONDS = 43_200;
 
 /** The part of an execution context publish needs: somewhere to hand work that outlives the response. */
 export type BackgroundContext = Pick<ExecutionContext, "waitUntil">;
@@ -72,19 +80,41 @@ export async function publishBatch(
   const conditionFor = (i: number): InsertCondition =>
     !conditional ? { kind: "always" } : i === 0 ? { kind: "previous-changed" } : { kind: "event-exists", eventId: events[0]!.id };
   const matchers = options.targets ?? (await subscriptionSnapshot(env.DB, getConfig(env).delivery.subscriptionCacheTtlMs, createdAt));
-  const outbox = planOutbox(env.DB, events, matchers, { exact: options.targets !== undefined, onlyIfEventStored: conditional });
+  const dueAt = new Map(inputs.flatMap((input, i) => (input.deliverAt !== undefined && input.deliverAt > createdAt ? [[events[i]!.id, input.deliverAt] as const] : [])));
+  const outbox = planOutbox(env.DB, events, matchers, { exact: options.targets !== undefined, onlyIfEventStored: conditional, dueAt });
   const reads = options.reads ?? [];
-  const results = await env.DB.batch([...reads, ...statements, ...events.map((event, i) => insertEventStatement(env.DB, event, conditionFor(i))), ...outbox.statements]);
+  // Large data goes through the payload store (an R2 value is written now, before the batch).
+  const store = payloadStore(env);
+  const inserts = await Promise.all(events.map((event, i) => prepareEventInsert(store, env.DB, event, conditionFor(i))));
+  const discard = () => store.discard(inserts.map((insert) => insert.payload));
+  const results = await env.DB.batch([...reads, ...statements, ...inserts.flatMap((insert) => insert.statements), ...outbox.statements]).catch(async (error: unknown) => {
+    await discard();
+    throw error;
+  });
   const readResults = results.slice(0, reads.length);
-  if (conditional && results[reads.length + statements.length - 1]!.meta.changes === 0) return { events: [], reads: readResults };
+  if (conditional && results[reads.length + statements.length - 1]!.meta.changes === 0) {
+    await discard();
+    return { events: [], reads: readResults };
+  }
   ctx.waitUntil(handToHub(env, events));
+  ctx.waitUntil(routePublished(env, events, createdAt).catch((error: unknown) => console.error(JSON.stringify({ level: "error", msg: "automation routing failed", error: String(error) }))));
   if (outbox.statements.length > 0) armSweeper(env, ctx, createdAt);
   if (outbox.messages.length > 0 && options.enqueue !== false) {
-    ctx.waitUntil(
-      enqueueDeliveries(env.DELIVERIES, outbox.messages).catch((error: unknown) =>
-        console.error(JSON.stringify({ level: "error", msg: "enqueueing deliveries failed; the sweep will retry", error: String(error) })),
-      ),
-    );
+    // Rows due later (deliverAt) are sent with that delay, or left to the sweep beyond the queue's maximum.
+    const byDelay = new Map<number, DeliveryMessage[]>();
+    for (const event of events) {
+      const delaySeconds = Math.ceil(((dueAt.get(event.id) ?? createdAt) - createdAt) / 1000);
+      if (delaySeconds > MAX_QUEUE_DELAY_SECONDS) continue;
+      byDelay.set(delaySeconds, [...(byDelay.get(delaySeconds) ?? []), ...(outbox.perEvent.get(event.id)?.messages ?? [])]);
+    }
+    for (const [delaySeconds, messages] of byDelay) {
+      if (messages.length === 0) continue;
+      ctx.waitUntil(
+        enqueueDeliveries(env.DELIVERIES, messages, { delaySeconds }).catch((error: unknown) =>
+          console.error(JSON.stringify({ level: "error", msg: "enqueueing deliveries failed; the sweep will retry", error: String(error) })),
+        ),
+      );
+    }
   }
   const published = events.map((event) => {
     const mine = outbox.perEvent.get(event.id);

@@ -8,6 +8,7 @@ import { AppError } from "../http/errors";
 import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
 import { newId } from "../lib/ids";
 import { publish, publishAll } from "../publish";
+import { platformInputs } from "./platform-inputs";
 import { completeResearchStatement, estimateResearchCompletion, getResearch, insertResearchStatement } from "./research-repository";
 import { COMPLETE_RESEARCH, ID_PARAM, RESEARCH, RESEARCH_STARTED, START_RESEARCH } from "./schemas";
 
@@ -23,7 +24,7 @@ researchRoutes.openapi(
     path: "/research",
     tags,
     summary: "Start a research job; emits research.started",
-    middleware: [...protect("research"), strictFields(START_RESEARCH)],
+    middleware: [...protect("research", { form: true }), platformInputs(START_RESEARCH), strictFields(START_RESEARCH)],
     request: { body: jsonRequest(START_RESEARCH) },
     responses: { 201: envelopeOf(RESEARCH_STARTED, "The started job"), ...ERROR_RESPONSES },
   }),

@@ -1,21 +1,36 @@
 /** Request and response schemas of the inbound actions, exactly as the wire contract defines them. */
 import { z } from "@hono/zod-openapi";
+import { DEADLINE_FORMS, normaliseDeadline } from "./deadline";
 import { TASK_PRIORITIES, TASK_STATUSES } from "./task-queue";
 
 const TAGS = z.array(z.string().trim().min(1).max(64)).max(32);
 const IDEMPOTENCY_KEY = z.string().min(1).max(255);
+
+/** A deadline in any of DEADLINE_FORMS, read as its ISO-8601 UTC value. */
+const DEADLINE = z
+  .string()
+  .max(100)
+  .transform((value, ctx) => {
+    const iso = normaliseDeadline(value);
+    if (iso === null) ctx.addIssue({ code: "custom", message: `deadline must be ${DEADLINE_FORMS}` });
+    return iso ?? value;
+  })
+  .openapi({ description: `Accepted forms: ${DEADLINE_FORMS}. Stored and returned as ISO-8601 UTC.`, example: "2026-12-13T09:30:00Z" });
 
 export const CREATE_TASK = z
   .object({
     action: z.literal("add_task"),
     task: z.string().trim().min(10, "task must be at least 10 characters").max(10_000),
     priority: z.enum(TASK_PRIORITIES).default("medium"),
-    deadline: z.iso.datetime({ offset: true }).optional(),
-    expected: z.string().max(10_000).optional(),
+    deadline: DEADLINE.optional(),
+    // Any size the body limit allows: a large value is kept in the payload store (docs/decisions.md).
+    expected: z.string().optional(),
     tags: TAGS.optional(),
     idempotencyKey: IDEMPOTENCY_KEY.optional(),
   })
-  .openapi("CreateTask");
+  .openapi("CreateTask", {
+    example: { action: "add_task", task: "Prepare the board meeting deck", priority: "high", deadline: "2026-12-13T17:00:00Z", tags: ["board", "q4"] },
+  });
 
 export const TASK = z
   .object({
@@ -44,6 +59,7 @@ export const TASK_CREATED = z
     position: z.number().int(),
     estimatedStart: z.string(),
     estimatedCompletion: z.string(),
+    deadline: z.string().optional().openapi({ description: "The deadline as understood: ISO-8601 UTC" }),
   })
   .openapi("TaskCreated");
 
@@ -69,7 +85,9 @@ export const SEND_NOTIFICATION = z
     tags: TAGS.optional(),
     idempotencyKey: IDEMPOTENCY_KEY.optional(),
   })
-  .openapi("SendNotification");
+  .openapi("SendNotification", {
+    example: { action: "send_notification", priority: "P1", title: "Deploy finished", body: "v2.3 is live", channels: ["ops"], data: { version: "2.3" } },
+  });
 
 export const CHANNEL_STATUS = z.object({ status: z.enum(["delivered", "queued", "failed"]), reason: z.string().optional() });
 
@@ -89,7 +107,9 @@ export const START_RESEARCH = z
     maxAge: z.number().int().positive().optional(),
     idempotencyKey: IDEMPOTENCY_KEY.optional(),
   })
-  .openapi("StartResearch");
+  .openapi("StartResearch", {
+    example: { action: "start_research", topic: "Edge databases in 2026", depth: 3, format: "markdown", sources: ["https://developers.cloudflare.com/d1/"] },
+  });
 
 export const RESEARCH_STARTED = z
   .object({ researchId: z.string(), status: z.literal("started"), estimatedCompletion: z.string(), progressUrl: z.string() })

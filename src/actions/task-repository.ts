@@ -1,4 +1,5 @@
-/** D1 access for tasks: insert, queue snapshot, read with position, guarded status transitions. */
+/** D1 access for tasks: insert, queue snapshot, read with position, guarded status transitions. A large `expected` lives in the payload store. */
+import type { PayloadStore } from "../events/payload-store";
 import { iso, isoOrNull } from "../lib/time";
 import { allowedPredecessors, type TaskPriority, type TaskStatus } from "./task-queue";
 
@@ -53,14 +54,21 @@ export interface NewTask {
   now: number;
 }
 
-/** The INSERT for a new pending task (runs in the publishing batch). */
-export function insertTaskStatement(db: D1Database, task: NewTask): D1PreparedStatement {
-  return db
+/** The payload-store key of a task's `expected`. */
+function expectedKey(id: string): string {
+  return `tasks/${id}/expected`;
+}
+
+/** The INSERT for a new pending task and, when `expected` is large, its payload row (both run in the publishing batch). */
+export async function insertTaskStatements(db: D1Database, store: PayloadStore, task: NewTask): Promise<D1PreparedStatement[]> {
+  const expected = task.expected === undefined ? null : await store.prepare(expectedKey(task.id), task.expected, task.now);
+  const insert = db
     .prepare(
       `INSERT INTO tasks (id, token_id, title, priority, priority_rank, status, deadline, expected, tags, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
     )
-    .bind(task.id, task.tokenId, task.title, task.priority, task.rank, task.deadline ?? null, task.expected ?? null, task.tags ? JSON.stringify(task.tags) : null, task.now, task.now);
+    .bind(task.id, task.tokenId, task.title, task.priority, task.rank, task.deadline ?? null, expected?.column ?? null, task.tags ? JSON.stringify(task.tags) : null, task.now, task.now);
+  return [insert, ...(expected?.statements ?? [])];
 }
 
 /**
@@ -84,8 +92,8 @@ export function toQueueSnapshot(result: D1Result | undefined): { ahead: number; 
   return { ahead: row?.ahead ?? 0, averageDurationMs: row?.average ?? null };
 }
 
-/** One task with its current queue position (pending only), or null. */
-export async function getTask(db: D1Database, id: string): Promise<TaskView | null> {
+/** One task with its current queue position (pending only), or null; `expected` read through the payload store. */
+export async function getTask(db: D1Database, store: PayloadStore, id: string): Promise<TaskView | null> {
   const row = await db
     .prepare(
       `SELECT t.*, CASE WHEN t.status = 'pending' THEN (
@@ -104,7 +112,7 @@ export async function getTask(db: D1Database, id: string): Promise<TaskView | nu
     status: row.status,
     position: row.position,
     deadline: row.deadline,
-    expected: row.expected,
+    expected: await store.read(expectedKey(row.id), row.expected),
     tags: row.tags ? (JSON.parse(row.tags) as string[]) : [],
     result: row.result === null ? null : JSON.parse(row.result),
     error: row.error,

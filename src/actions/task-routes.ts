@@ -7,10 +7,12 @@ import { ok } from "../http/envelope";
 import { AppError } from "../http/errors";
 import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
 import { newId } from "../lib/ids";
+import { payloadStore } from "../events/payload-store";
 import { publishAll, publishBatch } from "../publish";
 import { CREATE_TASK, ID_PARAM, TASK, TASK_CREATED, UPDATE_TASK } from "./schemas";
+import { platformInputs } from "./platform-inputs";
 import { estimateSchedule, priorityRank } from "./task-queue";
-import { getTask, insertTaskStatement, queueSnapshotStatement, toQueueSnapshot, transitionStatement } from "./task-repository";
+import { getTask, insertTaskStatements, queueSnapshotStatement, toQueueSnapshot, transitionStatement } from "./task-repository";
 
 const tags = ["Tasks"];
 const BASE = "/webhooks/v2/task";
@@ -24,7 +26,7 @@ taskRoutes.openapi(
     path: "/task",
     tags,
     summary: "Queue a task; emits task.created",
-    middleware: [...protect("task"), strictFields(CREATE_TASK)],
+    middleware: [...protect("task", { form: true }), platformInputs(CREATE_TASK), strictFields(CREATE_TASK)],
     request: { body: jsonRequest(CREATE_TASK) },
     responses: { 201: envelopeOf(TASK_CREATED, "The queued task with its position and estimates"), ...ERROR_RESPONSES },
   }),
@@ -39,10 +41,17 @@ taskRoutes.openapi(
       c.executionCtx,
       [{
         type: "task.created",
-        data: { taskId: id, title: input.task, priority: input.priority, ...(input.deadline ? { deadline: input.deadline } : {}), ...(input.tags ? { tags: input.tags } : {}) },
+        data: {
+          taskId: id,
+          title: input.task,
+          priority: input.priority,
+          ...(input.deadline ? { deadline: input.deadline } : {}),
+          ...(input.tags ? { tags: input.tags } : {}),
+          ...(input.expected !== undefined ? { expected: input.expected } : {}),
+        },
         metadata: { requestId: c.get("requestId"), tokenId: task.tokenId },
       }],
-      { reads: [queueSnapshotStatement(c.env.DB, rank)], statements: [insertTaskStatement(c.env.DB, task)], now },
+      { reads: [queueSnapshotStatement(c.env.DB, rank)], statements: await insertTaskStatements(c.env.DB, payloadStore(c.env), task), now },
     );
     const snapshot = toQueueSnapshot(reads[0]);
     const schedule = estimateSchedule({ ...snapshot, defaultDurationMs: c.get("config").taskDefaultDurationMs, now });
@@ -54,6 +63,7 @@ taskRoutes.openapi(
         position: snapshot.ahead,
         estimatedStart: iso(schedule.estimatedStart),
         estimatedCompletion: iso(schedule.estimatedCompletion),
+        ...(input.deadline ? { deadline: input.deadline } : {}),
       },
       201,
       { self: `${BASE}/${id}`, status: `${BASE}/${id}/status` },
@@ -73,7 +83,7 @@ taskRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const task = await getTask(c.env.DB, id);
+    const task = await getTask(c.env.DB, payloadStore(c.env), id);
     if (!task) throw new AppError("NOT_FOUND", `Task ${id} not found`);
     return ok(c, task, 200, { self: `${BASE}/${id}`, status: `${BASE}/${id}/status` });
   },
@@ -92,21 +102,21 @@ taskRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     const change = { ...c.req.valid("json"), now: Date.now() };
-    const before = await getTask(c.env.DB, id);
+    const before = await getTask(c.env.DB, payloadStore(c.env), id);
     if (!before) throw new AppError("NOT_FOUND", `Task ${id} not found`);
     const startedOrCreated = Date.parse(before.startedAt ?? before.createdAt);
     const event =
       change.status === "running"
-        ? { type: "task.started", data: { taskId: id } }
+        ? { type: "task.started" as const, data: { taskId: id } }
         : change.status === "completed"
-          ? { type: "task.completed", data: { taskId: id, result: change.result ?? null, duration: change.now - startedOrCreated } }
-          : { type: "task.failed", data: { taskId: id, error: change.error ?? "unspecified", timestamp: iso(change.now) } };
+          ? { type: "task.completed" as const, data: { taskId: id, result: change.result ?? null, duration: change.now - startedOrCreated } }
+          : { type: "task.failed" as const, data: { taskId: id, error: change.error ?? "unspecified", timestamp: iso(change.now) } };
     const published = await publishAll(c.env, c.executionCtx, [{ ...event, metadata: { requestId: c.get("requestId"), tokenId: c.get("principal").tokenId } }], {
       statements: [transitionStatement(c.env.DB, id, change)],
       requireChange: true,
       now: change.now,
     });
-    const after = await getTask(c.env.DB, id);
+    const after = await getTask(c.env.DB, payloadStore(c.env), id);
     if (published.length === 0) {
       throw new AppError("UNPROCESSABLE", `Task ${id} is ${after?.status ?? before.status}; it cannot become ${change.status}`, {
         details: { field: "status", currentStatus: after?.status ?? before.status },

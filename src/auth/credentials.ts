@@ -6,12 +6,21 @@ export interface PresentedCredential {
   source: "bearer" | "api-key" | "query";
 }
 
-/** The first credential present, in the order Authorization, X-API-Key, `api_key` query parameter. */
-export function extractCredential(headers: Headers, url: URL): PresentedCredential | null {
+/** An Authorization header that is present but not `Bearer <one token>`: refused, never skipped. */
+export interface MalformedCredential {
+  malformed: "Authorization";
+}
+
+/**
+ * The first credential present, in the order Authorization, X-API-Key, `api_key` query parameter.
+ * An Authorization header in any other form (`Basic …`, `Bearer a b`) is malformed: it does not
+ * fall through to the other sources.
+ */
+export function extractCredential(headers: Headers, url: URL): PresentedCredential | MalformedCredential | null {
   const authorization = headers.get("Authorization");
-  if (authorization) {
+  if (authorization !== null && authorization.trim() !== "") {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (match) return { value: match[1]!, source: "bearer" };
+    return match ? { value: match[1]!, source: "bearer" } : { malformed: "Authorization" };
   }
   const apiKey = headers.get("X-API-Key")?.trim();
   if (apiKey) return { value: apiKey, source: "api-key" };

@@ -27,6 +27,15 @@ export function scopesFromClaim(claim: unknown): string[] {
   return [];
 }
 
+/**
+ * The caller's identity from verified claims — `jwt:<iss>#<sub>`, so two issuers' subjects never
+ * share idempotency keys or a limit bucket — or null when `sub` or `exp` is missing (refused).
+ */
+export function jwtIdentity(payload: Record<string, unknown>): string | null {
+  if (typeof payload.sub !== "string" || payload.sub === "" || typeof payload.exp !== "number") return null;
+  return `jwt:${typeof payload.iss === "string" ? payload.iss : ""}#${payload.sub}`;
+}
+
 /** Smallest gap between two forced JWKS refetches, so unknown key ids cannot hammer the issuer. */
 const FORCED_REFETCH_GAP_MS = 30_000;
 
@@ -39,8 +48,8 @@ function headerKid(token: string): string | undefined {
 }
 
 /**
- * Verifies a JWT bearer (signature, exp/nbf, issuer and audience when configured) and returns its
- * principal; null when it does not verify. A key id missing from the cached set refetches the
+ * Verifies a JWT bearer (signature, exp/nbf, issuer and audience — both required by the config)
+ * and returns its principal; null when it does not verify or lacks `sub` or `exp`. A key id missing from the cached set refetches the
  * JWKS (at most every 30 s), so issuer key rotation is picked up without waiting for the TTL.
  */
 export async function verifyJwtPrincipal(token: string, jwt: NonNullable<Config["jwt"]>): Promise<Principal | null> {
@@ -57,11 +66,12 @@ export async function verifyJwtPrincipal(token: string, jwt: NonNullable<Config[
       keys = await loadKeys(jwt.jwksUrl, now, true);
     }
     const payload = await Jwt.verifyWithJwks(token, { keys, verification, allowedAlgorithms: ALLOWED_ALGORITHMS });
-    const subject = typeof payload.sub === "string" ? payload.sub : "unknown";
+    const identity = jwtIdentity(payload);
+    if (!identity) return null;
     return {
       kind: "jwt",
-      tokenId: `jwt:${subject}`,
-      name: subject,
+      tokenId: identity,
+      name: payload.sub as string,
       type: "oauth",
       scopes: scopesFromClaim(payload[jwt.scopeClaim]),
       rateLimit: null,

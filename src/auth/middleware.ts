@@ -89,6 +89,11 @@ export function authenticateWith(guard: AuthGuard | null): MiddlewareHandler<App
           headers: { "WWW-Authenticate": 'Bearer realm="edgehook"' },
         });
       }
+      if ("malformed" in credential) {
+        throw new AppError("UNAUTHORIZED", "Malformed Authorization header: send Authorization: Bearer <token>", {
+          headers: { "WWW-Authenticate": 'Bearer realm="edgehook", error="invalid_request"' },
+        });
+      }
       principal = await resolvePrincipal(c, credential.value, guard);
     } catch (error) {
       if (guard && error instanceof AppError && error.code === "UNAUTHORIZED") throw await guard.failed(c, error);
@@ -104,11 +109,20 @@ export const authenticate: MiddlewareHandler<AppEnv> = authenticateWith(null);
 
 /** Requires the authenticated principal to hold `scope`; 403 FORBIDDEN otherwise. */
 export function requireScope(scope: string): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
+  const check: MiddlewareHandler<AppEnv> = async (c, next) => {
     const principal = c.get("principal");
     if (!hasScope(principal, scope)) {
       throw new AppError("FORBIDDEN", `Token lacks the "${scope}" scope`, { details: { required: scope, granted: principal.scopes } });
     }
     await next();
   };
+  SCOPE_CHECKS.set(check, scope);
+  return check;
+}
+
+const SCOPE_CHECKS = new WeakMap<Function, string>();
+
+/** The scope a middleware requires, when it is a requireScope check (the OpenAPI document reads it). */
+export function requiredScopeOf(handler: Function): string | undefined {
+  return SCOPE_CHECKS.get(handler);
 }

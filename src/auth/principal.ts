@@ -1,24 +1,15 @@
 /** Who is calling: the authenticated principal and scope checks (pure). */
+import type { Principal } from "../http/context";
 
 /** Scopes a token can be granted; "*" grants all. */
-export const SCOPES = ["task", "notify", "research", "events", "subscriptions", "tokens", "admin", "sources", "*"] as const;
+export const SCOPES = ["task", "notify", "research", "events", "subscriptions", "tokens", "admin", "sources", "metrics", "rules", "*"] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Token types; "admin" is reserved for the ADMIN_TOKEN secret but may also be given to records. */
 export const TOKEN_TYPES = ["zapier", "make", "n8n", "ifttt", "github", "slack", "custom", "admin", "service", "oauth"] as const;
 
-/** The authenticated caller. */
-export interface Principal {
-  /** How the caller proved itself. */
-  kind: "admin" | "token" | "jwt";
-  /** Stable id used for rate limits, idempotency scope and audit (`admin` for the secret). */
-  tokenId: string;
-  name: string;
-  type: string;
-  scopes: string[];
-  /** Requests per hour for this caller, or null for the configured default. */
-  rateLimit: number | null;
-}
+/** The authenticated caller (declared with the request variables, in http/context). */
+export type { Principal } from "../http/context";
 
 /** True when the principal may use `scope`: it holds the scope, "*", or is the admin. */
 export function hasScope(principal: Principal, scope: string): boolean {

@@ -6,6 +6,8 @@ import { AppError } from "../http/errors";
 import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
 import { protect } from "../guard";
 import { auditEntry, auditStatement } from "../ops/audit";
+import { checkGrant, checkRemoval, checkTokenChange, type GrantRefusal } from "./grant-policy";
+import { publish } from "../publish";
 import { forgetCachedTokens } from "./middleware";
 import { SCOPES, TOKEN_TYPES } from "./principal";
 import { createToken, deleteToken, getToken, listTokens, updateToken } from "./token-repository";
@@ -52,6 +54,11 @@ const LIST_QUERY = z.object({
 });
 
 const guard = protect("tokens");
+
+/** Throws the refusal of the grant rule, if any, as the contract's error. */
+function enforce(refusal: GrantRefusal | null): void {
+  if (refusal) throw new AppError(refusal.code, refusal.message, { details: refusal.details });
+}
 const tags = ["Tokens"];
 
 /** Token administration routes, mounted under the base path. */
@@ -69,9 +76,11 @@ tokenRoutes.openapi(
   }),
   async (c) => {
     const input = c.req.valid("json");
+    enforce(checkGrant(c.get("principal"), input, Date.now()));
     const { record, key } = await createToken(c.env.DB, { ...input, endpoints: input.endpoints }, Date.now(), (token) => [
       auditStatement(c.env.DB, auditEntry(c, "token.create", { type: "token", id: token.id }, { name: token.name, type: token.type, endpoints: token.endpoints, rateLimit: token.rateLimit, active: token.active, expiresAt: token.expiresAt })),
     ]);
+    await publish(c.env, c.executionCtx, { type: "api.key.created", data: { tokenId: record.id, name: record.name, type: record.type } });
     return ok(c, { ...record, key }, 201, { self: `/webhooks/v2/tokens/${record.id}` });
   },
 );
@@ -122,10 +131,14 @@ tokenRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     const changes = c.req.valid("json");
+    const target = await getToken(c.env.DB, id);
+    if (!target) throw new AppError("NOT_FOUND", "Token not found");
+    enforce(checkTokenChange(c.get("principal"), target, changes, Date.now()));
     const entry = auditEntry(c, "token.update", { type: "token", id }, { changes });
     const token = await updateToken(c.env.DB, id, changes, Date.now(), [auditStatement(c.env.DB, entry, { onlyIfChanged: true })]);
     if (!token) throw new AppError("NOT_FOUND", "Token not found");
     forgetCachedTokens();
+    if (changes.active === false) await publish(c.env, c.executionCtx, { type: "api.key.revoked", data: { tokenId: token.id, name: token.name } });
     return ok(c, token);
   },
 );
@@ -142,9 +155,14 @@ tokenRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
+    const target = await getToken(c.env.DB, id);
+    if (!target) throw new AppError("NOT_FOUND", "Token not found");
+    enforce(checkRemoval(c.get("principal"), target));
     const entry = auditEntry(c, "token.delete", { type: "token", id });
-    if (!(await deleteToken(c.env.DB, id, [auditStatement(c.env.DB, entry, { onlyIfChanged: true })]))) throw new AppError("NOT_FOUND", "Token not found");
+    const token = await getToken(c.env.DB, id);
+    if (!token || !(await deleteToken(c.env.DB, id, [auditStatement(c.env.DB, entry, { onlyIfChanged: true })]))) throw new AppError("NOT_FOUND", "Token not found");
     forgetCachedTokens();
+    await publish(c.env, c.executionCtx, { type: "api.key.revoked", data: { tokenId: id, name: token.name } });
     return ok(c, { id, deleted: true as const });
   },
 );

@@ -1,15 +1,21 @@
 /** Request and response schemas of the subscription API (zod, also the OpenAPI document). */
 import { z } from "@hono/zod-openapi";
-import { DELIVERY_STATUSES } from "./delivery-repository";
-import { EVENT_PATTERN, EVENT_TYPE, FILTER_OPERATORS } from "./match";
-import { MAX_DELAY_MS } from "./retry-policy";
-import { isUsableSecret } from "./signer";
-import { AUTH_TYPES } from "./subscription-repository";
+import { utf8Bytes } from "../lib/d1-limits";
+import { DAY_MS } from "../lib/time";
+import { HEADER_NAME, isReservedHeader, isValidHeaderValue, RESERVED_HEADER_REASON } from "../lib/header-rules";
+import { HEADER_MASK } from "./core/sealed-headers";
+import { DELIVERY_STATUSES } from "./store/deliveries";
+import { EVENT_PATTERN, EVENT_TYPE, FILTER_OPERATORS } from "./core/match";
+import { MAX_DELAY_MS } from "./core/retry-policy";
+import { isUsableSecret } from "./destinations/signer";
+import { refineTemplate } from "./template";
+import { AUTH_TYPES } from "./store/subscriptions";
 
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/;
-/** Headers the gateway sets itself; a subscription cannot override them. */
-const RESERVED_HEADERS = /^(host|content-length|content-type|transfer-encoding|connection|user-agent|webhook-.*|x-webhook-.*)$/i;
+/** A header name any source may set: a token that is not one the gateway sets itself (any case). */
+const SETTABLE_HEADER = z.string().regex(HEADER_NAME, "invalid header name").refine((name) => !isReservedHeader(name), RESERVED_HEADER_REASON);
 const MAX_TEMPLATE_BYTES = 16_384;
+/** Text that may become a header value (visible ASCII, spaces and tabs). */
+const HEADER_VALUE_TEXT = z.string().max(4000).refine(isValidHeaderValue, "header values may hold only visible ASCII, spaces and tabs");
 
 const CONDITION = z
   .object({
@@ -39,16 +45,17 @@ export const RETRY_POLICY = z
   })
   .openapi("RetryPolicy");
 
-const AUTH = z
+/** Outbound auth of a destination (subscriptions, rule http steps). */
+export const AUTH = z
   .discriminatedUnion("type", [
     z.object({ type: z.literal("none") }),
-    z.object({ type: z.literal("basic"), username: z.string().min(1).max(200), password: z.string().max(500) }),
-    z.object({ type: z.literal("bearer"), token: z.string().min(1).max(4000) }),
-    z.object({ type: z.literal("api-key"), key: z.string().min(1).max(4000), header: z.string().regex(HEADER_NAME).default("X-API-Key") }),
+    z.object({ type: z.literal("basic"), username: z.string().min(1).max(200).regex(/^[^:]*$/, "a Basic username cannot contain ':'"), password: z.string().max(500) }),
+    z.object({ type: z.literal("bearer"), token: HEADER_VALUE_TEXT.min(1) }),
+    z.object({ type: z.literal("api-key"), key: HEADER_VALUE_TEXT.min(1), header: SETTABLE_HEADER.default("X-API-Key") }),
     z.object({
       type: z.literal("hmac"),
       secret: z.string().min(8).max(500),
-      header: z.string().regex(HEADER_NAME).default("X-Signature"),
+      header: SETTABLE_HEADER.default("X-Signature"),
       algorithm: z.enum(["sha256", "sha512"]).default("sha256"),
       encoding: z.enum(["hex", "base64"]).default("hex"),
     }),
@@ -56,18 +63,37 @@ const AUTH = z
   .openapi("OutboundAuth");
 
 const HEADERS = z
-  .record(z.string().regex(HEADER_NAME, "invalid header name"), z.string().max(4000).regex(/^[^\r\n]*$/, "header values cannot contain line breaks"))
+  .record(SETTABLE_HEADER, HEADER_VALUE_TEXT)
   .refine((h) => Object.keys(h).length <= 30, { message: "at most 30 headers" })
-  .refine((h) => !Object.keys(h).some((k) => RESERVED_HEADERS.test(k)), { message: "headers cannot override Content-Type, User-Agent, Host, webhook-* or X-Webhook-*" });
+  .refine((h) => new Set(Object.keys(h).map((k) => k.toLowerCase())).size === Object.keys(h).length, { message: "a header name appears twice (names are case-insensitive)" })
+  .openapi({ description: `Sent on every attempt. Values are write-only: stored sealed and shown as "${HEADER_MASK}"; sending "${HEADER_MASK}" back keeps the stored value` });
 
 const TEMPLATE = z
   .unknown()
   .refine((t) => t === undefined || JSON.stringify(t).length <= MAX_TEMPLATE_BYTES, { message: `template must be at most ${MAX_TEMPLATE_BYTES} bytes of JSON` })
-  .openapi({ description: 'A JSON value with {{path}} placeholders, or a preset name: "slack", "discord", "teams"' });
+  .superRefine(refineTemplate)
+  .openapi({ description: 'A JSON value whose strings hold {{ expression }} placeholders, or a preset name: "slack", "discord", "teams"' });
+
+/** `integration: {id, params}` instead of url/template: a ready destination from GET /integrations. */
+const INTEGRATION_REF = z
+  .object({ id: z.string().min(1).max(64), params: z.record(z.string(), z.unknown()).default({}) })
+  .openapi("IntegrationRef", { description: "A catalogue integration and its params; it sets url, method, headers, auth and template" });
+
+/** A destination URL (checked by the http destination's guard when saved and when sent). */
+export const URL_FIELD = z.string().min(1).max(2048);
+
+/** Where a subscription delivers: `http` (the wave-1 fields) or a bound Cloudflare `queue`. */
+export const DESTINATION = z
+  .discriminatedUnion("type", [
+    z.object({ type: z.literal("http"), url: URL_FIELD, method: z.enum(["POST", "PUT", "PATCH"]).optional(), headers: HEADERS.optional(), auth: AUTH.optional() }),
+    z.object({ type: z.literal("queue"), queue: z.string().min(1).max(63).openapi({ description: "A queue name from GET /destinations" }) }),
+  ])
+  .openapi("Destination");
 
 /** Fields that configure a subscription (create, replace, update). */
 const CONFIG_FIELDS = {
-  url: z.string().min(1).max(2048),
+  destination: DESTINATION,
+  url: URL_FIELD,
   events: z.array(z.string().regex(EVENT_PATTERN, "use an event type, prefix.* or *")).min(1).max(100),
   name: z.string().trim().min(1).max(200).nullable(),
   description: z.string().max(2000).nullable(),
@@ -86,11 +112,14 @@ const CONFIG_FIELDS = {
 export const CREATE_SUBSCRIPTION = z
   .object({
     ...CONFIG_FIELDS,
+    destination: DESTINATION.optional(),
+    url: URL_FIELD.optional().openapi({ description: "The http shorthand: give url (method, headers, auth), destination, or integration" }),
+    integration: INTEGRATION_REF.optional(),
     name: CONFIG_FIELDS.name.optional(),
     description: CONFIG_FIELDS.description.optional(),
     secret: z.string().min(16).max(256).refine(isUsableSecret, "whsec_ secrets must be base64 of at least 16 bytes").optional(),
     headers: HEADERS.optional(),
-    method: CONFIG_FIELDS.method.default("POST"),
+    method: CONFIG_FIELDS.method.optional(),
     auth: AUTH.optional(),
     filters: CONFIG_FIELDS.filters.optional(),
     template: TEMPLATE.optional(),
@@ -99,7 +128,9 @@ export const CREATE_SUBSCRIPTION = z
     rateLimit: CONFIG_FIELDS.rateLimit.optional(),
     active: z.boolean().default(true),
   })
-  .openapi("CreateSubscription");
+  .openapi("CreateSubscription", {
+    example: { url: "http://127.0.0.1:4000/hooks", events: ["task.*"], retryPolicy: { strategy: "exponential", maxRetries: 4, initialDelayMs: 1000, maxDelayMs: 60000 } },
+  });
 
 /** PATCH: any subset of the configuration (the secret changes only through rotate-secret). */
 export const UPDATE_SUBSCRIPTION = z
@@ -119,11 +150,12 @@ export const SUBSCRIPTION = z
     id: z.string(),
     name: z.string().nullable(),
     description: z.string().nullable(),
-    url: z.string(),
+    destination: z.object({ type: z.string() }).catchall(z.unknown()),
+    url: z.string().optional(),
     events: z.array(z.string()),
-    method: z.string(),
-    headers: z.record(z.string(), z.string()),
-    auth: z.object({ type: z.enum(AUTH_TYPES), username: z.string().optional(), header: z.string().optional(), algorithm: z.string().optional(), encoding: z.string().optional() }),
+    method: z.string().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    auth: z.object({ type: z.enum(AUTH_TYPES), username: z.string().optional(), header: z.string().optional(), algorithm: z.string().optional(), encoding: z.string().optional() }).optional(),
     filters: z.unknown().nullable(),
     template: z.unknown(),
     retryPolicy: z.object({ strategy: z.string(), maxRetries: z.number(), initialDelayMs: z.number(), maxDelayMs: z.number() }),
@@ -186,12 +218,23 @@ export const LIST_DELIVERIES_QUERY = z.object({
   status: z.enum(DELIVERY_STATUSES).optional(),
 });
 
+/** The largest `metadata` of POST /events (it stays in the event row; large content belongs in `data`). */
+export const MAX_METADATA_BYTES = 65_536;
+
 /** POST /events. */
 export const PUBLISH_EVENT = z
   .object({
     type: z.string().min(1).max(200).regex(EVENT_TYPE, "event types are dotted names like order.created"),
     data: z.record(z.string(), z.unknown()),
-    metadata: z.record(z.string(), z.unknown()).optional(),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .refine((m) => m === undefined || utf8Bytes(JSON.stringify(m)) <= MAX_METADATA_BYTES, `metadata is at most ${MAX_METADATA_BYTES} bytes of JSON; put large content in data`),
+    deliverAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .refine((at) => at === undefined || Date.parse(at) <= Date.now() + DAY_MS, "deliverAt is at most 24 h ahead")
+      .openapi({ description: "Deliveries are not attempted before this time (at most 24 h ahead); the live stream has the event at once" }),
   })
   .openapi("PublishEvent");
 

@@ -1,5 +1,6 @@
-/** The durable event log in D1: insert statements, reads for replay, and the wire shape of an event. */
+/** The durable event log in D1: insert statements, reads for replay, and the wire shape of an event. Data goes through the payload store. */
 import { iso } from "../lib/time";
+import { PAYLOAD_MARKER, payloadStore, type PayloadStore, type PreparedPayload } from "./payload-store";
 
 /** An event as stored and as every consumer (deliveries, SSE) sees it. */
 export interface StoredEvent {
@@ -35,27 +36,54 @@ export function toWireEvent(event: StoredEvent): WireEvent {
   return wire;
 }
 
-/** The stored event of a row. */
-export function fromRow(row: EventRow): StoredEvent {
-  const event: StoredEvent = { id: row.id, type: row.type, data: JSON.parse(row.data), createdAt: row.created_at };
+/** The payload-store key of an event's data. */
+export function eventDataKey(id: string): string {
+  return `events/${id}/data`;
+}
+
+function fromRow(row: EventRow, data: string): StoredEvent {
+  const event: StoredEvent = { id: row.id, type: row.type, data: JSON.parse(data), createdAt: row.created_at };
   if (row.metadata) event.metadata = JSON.parse(row.metadata);
   return event;
+}
+
+/**
+ * The stored events of rows (any `SELECT * FROM events`), in row order, large data loaded from the
+ * payload store (one extra query only when a row has some). A row whose payload is gone (purged
+ * by retention meanwhile) is left out, exactly as if the event row were gone.
+ */
+export async function eventsFromRows(store: PayloadStore, rows: readonly EventRow[]): Promise<StoredEvent[]> {
+  const large = await store.load(rows.filter((r) => r.data === PAYLOAD_MARKER).map((r) => eventDataKey(r.id)));
+  return rows.flatMap((row) => {
+    const data = row.data === PAYLOAD_MARKER ? large.get(eventDataKey(row.id)) : row.data;
+    return data === undefined ? [] : [fromRow(row, data)];
+  });
 }
 
 /** When an event row is written inside a publishing batch. */
 export type InsertCondition = { kind: "always" } | { kind: "previous-changed" } | { kind: "event-exists"; eventId: string };
 
+/** An event's statements for the publishing batch, and its prepared payload (to discard if the batch fails). */
+export interface PreparedEventInsert {
+  statements: D1PreparedStatement[];
+  payload: PreparedPayload;
+}
+
 /**
- * The INSERT for an event, to run inside the publishing batch. "previous-changed" writes the row
- * only when the statement before it changed a row (SQLite `changes()` is per connection and a D1
- * batch runs as one transaction on one connection); "event-exists" chains further rows to it.
+ * The INSERT for an event, to run inside the publishing batch, followed by its payload row when
+ * the data is large (written only if the event row was). "previous-changed" writes the row only
+ * when the statement before it changed a row (SQLite `changes()` is per connection and a D1 batch
+ * runs as one transaction on one connection); "event-exists" chains further rows to it.
  */
-export function insertEventStatement(db: D1Database, event: StoredEvent, condition: InsertCondition = { kind: "always" }): D1PreparedStatement {
-  const values = [event.id, event.type, JSON.stringify(event.data), event.metadata ? JSON.stringify(event.metadata) : null, event.createdAt];
+export async function prepareEventInsert(store: PayloadStore, db: D1Database, event: StoredEvent, condition: InsertCondition = { kind: "always" }): Promise<PreparedEventInsert> {
+  const payload = await store.prepare(eventDataKey(event.id), JSON.stringify(event.data), event.createdAt, { sql: "SELECT 1 FROM events WHERE id = ?", value: event.id });
+  const values = [event.id, event.type, payload.column, event.metadata ? JSON.stringify(event.metadata) : null, event.createdAt];
   const insert = "INSERT INTO events (id, type, data, metadata, created_at)";
-  if (condition.kind === "always") return db.prepare(`${insert} VALUES (?, ?, ?, ?, ?)`).bind(...values);
-  if (condition.kind === "previous-changed") return db.prepare(`${insert} SELECT ?, ?, ?, ?, ? WHERE changes() > 0`).bind(...values);
-  return db.prepare(`${insert} SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM events WHERE id = ?)`).bind(...values, condition.eventId);
+  let row: D1PreparedStatement;
+  if (condition.kind === "always") row = db.prepare(`${insert} VALUES (?, ?, ?, ?, ?)`).bind(...values);
+  else if (condition.kind === "previous-changed") row = db.prepare(`${insert} SELECT ?, ?, ?, ?, ? WHERE changes() > 0`).bind(...values);
+  else row = db.prepare(`${insert} SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM events WHERE id = ?)`).bind(...values, condition.eventId);
+  return { statements: [row, ...payload.statements], payload };
 }
 
 /** Options for listEvents. */
@@ -67,8 +95,14 @@ export interface ListEventsOptions {
   limit: number;
 }
 
-/** Events in publish order (ascending id) after a point, a page at a time. */
-export async function listEvents(db: D1Database, options: ListEventsOptions): Promise<StoredEvent[]> {
+/** One page of listEvents: the events and, when the page was full, the id to continue after. */
+export interface EventPage {
+  events: StoredEvent[];
+  nextAfterId: string | null;
+}
+
+/** Events in publish order (ascending id) after a point, a page at a time, data loaded through the payload store. */
+export async function listEvents(env: Env, options: ListEventsOptions): Promise<EventPage> {
   const where: string[] = [];
   const values: unknown[] = [];
   if (options.afterId) {
@@ -80,6 +114,6 @@ export async function listEvents(db: D1Database, options: ListEventsOptions): Pr
     values.push(options.sinceMs);
   }
   const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`;
-  const rows = await db.prepare(sql).bind(...values, options.limit).all<EventRow>();
-  return rows.results.map(fromRow);
+  const rows = (await env.DB.prepare(sql).bind(...values, options.limit).all<EventRow>()).results;
+  return { events: await eventsFromRows(payloadStore(env), rows), nextAfterId: rows.length === options.limit ? rows.at(-1)!.id : null };
 }

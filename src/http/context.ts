@@ -1,6 +1,18 @@
 /** The Hono environment shared by every route and middleware: bindings and per-request variables. */
 import type { Config } from "../config";
-import type { Principal } from "../auth/principal";
+
+/** The authenticated caller. */
+export interface Principal {
+  /** How the caller proved itself. */
+  kind: "admin" | "token" | "jwt";
+  /** Stable id used for rate limits, idempotency scope and audit (`admin` for the secret). */
+  tokenId: string;
+  name: string;
+  type: string;
+  scopes: string[];
+  /** Requests per hour for this caller, or null for the configured default. */
+  rateLimit: number | null;
+}
 
 /** Per-request values set by middleware. */
 export interface RequestVariables {

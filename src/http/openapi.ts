@@ -71,3 +71,61 @@ export function strictFields(schema: z.ZodObject): MiddlewareHandler<AppEnv> {
     await next();
   };
 }
+
+/**
+ * An operationId from method and path: `get /subscriptions/{id}/deliveries` →
+ * `getSubscriptionsByIdDeliveries`. Unique because a method and path name one operation.
+ */
+export function deriveOperationId(method: string, path: string, basePath = ""): string {
+  const words = path
+    .slice(path.startsWith(basePath) ? basePath.length : 0)
+    .split("/")
+    .filter(Boolean)
+    .map((segment) => {
+      const param = /^\{(.+)\}$/.exec(segment);
+      return param ? `By-${param[1]}` : segment;
+    })
+    .join("-")
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
+  return [method.toLowerCase(), ...words.map((w) => w[0]!.toUpperCase() + w.slice(1))].join("");
+}
+
+/** A registered route as the OpenAPI registry keeps it (the fields this module completes). */
+interface RegisteredRoute {
+  method: string;
+  path: string;
+  operationId?: string;
+  security?: Record<string, string[]>[];
+}
+
+/** What completeOperations needs of an OpenAPIHono app: its Hono routes and its registry. */
+export interface DocumentedApp {
+  routes: { method: string; path: string; handler: Function }[];
+  openAPIRegistry: { definitions: readonly unknown[] };
+}
+
+/** Options for completeOperations. */
+export interface CompleteOperationsOptions {
+  /** The security requirement of an operation, from the handlers its route runs. */
+  securityOf: (handlers: readonly Function[]) => Record<string, string[]>[];
+  /** Stripped from paths when deriving operationIds. */
+  basePath?: string;
+}
+
+/**
+ * Gives every documented operation that sets none an operationId (derived from method and path)
+ * and a `security` requirement (from the middleware its route runs), so routes added anywhere are
+ * documented completely without touching them. Call once, after every route is mounted.
+ */
+export function completeOperations(app: DocumentedApp, options: CompleteOperationsOptions): void {
+  for (const definition of app.openAPIRegistry.definitions as { type: string; route?: RegisteredRoute }[]) {
+    const route = definition.type === "route" ? definition.route : undefined;
+    if (!route) continue;
+    const honoPath = route.path.replace(/\{([^}]+)\}/g, ":$1");
+    const method = route.method.toUpperCase();
+    const handlers = app.routes.filter((r) => r.path === honoPath && (r.method === method || r.method === "ALL")).map((r) => r.handler);
+    route.operationId ??= deriveOperationId(route.method, route.path, options.basePath);
+    route.security ??= options.securityOf(handlers);
+  }
+}

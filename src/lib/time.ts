@@ -12,3 +12,12 @@ export function isoOrNull(ms: number | null): string | null {
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
+
+const DURATION = /^(\d{1,9})([smhd])$/;
+const UNIT_MS = { s: 1000, m: 60_000, h: HOUR_MS, d: DAY_MS } as const;
+
+/** Milliseconds of a duration written `30s`, `15m`, `1h` or `1d`; null when malformed. */
+export function parseDurationMs(value: string): number | null {
+  const match = DURATION.exec(value);
+  return match ? Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] : null;
+}

@@ -2,14 +2,14 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/context";
 import { AppError } from "../http/errors";
-import { authFailureSpecs, ipSpecs, slowDownMs, sourceSpecs } from "./abuse-policy";
+import { authFailureSpecs, ipSpecs, perMinute, slowDownMs, sourceSpecs } from "./abuse-policy";
 import { admitKeyed, type LevelCall, peekKeyed } from "./counters";
 import type { LevelSpec } from "./limiter";
 import { combine, rateLimitError, tightest } from "./policy";
 
 /** One keyed level of a request: its objects' prefix, the key, and the key's quotas. */
 export interface KeyedLevel {
-  prefix: "ip" | "source";
+  prefix: "ip" | "source" | "inspector";
   key: string;
   specs: LevelSpec[];
 }
@@ -30,39 +30,51 @@ export function sourceLevel(c: Context<AppEnv>, source: string): KeyedLevel[] {
   return [{ prefix: "source", key: source, specs: sourceSpecs(c.get("config").abuse, source) }];
 }
 
+/** The level of inspector `inspectorId`: its own per-minute quota (INSPECTOR_LIMIT_PER_MINUTE). */
+export function inspectorLevel(c: Context<AppEnv>, inspectorId: string): KeyedLevel[] {
+  return [{ prefix: "inspector", key: inspectorId, specs: perMinute("inspector", c.get("config").inspector.perMinute) }];
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Middleware: admits the request at every level `levelsOf` names, in one parallel round trip (each
- * key's count lives in one LimitCounter shard, exact). Over the slow-down threshold of a level the
- * request is held back progressively (`slowDownMs`); past the limit it gets 429 RATE_LIMITED and the
- * levels that admitted it are released. Sets the `X-RateLimit-*` headers of the tightest level.
- * Apply it to any unauthenticated route: `app.post(path, keyedLimits((c) => ipLevel(c)), handler)`.
+ * Admits the request at every given level in one parallel round trip (each key's count lives in one
+ * LimitCounter shard, exact). Over the slow-down threshold of a level the request is held back
+ * progressively (`slowDownMs`); past the limit it throws 429 RATE_LIMITED and the levels that
+ * admitted it are released. Sets the `X-RateLimit-*` headers of the tightest level.
+ */
+export async function admitLevels(c: Context<AppEnv>, all: KeyedLevel[]): Promise<void> {
+  const levels = all.filter((level) => level.specs.length > 0);
+  if (levels.length === 0) return;
+  const shards = c.get("config").abuse.keyedShards;
+  const results = await Promise.allSettled(levels.map((l) => admitKeyed(c.env.LIMIT_COUNTER, l.prefix, l.key, l.specs, shards)));
+  const calls = results.map((r): LevelCall | null => (r.status === "fulfilled" ? r.value : null));
+  const releaseAll = () => {
+    for (const call of calls) if (call) c.executionCtx.waitUntil(call.release().catch(() => undefined));
+  };
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failure) {
+    releaseAll();
+    throw new AppError("SERVICE_UNAVAILABLE", "Rate limiter is unavailable; retry shortly", { retryAfter: 1, cause: failure.reason });
+  }
+  const verdict = combine(calls.map((call) => call!.answer))!;
+  c.set("rateLimitHeaders", verdict.headers);
+  if (!verdict.allowed) {
+    releaseAll();
+    throw rateLimitError(verdict);
+  }
+  const { slowDownSoft, slowDownMaxMs } = c.get("config").abuse;
+  const delay = Math.max(0, ...calls.flatMap((call) => call!.answer.views.map((v) => slowDownMs(v, slowDownSoft, slowDownMaxMs))));
+  if (delay > 0) await sleep(delay);
+}
+
+/**
+ * Middleware running `admitLevels` with the levels `levelsOf` names. Apply it to any
+ * unauthenticated route: `app.post(path, keyedLimits((c) => ipLevel(c)), handler)`.
  */
 export function keyedLimits(levelsOf: (c: Context<AppEnv>) => KeyedLevel[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const levels = levelsOf(c).filter((level) => level.specs.length > 0);
-    if (levels.length === 0) return next();
-    const shards = c.get("config").abuse.keyedShards;
-    const results = await Promise.allSettled(levels.map((l) => admitKeyed(c.env.LIMIT_COUNTER, l.prefix, l.key, l.specs, shards)));
-    const calls = results.map((r): LevelCall | null => (r.status === "fulfilled" ? r.value : null));
-    const releaseAll = () => {
-      for (const call of calls) if (call) c.executionCtx.waitUntil(call.release().catch(() => undefined));
-    };
-    const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failure) {
-      releaseAll();
-      throw new AppError("SERVICE_UNAVAILABLE", "Rate limiter is unavailable; retry shortly", { retryAfter: 1, cause: failure.reason });
-    }
-    const verdict = combine(calls.map((call) => call!.answer))!;
-    c.set("rateLimitHeaders", verdict.headers);
-    if (!verdict.allowed) {
-      releaseAll();
-      throw rateLimitError(verdict);
-    }
-    const { slowDownSoft, slowDownMaxMs } = c.get("config").abuse;
-    const delay = Math.max(0, ...calls.flatMap((call) => call!.answer.views.map((v) => slowDownMs(v, slowDownSoft, slowDownMaxMs))));
-    if (delay > 0) await sleep(delay);
+    await admitLevels(c, levelsOf(c));
     return next();
   };
 }

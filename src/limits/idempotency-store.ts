@@ -77,11 +77,12 @@ export class IdempotencyStore {
 
   /**
    * Ends `owner`'s hold on `key`: keeps `response` for 24 h from the first request, or frees the key
-   * when there is no response to keep. Reports from an owner that lost the key are ignored.
+   * when there is no response to keep (or keeping it would pass `maxBytes` for the token). Reports from an owner that lost the key are ignored.
    */
-  finish(key: string, owner: string, response: StoredResponse | null): void {
+  finish(key: string, owner: string, response: StoredResponse | null, maxBytes = Number.POSITIVE_INFINITY): void {
     const record = this.get(key);
     if (!record || record.owner !== owner || record.response) return;
+    if (response && this.keptBytes() + response.body.length > maxBytes) response = null;
     if (response) {
       const expiresAt = record.createdAt + IDEMPOTENCY_TTL_MS;
       this.#storage.sql.exec(
@@ -122,6 +123,11 @@ export class IdempotencyStore {
       waiters.delete(wake);
       if (waiters.size === 0) this.#waiters.delete(key);
     }
+  }
+
+  /** Bytes of response bodies this token keeps now (characters of the stored text). */
+  keptBytes(): number {
+    return this.#storage.sql.exec<{ n: number }>("SELECT COALESCE(SUM(LENGTH(body)), 0) AS n FROM idempotency_keys WHERE body IS NOT NULL AND expires_at > ?", Date.now()).one().n;
   }
 
   /** Deletes expired records and schedules the next sweep; the alarm handler. */

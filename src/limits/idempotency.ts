@@ -29,7 +29,7 @@ export function idempotencyKeyOf(header: string | null | undefined, body: unknow
   if (header !== null && header !== undefined) return KEY_PATTERN.test(header) ? { key: header, source: "Idempotency-Key" } : { invalid: "Idempotency-Key" };
   if (!body || typeof body !== "object" || Array.isArray(body)) return null;
   const value = (body as Record<string, unknown>).idempotencyKey;
-  if (typeof value !== "string") return null;
+  if (typeof value !== "string" || value === "") return null; // "" is an unmapped field (Zapier, Make): absent
   return value.length >= 1 && value.length <= 255 ? { key: value, source: "idempotencyKey" } : { invalid: "idempotencyKey" };
 }
 

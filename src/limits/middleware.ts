@@ -17,7 +17,9 @@ import {
 } from "./idempotency";
 import { admitAt, admitSharded, type LevelCall, peekSharded } from "./counters";
 import type { LevelView } from "./limiter";
+import { announceLimit } from "./limit-notice";
 import { combine, type LevelPlan, planLevels, rateLimitError, rateLimitHeaders, tightest, withoutRequest } from "./policy";
+import { openResponse, sealResponse } from "./sealed-responses";
 import type { KeyClaim, TokenBegin } from "./token-state";
 
 /** The global level's objects are `global:<shard>`. */
@@ -33,7 +35,7 @@ type Keyed = Omit<KeyClaim, "owner">;
 async function keyedRequest(c: Context<AppEnv>): Promise<Keyed | null> {
   if (!IDEMPOTENT_METHODS.has(c.req.method)) return null;
   const body = await readJsonBody(c); // a malformed body is the JSON gate's 400, after the limits
-  const parsed = body.kind === "json" ? body.value : undefined;
+  const parsed = body.kind === "json" || body.kind === "form" ? body.value : undefined;
   const found = idempotencyKeyOf(c.req.header("Idempotency-Key"), parsed);
   if (!found) return null;
   if ("invalid" in found) {
@@ -75,7 +77,7 @@ async function admitOnce(c: Context<AppEnv>, plan: LevelPlan, endpoint: string, 
   const undo = (violation: { level: LevelView["level"] } | null) => {
     if (tokenAdmission?.reservation) later(token.release(plan.token, tokenAdmission.reservation, claim));
     for (const call of calls) if (call) later(call.release());
-    if (violation && violation.level !== "ip" && violation.level !== "source") recordRateLimitViolation(violation.level, principal.tokenId, endpoint);
+    if (violation && (violation.level === "token" || violation.level === "endpoint" || violation.level === "global")) recordRateLimitViolation(violation.level, principal.tokenId, endpoint);
   };
 
   const failure = [tokenResult, ...sharedResults].find((r): r is PromiseRejectedResult => r?.status === "rejected");
@@ -97,18 +99,23 @@ async function admitOnce(c: Context<AppEnv>, plan: LevelPlan, endpoint: string, 
   c.set("rateLimitHeaders", verdict.headers);
   if (verdict.allowed) return null;
   undo({ level: verdict.binding.level });
+  const notice = announceLimit(env, c.executionCtx, { tokenId: principal.kind === "admin" ? null : principal.tokenId, binding: verdict.binding });
+  c.executionCtx.waitUntil(notice.catch((error: unknown) => console.error(JSON.stringify({ level: "error", msg: "api.limit.exceeded not published", error: String(error) }))));
   throw rateLimitError(verdict);
 }
 
-/** The first response again, marked as a replay. */
-function replay(response: StoredResponse): Response {
+/** The first response again (opened when sealed), marked as a replay. */
+async function replay(c: Context<AppEnv>, stored: StoredResponse, key: string): Promise<Response> {
+  const response = await openResponse(stored, c.get("config").encryptionKey, c.get("principal").tokenId, key);
   return new Response(response.body, { status: response.status, headers: { "Content-Type": response.contentType, "Idempotent-Replayed": "true" } });
 }
 
 /** Runs the route for the request that owns `claim` and keeps its outcome (or frees the key) after the response. */
 async function runOwned(c: Context<AppEnv>, next: Next, claim: KeyClaim): Promise<void> {
-  const token = c.env.TOKEN_STATE.getByName(c.get("principal").tokenId);
-  const report = (response: StoredResponse | null) => c.executionCtx.waitUntil(token.complete(claim, response).catch(() => undefined));
+  const { tokenId } = c.get("principal");
+  const config = c.get("config");
+  const token = c.env.TOKEN_STATE.getByName(tokenId);
+  const report = (response: StoredResponse | null) => c.executionCtx.waitUntil(token.complete(claim, response, config.idempotencyMaxBytes).catch(() => undefined));
   try {
     await next();
   } catch (error) {
@@ -120,7 +127,7 @@ async function runOwned(c: Context<AppEnv>, next: Next, claim: KeyClaim): Promis
   if (isStorableStatus(res.status)) {
     const body = await res.clone().text();
     if (new TextEncoder().encode(body).byteLength <= MAX_STORED_BODY_BYTES) {
-      stored = { status: res.status, body, contentType: res.headers.get("Content-Type") ?? "application/json" };
+      stored = await sealResponse({ status: res.status, body, contentType: res.headers.get("Content-Type") ?? "application/json" }, config.encryptionKey, tokenId, claim.key);
     }
   }
   report(stored);
@@ -142,7 +149,7 @@ export function limitsAndIdempotency(endpoint: string): MiddlewareHandler<AppEnv
       if (!first) return claim ? runOwned(c, next, claim) : next();
       let taken: KeyLookup = first;
       if (taken.kind === "in_flight") taken = await c.env.TOKEN_STATE.getByName(principal.tokenId).wait(claim!, DUPLICATE_WAIT_MS);
-      if (taken.kind === "replay") return replay(taken.response);
+      if (taken.kind === "replay") return replay(c, taken.response, claim!.key);
       if (taken.kind === "conflict") {
         throw new AppError("IDEMPOTENCY_CONFLICT", "This Idempotency-Key was already used with a different request", {
           details: { reason: "different_request" },

@@ -1,9 +1,11 @@
-/** TokenState Durable Object: one token's rate-limit level and its idempotency records (24 h, expired by alarm). */
+/** TokenState Durable Object: one token's rate-limit level, its idempotency records (24 h, expired by alarm) and its open-stream leases. */
 import { DurableObject } from "cloudflare:workers";
 import type { KeyLookup, StoredResponse } from "./idempotency";
 import { IdempotencyStore } from "./idempotency-store";
 import type { Admission, LevelReservation, LevelSpec, LevelView } from "./limiter";
 import { LimitStore } from "./limit-store";
+import type { LeaseAnswer } from "../stream/caps";
+import { StreamLeaseStore } from "./stream-leases";
 
 /** An idempotency key as the Worker hands it over: the key, the request's fingerprint, and who will own it. */
 export interface KeyClaim {
@@ -21,11 +23,13 @@ export type TokenBegin =
 export class TokenState extends DurableObject<Env> {
   readonly #limits: LimitStore;
   readonly #keys: IdempotencyStore;
+  readonly #streams: StreamLeaseStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#limits = new LimitStore(ctx.storage.sql);
     this.#keys = new IdempotencyStore(ctx.storage);
+    this.#streams = new StreamLeaseStore(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(() => this.#keys.init());
   }
 
@@ -55,9 +59,9 @@ export class TokenState extends DurableObject<Env> {
     if (claim) this.#keys.finish(claim.key, claim.owner, null);
   }
 
-  /** Records the outcome of the request that owns the key (null frees the key). */
-  complete(claim: KeyClaim, response: StoredResponse | null): void {
-    this.#keys.finish(claim.key, claim.owner, response);
+  /** Records the outcome of the request that owns the key (null frees the key); beyond `maxBytes` kept in all, it is not kept. */
+  complete(claim: KeyClaim, response: StoredResponse | null, maxBytes = Number.POSITIVE_INFINITY): void {
+    this.#keys.finish(claim.key, claim.owner, response, maxBytes);
   }
 
   /** Waits (bounded) for an in-flight key and returns what the duplicate gets then. */
@@ -73,6 +77,21 @@ export class TokenState extends DurableObject<Env> {
   /** The token level as it stands, admitting nothing. */
   peek(specs: LevelSpec[]): LevelView[] {
     return this.#limits.peek(specs, Date.now());
+  }
+
+  /** Takes a concurrent-stream slot for stream `id` (at most `max` live leases). */
+  acquireStream(id: string, max: number, leaseMs: number): LeaseAnswer {
+    return this.#streams.acquire(id, max, leaseMs, Date.now());
+  }
+
+  /** Renews an open stream's lease; false when it had already ended. */
+  renewStream(id: string, leaseMs: number): boolean {
+    return this.#streams.renew(id, leaseMs, Date.now());
+  }
+
+  /** Frees a closed stream's slot. */
+  releaseStream(id: string): void {
+    this.#streams.release(id);
   }
 
   /** Deletes expired idempotency records and schedules the next sweep. */

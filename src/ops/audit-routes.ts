@@ -1,4 +1,5 @@
 /** GET /audit (scope admin): the audit trail, newest first, with filters and cursor pagination. */
+import { linkTo } from "../http/links";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { protect } from "../guard";
 import type { AppEnv } from "../http/context";
@@ -55,9 +56,7 @@ auditRoutes.openapi(
     const page = await listAudit(c.env.DB, { action: q.action, actor: q.actor, targetType: q.targetType, targetId: q.target, sinceMs: q.since, untilMs: q.until }, q.limit, q.cursor);
     const links: Record<string, string> = {};
     if (page.nextCursor) {
-      const next = new URL(c.req.url);
-      next.searchParams.set("cursor", page.nextCursor);
-      links.next = `${next.pathname}${next.search}`;
+      links.next = linkTo(c.req.url, { cursor: page.nextCursor });
     }
     return ok(c, page, 200, Object.keys(links).length ? links : undefined);
   },

@@ -1,5 +1,6 @@
 /** Audit trail in D1: entries for admin actions (written with the change where practical) and the filtered, paginated list. */
 import type { Context } from "hono";
+import type { Config } from "../config";
 import type { AppEnv } from "../http/context";
 import { newId } from "../lib/ids";
 import { iso } from "../lib/time";
@@ -42,17 +43,36 @@ export interface AuditRecord {
  * LOG_REDACT_FIELDS redaction, so a secret handed in by mistake is stored as `[REDACTED]`.
  */
 export function auditEntry(c: Context<AppEnv>, action: string, target: AuditTarget, details?: Record<string, unknown> | null, now = Date.now()): AuditEntry {
-  const config = c.get("config");
+  return buildEntry(c.get("config"), { actorTokenId: c.get("principal")?.tokenId ?? "anonymous", requestId: c.get("requestId") }, action, target, details, now);
+}
+
+/** Who an entry is attributed to: a request's principal, or the gateway itself (`system`). */
+interface AuditActor {
+  actorTokenId: string;
+  requestId: string;
+}
+
+function buildEntry(config: Config, actor: AuditActor, action: string, target: AuditTarget, details: Record<string, unknown> | null | undefined, now: number): AuditEntry {
   return {
     id: newId("aud"),
     action,
-    actorTokenId: c.get("principal")?.tokenId ?? "anonymous",
+    ...actor,
     targetType: target.type,
     targetId: target.id ?? null,
-    requestId: c.get("requestId"),
     details: details ? (redact(details, fieldMatcher(config.logs.redactFields)) as Record<string, unknown>) : null,
     createdAt: now,
   };
+}
+
+/** The actor of changes the gateway makes by itself (e.g. the consumer disabling a subscription). */
+const SYSTEM_ACTOR = "system";
+
+/**
+ * Records an action the gateway took without a request (no Hono context): actor `system`, request
+ * id `<source>` (e.g. `queue`). Awaitable; the caller decides whether to wait.
+ */
+export async function auditSystem(db: D1Database, config: Config, source: string, action: string, target: AuditTarget, details?: Record<string, unknown> | null): Promise<void> {
+  await auditStatement(db, buildEntry(config, { actorTokenId: SYSTEM_ACTOR, requestId: source }, action, target, details, Date.now())).run();
 }
 
 /** Options for auditStatement. */

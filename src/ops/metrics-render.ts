@@ -40,6 +40,16 @@ export function latencySummary(h: Histogram) {
 
 const rate = (part: number, whole: number) => (whole ? Math.round((part / whole) * 10_000) / 10_000 : 0);
 
+/**
+ * The share of finished deliveries that succeeded: success / (success + failed), null before any
+ * finished. Retried attempts are not deliveries that ended, so they do not count — the meaning
+ * of successRate in GET /subscriptions/:id/stats too (docs/API.md).
+ */
+function deliverySuccessRate(byOutcome: Record<string, number>): number | null {
+  const finished = (byOutcome.success ?? 0) + (byOutcome.failed ?? 0);
+  return finished ? rate(byOutcome.success ?? 0, finished) : null;
+}
+
 /** Per-route totals (all statuses combined). */
 export function endpointTotals(snapshot: MetricsSnapshot) {
   return Object.keys(snapshot.requests)
@@ -93,7 +103,7 @@ export function metricsJson(view: MetricsView) {
     },
     topTokens: topEntries(snapshot.tokens, view.top).map(([tokenId, requests]) => ({ tokenId, requests })),
     topSourceIps: topEntries(snapshot.sourceIps, view.top).map(([ip, requests]) => ({ ip, requests })),
-    deliveries: { total: deliveriesTotal, byOutcome, successRate: rate(byOutcome.success ?? 0, deliveriesTotal), latencyMs: latencySummary(snapshot.deliveryLatency) },
+    deliveries: { total: deliveriesTotal, byOutcome, successRate: deliverySuccessRate(byOutcome), latencyMs: latencySummary(snapshot.deliveryLatency) },
     queue: { depth: view.queue?.depth ?? null, deadLetter: view.queue?.deadLetter ?? null },
   };
 }

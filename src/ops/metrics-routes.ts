@@ -1,5 +1,5 @@
 /** GET /metrics (scope admin): cross-isolate totals as JSON or in the Prometheus text format. */
-import { queueStats } from "../delivery/delivery-repository";
+import { queueStats } from "../delivery/store/deliveries";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { protect } from "../guard";
 import type { AppEnv } from "../http/context";
@@ -27,7 +27,12 @@ const METRICS = z
     }),
     topTokens: z.array(z.object({ tokenId: z.string(), requests: z.number() })),
     topSourceIps: z.array(z.object({ ip: z.string(), requests: z.number() })),
-    deliveries: z.object({ total: z.number(), byOutcome: COUNTS, successRate: z.number(), latencyMs: LATENCY }),
+    deliveries: z.object({
+      total: z.number().openapi({ description: "Delivery attempts that ended (success + failed + retried)" }),
+      byOutcome: COUNTS,
+      successRate: z.number().nullable().openapi({ description: "success / (success + failed): the share of finished deliveries that succeeded, as in /subscriptions/:id/stats; null before any finished" }),
+      latencyMs: LATENCY,
+    }),
     queue: z.object({ depth: z.number().nullable(), deadLetter: z.number().nullable() }),
   })
   .openapi("Metrics");
@@ -46,7 +51,8 @@ metricsRoutes.openapi(
     path: "/metrics",
     tags: ["Operations"],
     summary: "Request, error, rate-limit and delivery metrics across isolates (JSON, or Prometheus text with Accept: text/plain)",
-    middleware: protect("admin"),
+    // "metrics": a read-only scope for scrapers (admin tokens have it too).
+    middleware: protect("metrics"),
     request: { query: QUERY },
     responses: {
       200: {

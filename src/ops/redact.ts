@@ -1,4 +1,6 @@
 /** Redaction (pure): hides the values of sensitive fields in bodies, query strings and audit details. */
+import { isCredentialHeader } from "../lib/header-rules";
+import { looksLikeUrl, redactUrl } from "../lib/redact-url";
 
 /** What a hidden value is replaced with. */
 export const REDACTED = "[REDACTED]";
@@ -29,13 +31,18 @@ export function fieldMatcher(fields: readonly string[]): FieldMatcher {
   return matcher;
 }
 
-/** A deep copy of `value` with every sensitive field's value replaced (nesting beyond 8 levels is elided). */
+/**
+ * A deep copy of `value` with every sensitive field's value replaced — listed field names and
+ * credential-like header names holding a string (`Cookie`, `X-Auth`, …) — and every url string passed through
+ * redactUrl (userinfo, query values, token-like path segments). Nesting beyond 8 levels is elided.
+ */
 export function redact(value: unknown, isSensitive: FieldMatcher, depth = 0): unknown {
+  if (typeof value === "string") return looksLikeUrl(value) ? redactUrl(value) : value;
   if (value === null || typeof value !== "object") return value;
   if (depth >= MAX_DEPTH) return "[…]";
   if (Array.isArray(value)) return value.map((item) => redact(item, isSensitive, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) out[key] = isSensitive(key) ? REDACTED : redact(v, isSensitive, depth + 1);
+  for (const [key, v] of Object.entries(value)) out[key] = isSensitive(key) || (typeof v === "string" && isCredentialHeader(key)) ? REDACTED : redact(v, isSensitive, depth + 1);
   return out;
 }
 

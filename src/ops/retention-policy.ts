@@ -10,9 +10,10 @@ export interface RetentionRule {
   column: string;
   /**
    * Which configured retention applies (`RETENTION_<X>_DAYS`), or `expired` for rows that carry
-   * their own expiry time in `column` (idempotency and dedup records).
+   * their own expiry time in `column` (dedup records, the queue sink), or `week` (a fixed 7 days:
+   * coalescing notices, inspector requests).
    */
-  keep: "events" | "deliveries" | "audit" | "expired";
+  keep: "events" | "deliveries" | "audit" | "expired" | "week";
 }
 
 /**
@@ -25,8 +26,10 @@ export const RETENTION_RULES: readonly RetentionRule[] = [
   { table: "deliveries", column: "created_at", keep: "deliveries" },
   { table: "events", column: "created_at", keep: "events" },
   { table: "audit", column: "created_at", keep: "audit" },
-  { table: "idempotency", column: "expires_at", keep: "expired" },
   { table: "source_deliveries", column: "expires_at", keep: "expired" },
+  { table: "queue_sink", column: "expires_at", keep: "expired" },
+  { table: "ops_notices", column: "created_at", keep: "week" },
+  { table: "inspector_requests", column: "received_at", keep: "week" },
 ];
 
 /** One table to trim now: delete rows whose `column` is below `cutoff`. */
@@ -43,6 +46,8 @@ export function retentionPlan(retention: Config["retention"], now: number, rules
   for (const rule of rules) {
     if (rule.keep === "expired") {
       tasks.push({ table: rule.table, column: rule.column, cutoff: now });
+    } else if (rule.keep === "week") {
+      tasks.push({ table: rule.table, column: rule.column, cutoff: now - 7 * DAY_MS });
     } else if (days[rule.keep] > 0) {
       tasks.push({ table: rule.table, column: rule.column, cutoff: now - days[rule.keep] * DAY_MS });
     }

@@ -1,6 +1,8 @@
 /** Retention run (the cron's maintenance): deletes rows past their retention in bounded batches, table by table. */
 import { iso } from "../lib/time";
 import { getConfig } from "../config";
+import { payloadStore } from "../events/payload-store";
+import { DAY_MS } from "../lib/time";
 import { retentionPlan, type RetentionTask } from "./retention-policy";
 
 /** Options for runRetention. */
@@ -53,10 +55,30 @@ export async function runRetention(db: D1Database, tasks: RetentionTask[], optio
   return report;
 }
 
+/** Deletes the stored payloads (D1 rows and R2 objects) of events past retention, in bounded batches. */
+async function purgeEventPayloads(env: Env, config: ReturnType<typeof getConfig>["retention"], now: number): Promise<TableOutcome> {
+  const outcome: TableOutcome = { deleted: 0, complete: config.eventsDays === 0 };
+  if (config.eventsDays === 0) return outcome;
+  const store = payloadStore(env);
+  try {
+    for (let batch = 0; batch < config.maxBatches && !outcome.complete; batch++) {
+      const deleted = await store.purge("events/", now - config.eventsDays * DAY_MS, config.batchSize);
+      outcome.deleted += deleted;
+      outcome.complete = deleted < config.batchSize;
+    }
+  } catch (error) {
+    outcome.skipped = "error";
+    outcome.error = error instanceof Error ? error.message : String(error);
+  }
+  return outcome;
+}
+
 /** The cron's retention step at `now` (the trigger's scheduled time): plan from config, run, log one JSON line. */
 export async function retention(env: Env, now: number): Promise<Record<string, TableOutcome>> {
   const config = getConfig(env).retention;
-  const report = await runRetention(env.DB, retentionPlan(config, now), { batchSize: config.batchSize, maxBatches: config.maxBatches });
+  // Event payloads first: an event row whose payload is gone reads as gone, never the other way round.
+  const payloads = await purgeEventPayloads(env, config, now);
+  const report = { payloads, ...(await runRetention(env.DB, retentionPlan(config, now), { batchSize: config.batchSize, maxBatches: config.maxBatches })) };
   const failed = Object.values(report).some((o) => o.skipped === "error");
   const line = JSON.stringify({ level: failed ? "error" : "info", msg: "retention", at: iso(now), tables: report });
   if (failed) console.error(line);

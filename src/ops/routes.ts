@@ -6,11 +6,11 @@ import { ok } from "../http/envelope";
 import { rateLimitStanding } from "../limits/middleware";
 import { iso, isoOrNull } from "../lib/time";
 import { ERROR_RESPONSES, envelopeOf } from "../http/openapi";
-import { pingMetrics, readMetrics } from "./metrics";
+import { healthChecks, overallHealth } from "./health";
+import { readMetrics } from "./metrics";
 import { endpointTotals } from "./metrics-render";
 import { endpointStatus, REQUEST_STATS } from "./request-stats";
 
-type CheckStatus = "ok" | "error";
 const CHECK = z.object({ status: z.enum(["ok", "error"]), latencyMs: z.number(), error: z.string().optional() });
 const HEALTH = z
   .object({
@@ -20,23 +20,6 @@ const HEALTH = z
     checks: z.object({ database: CHECK, queue: CHECK, durableObjects: CHECK }),
   })
   .openapi("Health");
-
-async function timed(check: () => Promise<unknown>): Promise<{ status: CheckStatus; latencyMs: number; error?: string }> {
-  const started = Date.now();
-  try {
-    await check();
-    return { status: "ok", latencyMs: Date.now() - started };
-  } catch (error) {
-    return { status: "error", latencyMs: Date.now() - started, error: error instanceof Error ? error.message : String(error) };
-  }
-}
-
-/** healthy when all pass, unhealthy when D1 fails (nothing can be accepted), degraded otherwise. */
-export function overallHealth(checks: Record<"database" | "queue" | "durableObjects", { status: CheckStatus }>) {
-  if (checks.database.status === "error") return "unhealthy" as const;
-  if (checks.queue.status === "error" || checks.durableObjects.status === "error") return "degraded" as const;
-  return "healthy" as const;
-}
 
 /** Health and status routes. */
 export const opsRoutes = new OpenAPIHono<AppEnv>();
@@ -50,14 +33,7 @@ opsRoutes.openapi(
     responses: { 200: envelopeOf(HEALTH, "Healthy or degraded"), 503: envelopeOf(HEALTH, "Unhealthy") },
   }),
   async (c) => {
-    const [database, queue, durableObjects] = await Promise.all([
-      timed(() => c.env.DB.prepare("SELECT 1 AS ok").first()),
-      timed(async () => {
-        if (typeof c.env.DELIVERIES?.send !== "function") throw new Error("DELIVERIES queue binding missing");
-      }),
-      timed(() => Promise.all([c.env.LIMIT_COUNTER.get(c.env.LIMIT_COUNTER.idFromName("health")).ping(), pingMetrics(c.env)])),
-    ]);
-    const checks = { database, queue, durableObjects };
+    const checks = await healthChecks(c.env);
     const status = overallHealth(checks);
     const body = { status, timestamp: iso(Date.now()), uptime: Math.round((Date.now() - REQUEST_STATS.startedAt) / 1000), checks };
     return ok(c, body, status === "unhealthy" ? 503 : 200);

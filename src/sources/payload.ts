@@ -1,4 +1,5 @@
 /** Reads a verified raw body as the event's data: JSON objects as they are, forms as fields, anything else under `body`. */
+import { MAX_JSON_DEPTH, jsonTooDeep } from "../lib/json-depth";
 
 /** How the body was read. */
 export type PayloadFormat = "json" | "form" | "text" | "empty";
@@ -44,6 +45,7 @@ export function parsePayload(body: Uint8Array, contentType: string | null): Pars
   const type = mediaType(contentType);
   if (type === "application/x-www-form-urlencoded") return { ok: true, payload: { format: "form", data: formFields(text) } };
   if (isJsonType(type) || type === "") {
+    if (jsonTooDeep(text)) return { ok: false, message: `nests deeper than ${MAX_JSON_DEPTH} levels` };
     try {
       const value: unknown = JSON.parse(text);
       const data = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : { body: value };

@@ -30,6 +30,12 @@ export interface SourceProvider {
   name: ProviderName;
   /** Display name for messages and docs. */
   title: string;
+  /**
+   * True when the signature covers the delivery id (Standard Webhooks signs `id.timestamp.body`):
+   * a new id is then a new message even with an identical body. Otherwise deliveries are also
+   * deduplicated on the body's hash, so an unsigned id header cannot make a replay new.
+   */
+  signsDeliveryId?: boolean;
   verify(request: SignedRequest, settings: SourceSettings): Promise<Verification>;
   interpret(headers: Headers, payload: ParsedPayload, settings: SourceSettings): Interpretation;
 }

@@ -11,9 +11,10 @@ import { authFailureGuard, ipLevel, keyedLimits, sourceLevel } from "../limits/a
 import { publishBatch } from "../publish";
 import { parsePayload } from "./payload";
 import { providerByName } from "./registry";
-import { firstDeliveryStatement, rememberDeliveryStatement } from "./repository";
+import { firstDeliveryStatement, rememberDeliveryStatements, type DedupKeys } from "./repository";
 import { resolveSource } from "./settings";
 import { PROVIDERS, type ProviderName } from "./signature";
+import { providerEventType } from "../events/types";
 
 /** Delivery ids longer than this are stored as their hash. */
 const MAX_DELIVERY_ID_LENGTH = 200;
@@ -41,10 +42,17 @@ function unavailable(provider: ProviderName, reason: "unconfigured" | "disabled"
   });
 }
 
-/** The dedup key: the provider's delivery id, or the body's SHA-256 when the provider sends none. */
-async function dedupKey(deliveryId: string | undefined, body: Uint8Array): Promise<string> {
-  if (deliveryId === undefined) return `sha256:${await sha256Hex(body)}`;
-  return deliveryId.length > MAX_DELIVERY_ID_LENGTH ? `sha256:${await sha256Hex(deliveryId)}` : deliveryId;
+/**
+ * The dedup keys: the provider's delivery id (the body's SHA-256 when it sends none) and the body's
+ * SHA-256 — unless the signature covers the id, when the id alone identifies the message.
+ */
+async function dedupKeys(deliveryId: string | undefined, body: Uint8Array, signsDeliveryId: boolean): Promise<DedupKeys> {
+  if (deliveryId === undefined) {
+    const bodyKey = `sha256:${await sha256Hex(body)}`;
+    return { deliveryKey: bodyKey, bodyKey };
+  }
+  const deliveryKey = deliveryId.length > MAX_DELIVERY_ID_LENGTH ? `sha256:${await sha256Hex(deliveryId)}` : deliveryId;
+  return { deliveryKey, bodyKey: signsDeliveryId ? deliveryKey : `sha256:${await sha256Hex(body)}` };
 }
 
 const route = createRoute({
@@ -54,7 +62,7 @@ const route = createRoute({
   summary: "Receive a provider webhook (signature-verified, deduplicated, published as <provider>.<type>)",
   description:
     "No token: the provider's own signature over the exact raw body authenticates the request. Providers: " +
-    `${PROVIDERS.join(", ")}. A duplicate delivery id is acknowledged with duplicate: true and not published again. ` +
+    `${PROVIDERS.join(", ")}. A duplicate delivery id, or a body already received within the dedup window, is acknowledged with duplicate: true and not published again. ` +
     "Slack url_verification is answered with its challenge; Slack form posts get an empty 200.",
   request: {
     params: z.object({ provider: z.enum(PROVIDERS) }),
@@ -103,13 +111,14 @@ receiveRoutes.post("/sources/:provider", receiveLimits, async (c) => {
     return c.json({ success: true as const, data, meta: meta(c), ...meaning.fields }, 200);
   }
 
-  const deliveryId = await dedupKey(meaning.deliveryId, body);
-  const type = `${provider.name}.${meaning.type}`;
+  const keys = await dedupKeys(meaning.deliveryId, body, provider.signsDeliveryId === true);
+  const deliveryId = keys.deliveryKey;
+  const type = providerEventType(provider.name, meaning.type);
   const eventId = nextEventId();
   const metadata = { source: provider.name, deliveryId, requestId: c.get("requestId"), ...meaning.metadata };
   const { events, reads } = await publishBatch(c.env, c.executionCtx, [{ id: eventId, type, data: meaning.data ?? parsed.payload.data, metadata }], {
-    reads: [firstDeliveryStatement(c.env.DB, provider.name, deliveryId)],
-    statements: [rememberDeliveryStatement(c.env.DB, provider.name, deliveryId, eventId, now, now + config.sources.dedupRetentionMs)],
+    reads: [firstDeliveryStatement(c.env.DB, provider.name, keys)],
+    statements: rememberDeliveryStatements(c.env.DB, provider.name, keys, eventId, now, now + config.sources.dedupRetentionMs),
     requireChange: true,
     now,
   });

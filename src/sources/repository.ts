@@ -73,18 +73,32 @@ export async function deleteStoredSource(db: D1Database, provider: string, also:
   return result!.meta.changes > 0;
 }
 
-/**
- * Records a provider delivery id unless it is already known, until `expiresAt` (the cron's
- * retention deletes it then). Run as the last statement of the publishing batch with
- * `requireChange`: a known id changes no row, so no event is written.
- */
-export function rememberDeliveryStatement(db: D1Database, provider: string, deliveryId: string, eventId: string, now: number, expiresAt: number): D1PreparedStatement {
-  return db
-    .prepare("INSERT OR IGNORE INTO source_deliveries (provider, delivery_id, event_id, received_at, expires_at) VALUES (?, ?, ?, ?, ?)")
-    .bind(provider, deliveryId, eventId, now, expiresAt);
+/** The keys one inbound delivery is remembered under: the provider's delivery id and the body's hash (the same when there is no id). */
+export interface DedupKeys {
+  deliveryKey: string;
+  bodyKey: string;
 }
 
-/** The read (run inside the publishing batch, before the insert) of the event a delivery id first became. */
-export function firstDeliveryStatement(db: D1Database, provider: string, deliveryId: string): D1PreparedStatement {
-  return db.prepare("SELECT event_id FROM source_deliveries WHERE provider = ? AND delivery_id = ?").bind(provider, deliveryId);
+/**
+ * Records a delivery under its id and its body hash unless either is already known, until
+ * `expiresAt` (the cron's retention deletes the rows then): a replay with a fresh unsigned id
+ * header is still a duplicate. Run last in the publishing batch with `requireChange`: the final
+ * statement changes a row only when the delivery is new, so a duplicate writes no event.
+ */
+export function rememberDeliveryStatements(db: D1Database, provider: string, keys: DedupKeys, eventId: string, now: number, expiresAt: number): D1PreparedStatement[] {
+  const columns = "INSERT INTO source_deliveries (provider, delivery_id, event_id, received_at, expires_at)";
+  const byBody = db
+    .prepare(`${columns} SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS (SELECT 1 FROM source_deliveries WHERE provider = ?1 AND delivery_id IN (?2, ?6))`)
+    .bind(provider, keys.bodyKey, eventId, now, expiresAt, keys.deliveryKey);
+  if (keys.deliveryKey === keys.bodyKey) return [byBody];
+  // changes() is the row count of the statement just before: the id is recorded only when the body was new.
+  const byId = db.prepare(`${columns} SELECT ?, ?, ?, ?, ? WHERE changes() > 0`).bind(provider, keys.deliveryKey, eventId, now, expiresAt);
+  return [byBody, byId];
+}
+
+/** The read (run inside the publishing batch, before the inserts) of the event a delivery (by id or body) first became. */
+export function firstDeliveryStatement(db: D1Database, provider: string, keys: DedupKeys): D1PreparedStatement {
+  return db
+    .prepare("SELECT event_id FROM source_deliveries WHERE provider = ? AND delivery_id IN (?, ?) ORDER BY received_at LIMIT 1")
+    .bind(provider, keys.deliveryKey, keys.bodyKey);
 }

@@ -49,6 +49,7 @@ export function parseStandardSignatures(value: string): string[] {
 export const standard: SourceProvider = {
   name: "standard",
   title: "Standard Webhooks",
+  signsDeliveryId: true,
 
   async verify(request, settings) {
     const signature = standardHeader(request.headers, "signature");

@@ -48,6 +48,8 @@ export class StreamConnection {
   private queuedBytes = 0;
   private writing = false;
   private waiting: Uint8Array[] = [];
+  /** Bytes in `waiting` (the backlog behind the write in flight). */
+  private waitingBytes = 0;
   /** Resolvers of sendAndWait calls, run when nothing is left to write. */
   private drained: (() => void)[] = [];
   private ended = false;
@@ -68,6 +70,11 @@ export class StreamConnection {
   }
 
   /** False once the stream has ended. */
+  /** True when nothing is being written or waiting (a heartbeat is only needed then). */
+  get idle(): boolean {
+    return this.queuedBytes === 0;
+  }
+
   get open(): boolean {
     return !this.ended;
   }
@@ -97,15 +104,18 @@ export class StreamConnection {
   /** Writes bytes without waiting; drops the client when its backlog passes the limit. */
   send(bytes: Uint8Array): void {
     if (this.ended) return;
-    // An idle client always gets the next frame, however large; a backlog may not grow past the limit.
-    if (this.queuedBytes > 0 && this.queuedBytes + bytes.byteLength > this.options.maxQueuedBytes) {
+    // The frame being written is not backlog, and one waiting frame may be of any size (a large
+    // event); beyond that the backlog may not grow past the limit.
+    if (this.waitingBytes > 0 && this.waitingBytes + bytes.byteLength > this.options.maxQueuedBytes) {
       return this.drop("client too slow; events were not taken fast enough, reconnect with Last-Event-ID");
     }
     this.queuedBytes += bytes.byteLength;
     // One write in flight at a time: what arrives meanwhile goes out together as one chunk, so a
     // busy pipe gets fewer, larger chunks and an idle one gets each frame at once.
-    if (this.writing) this.waiting.push(bytes);
-    else this.write(bytes);
+    if (this.writing) {
+      this.waiting.push(bytes);
+      this.waitingBytes += bytes.byteLength;
+    } else this.write(bytes);
   }
 
   private write(bytes: Uint8Array): void {
@@ -117,6 +127,7 @@ export class StreamConnection {
         if (this.waiting.length && !this.ended) {
           const next = this.waiting.length === 1 ? this.waiting[0]! : concatBytes(this.waiting);
           this.waiting = [];
+          this.waitingBytes = 0;
           this.write(next);
         } else this.wakeDrained();
       },

@@ -187,12 +187,12 @@ export class EventHub extends DurableObject<Env> {
     let afterId = query.afterId;
     try {
       for (;;) {
-        const page = await listEvents(this.env.DB, { afterId, sinceMs: query.sinceMs, limit: REPLAY_PAGE_SIZE });
+        const page = await listEvents(this.env, { afterId, sinceMs: query.sinceMs, limit: REPLAY_PAGE_SIZE });
         if (!connection.open) return;
-        const text = page.filter((event) => catchUp.takeStored(event)).map(eventFrame).join("");
+        const text = page.events.filter((event) => catchUp.takeStored(event)).map(eventFrame).join("");
         if (text && !(await connection.sendAndWait(text))) return;
-        if (page.length < REPLAY_PAGE_SIZE) break;
-        afterId = page[page.length - 1]!.id;
+        if (page.nextAfterId === null) break;
+        afterId = page.nextAfterId;
       }
       // One synchronous turn: the rest is written and the stream is live before any publish runs.
       for (const event of catchUp.finish()) connection.send(event.frame);
@@ -205,7 +205,8 @@ export class EventHub extends DurableObject<Env> {
   private startHeartbeat(intervalMs: number): void {
     if (this.heartbeat) return;
     this.heartbeat = setInterval(() => {
-      for (const stream of this.streams) stream.send(PING);
+      // A stream busy writing (a large event to a slow reader) needs no heartbeat, and a ping must not count as backlog.
+      for (const stream of this.streams) if (stream.idle) stream.send(PING);
     }, intervalMs);
   }
 

@@ -29,29 +29,27 @@ export function leafStub(env: Env, index: number): DurableObjectStub<EventHub> {
 /** How long an isolate gathers hand-offs before sending them to the hub in one call. */
 export const HANDOFF_GATHER_MS = 2;
 
-/** The isolate's hand-off being gathered: its events (in publish order) and when it is done. */
-let gathering: { events: StoredEvent[]; done: Promise<void> } | null = null;
+/** The isolate's hand-off being gathered: its events (in publish order), and whether it has been sent. */
+let gathering: { events: StoredEvent[]; sent: boolean } | null = null;
 
 /**
  * Gives stored events to the hub for live fan-out. Hand-offs made by the isolate's concurrent
- * publishes within HANDOFF_GATHER_MS go to the hub together, as one call. Meant for
+ * publishes within HANDOFF_GATHER_MS go to the hub together, as one call. Every contributor arms
+ * its own timer in its own request, and the first to fire sends the group: no request's events
+ * wait on another request's context (a finished request's timers may run late). Meant for
  * `ctx.waitUntil`: it never throws, retries a failed call (the hub ignores ids it already has),
  * and logs when it gives up.
  */
 export function handToHub(env: Env, events: StoredEvent[]): Promise<void> {
   if (events.length === 0) return Promise.resolve();
-  if (gathering) {
-    // The request that opened the group sends it (its waitUntil holds the call); this one is done.
-    gathering.events.push(...events);
-    return Promise.resolve();
-  }
-  const group: { events: StoredEvent[]; done: Promise<void> } = { events: [...events], done: Promise.resolve() };
-  group.done = new Promise((resolve) => setTimeout(resolve, HANDOFF_GATHER_MS)).then(() => {
+  const group = (gathering ??= { events: [], sent: false });
+  group.events.push(...events);
+  return new Promise((resolve) => setTimeout(resolve, HANDOFF_GATHER_MS)).then(() => {
+    if (group.sent) return;
+    group.sent = true;
     if (gathering === group) gathering = null;
     return sendToHub(env, group.events);
   });
-  gathering = group;
-  return group.done;
 }
 
 async function sendToHub(env: Env, events: StoredEvent[]): Promise<void> {

@@ -1,8 +1,7 @@
 /** Event-stream request parameters (pure): `since`, `filter` and `Last-Event-ID` parsing, and filter matching. */
+import { parseDurationMs } from "../lib/time";
 
-const DURATION = /^(\d{1,9})([smhd])$/;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /** How many filter patterns one stream may carry, and how long each may be. */
 export const MAX_FILTER_PATTERNS = 20;
@@ -17,8 +16,8 @@ const EVENT_ID = /^evt-[0-9A-HJKMNP-TV-Z]{24}$/;
  * `1d`) or an ISO-8601 date or date-time (UTC when the zone is omitted). Null when malformed.
  */
 export function parseSince(value: string, now: number): number | null {
-  const duration = DURATION.exec(value);
-  if (duration) return now - Number(duration[1]) * UNIT_MS[duration[2] as keyof typeof UNIT_MS];
+  const duration = parseDurationMs(value);
+  if (duration !== null) return now - duration;
   const iso = ISO_DATE_TIME.exec(value);
   if (!iso) return null;
   const zoned = value.includes("T") && !iso[1] ? `${value}Z` : value;

@@ -1,7 +1,7 @@
 // Inbound actions over real HTTP: POST /task, /notify, /research happy paths and their schema
 // errors (details.field / reason / issues). Scenario ids are mapped in docs/CONFORMANCE.md.
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { api, createToken, expectSchemaError, expectSuccess, isIsoDateTime } from "./client.ts";
+import { api, createToken, expectError, expectSchemaError, expectSuccess, isIsoDateTime } from "./client.ts";
 
 const url = inject("gatewayUrl");
 const admin = inject("adminToken");
@@ -49,16 +49,18 @@ describe("POST /task", () => {
 });
 
 describe("POST /notify", () => {
-  it("[ACT-4] sends a notification: 201 {notificationId notif-…, channels: {name: {status}}}", async () => {
+  it("[ACT-4] sends a notification: 201 {notificationId notif-…, channels: {name: {status}}}; 422 when no channel exists", async () => {
+    expectSuccess(await api(url, "/channels", { token: admin, body: { name: "ops", type: "webhook", url: "http://127.0.0.1:9/ops", active: false } }), 201);
     const data = expectSuccess(
       await api(url, "/notify", { token: key, body: { action: "send_notification", priority: "P1", title: "Deploy finished", body: "v1.2.3 is live", channels: ["ops", "email"], data: { version: "1.2.3" } } }),
       201,
     );
     expect(data.notificationId).toMatch(/^notif-/);
     expect(Object.keys(data.channels).sort()).toEqual(["email", "ops"]);
-    for (const channel of Object.values<{ status: string }>(data.channels)) expect(["delivered", "queued", "failed"]).toContain(channel.status);
-    const defaulted = expectSuccess(await api(url, "/notify", { token: key, body: { action: "send_notification", priority: "P3", title: "FYI", body: "no channels named" } }), 201);
-    expect(Object.keys(defaulted.channels).length).toBeGreaterThan(0);
+    expect(data.channels.ops.status).toBe("queued");
+    expect(data.channels.email).toMatchObject({ status: "failed", reason: expect.stringContaining("POST /channels") });
+    const none = expectError(await api(url, "/notify", { token: key, body: { action: "send_notification", priority: "P3", title: "FYI", body: "nowhere", channels: ["whatsapp"] } }), "UNPROCESSABLE", 422);
+    expect(none.details.missingChannels).toEqual(["whatsapp"]);
   });
 
   it("[ACT-5] schema errors name the field: priority outside P0..P3, missing title, bad channel list", async () => {
@@ -66,7 +68,7 @@ describe("POST /notify", () => {
     expectSchemaError(await api(url, "/notify", { token: key, body: { ...base, priority: "P9" } }), "priority");
     const { title: _title, ...untitled } = base;
     expectSchemaError(await api(url, "/notify", { token: key, body: untitled }), "title");
-    expectSchemaError(await api(url, "/notify", { token: key, body: { ...base, channels: "ops" } }), "channels");
+    expectSchemaError(await api(url, "/notify", { token: key, body: { ...base, channels: { ops: true } } }), "channels");
     expectSchemaError(await api(url, "/notify", { token: key, body: { ...base, data: [1, 2] } }), "data");
   });
 });

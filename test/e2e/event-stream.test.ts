@@ -93,11 +93,20 @@ async function postTask(title: string, gateway = url, token = admin): Promise<st
   return (await res.json()).data.id;
 }
 
+/** A paused channel for the notifications (POST /notify needs a channel that exists; paused: nothing is sent). */
+let channel: Promise<Response> | undefined;
+
 async function postNotify(title: string): Promise<string> {
+  channel ??= fetch(`${url}/webhooks/v2/channels`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ name: "stream-test", type: "webhook", url: "http://127.0.0.1:9/stream", active: false }),
+  });
+  await (await channel).body?.cancel();
   const res = await fetch(`${url}/webhooks/v2/notify`, {
     method: "POST",
     headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json" },
-    body: JSON.stringify({ action: "send_notification", priority: "P2", title, body: "from the stream test" }),
+    body: JSON.stringify({ action: "send_notification", priority: "P2", title, body: "from the stream test", channels: ["stream-test"] }),
   });
   expect(res.status).toBe(201);
   return (await res.json()).data.notificationId;
@@ -215,7 +224,7 @@ describe("heartbeat (own gateway with a short interval)", () => {
 
   it("sends retry advice once and a `: ping` comment on an idle stream", async () => {
     const controller = new AbortController();
-    const res = await fetch(`${gateway.url}/webhooks/v2/events`, { headers: { Authorization: `Bearer ${gateway.adminToken}` }, signal: controller.signal });
+    const res = await fetch(`${gateway.url}/webhooks/v2/events`, { headers: { Authorization: `Bearer ${gateway.adminToken}`, Accept: "text/event-stream" }, signal: controller.signal });
     expect(res.status).toBe(200);
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();

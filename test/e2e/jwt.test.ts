@@ -87,6 +87,28 @@ describe("JWT bearer", () => {
     expect((await post(tampered)).status).toBe(401);
   });
 
+  it("refuses a token without sub or without exp (401)", async () => {
+    for (const bad of [await token({ scope: "task", sub: undefined }), await token({ scope: "task", exp: undefined })]) {
+      const res = await post(bad);
+      expect(res.status).toBe(401);
+      expect((await res.json()).code).toBe("UNAUTHORIZED");
+    }
+  });
+
+  it("keeps one idempotency space per subject: two subjects' same key are two requests", async () => {
+    const send = async (sub: string, task: string) =>
+      fetch(`${gateway.url}/webhooks/v2/task`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${await token({ scope: "task", sub })}`, "Content-Type": "application/json", "Idempotency-Key": "jwt-shared-key" },
+        body: JSON.stringify({ action: "add_task", task }),
+      });
+    const a = await send("client-a", "task of subject a, first");
+    const b = await send("client-b", "task of subject b, different body");
+    expect(a.status).toBe(201);
+    expect(b.status).toBe(201);
+    expect(b.headers.get("Idempotent-Replayed")).toBeNull();
+  });
+
   it("picks up a rotated signing key from the JWKS", async () => {
     published = [...published, (await newKey("k2")).publicJwk];
     const res = await post(await token({ scope: "task" }, "k2"));

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { executeD1, startWranglerDev } from "../../scripts/wrangler-dev.mjs";
+import { applyMigrations, executeD1, startWranglerDev } from "../../scripts/wrangler-dev.mjs";
 import { families, histogramSeries } from "../prometheus.ts";
 
 const url = inject("gatewayUrl");
@@ -81,7 +81,7 @@ describe("retention via wrangler dev --test-scheduled", () => {
 
   beforeAll(async () => {
     state = mkdtempSync(join(tmpdir(), "edgehook-retention-"));
-    executeD1(state, { file: join(process.cwd(), "schema.sql") });
+    applyMigrations(state);
     const now = Date.now();
     const seed = join(state, "seed.sql");
     const event = (id: string, at: number) => `INSERT INTO events (id, type, data, metadata, created_at) VALUES ('${id}', 'test.retention', '{}', NULL, ${at});`;
@@ -91,7 +91,8 @@ describe("retention via wrangler dev --test-scheduled", () => {
       [event("evt-old-a", now - 45 * DAY), event("evt-old-b", now - 31 * DAY), event("evt-recent", now - 2 * DAY), audit("aud-old", now - 120 * DAY), audit("aud-recent", now - 60 * DAY)].join("\n"),
     );
     executeD1(state, { file: seed });
-    gateway = await startWranglerDev({ persistTo: state, extraArgs: ["--test-scheduled"] });
+    // Migrations are already applied (above, before the seed).
+    gateway = await startWranglerDev({ persistTo: state, schema: false, extraArgs: ["--test-scheduled"] });
   });
 
   afterAll(async () => {

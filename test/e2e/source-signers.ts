@@ -49,13 +49,14 @@ export const signers: Record<string, (body: string, secret: string, id: string, 
 
 /** A body per provider whose own id (where the id lives in the body) is `id`. */
 export const bodies: Record<string, (id: string) => string> = {
-  github: () => JSON.stringify({ action: "opened", number: 12, pull_request: { title: "e2e" } }),
+  // Each delivery's body is unique (as a real provider's is): an identical signed body is a replay (docs/SECURITY.md).
+  github: (id) => JSON.stringify({ action: "opened", number: 12, pull_request: { title: "e2e", head: { sha: id } } }),
   stripe: (id) => JSON.stringify({ id, object: "event", type: "invoice.paid", data: { object: { id: "in_e2e", amount_paid: 1200 } } }),
   slack: (id) => JSON.stringify({ type: "event_callback", event_id: id, team_id: "T0E2E", event: { type: "app_mention", text: "hello" } }),
-  linear: () => JSON.stringify({ action: "update", type: "Issue", data: { id: "lin-e2e", title: "Löwe 🦁" }, webhookTimestamp: Date.now() }),
-  shopify: () => JSON.stringify({ id: 450789469, total_price: "409.94" }),
+  linear: (id) => JSON.stringify({ action: "update", type: "Issue", data: { id: "lin-e2e", title: "Löwe 🦁" }, webhookId: id, webhookTimestamp: Date.now() }),
+  shopify: (id) => JSON.stringify({ id: 450789469, total_price: "409.94", admin_graphql_api_id: id }),
   standard: () => JSON.stringify({ type: "user.created", data: { id: "user_e2e" } }),
-  generic: () => JSON.stringify({ invoice: "inv-1" }),
+  generic: (id) => JSON.stringify({ invoice: "inv-1", delivery: id }),
 };
 
 export const EXPECTED_TYPES: Record<string, string> = {

@@ -1,7 +1,7 @@
 // Pure parts of authentication: credential extraction, scopes, token refusal, the TTL cache, JWT scope claims.
 import { describe, expect, it } from "vitest";
 import { extractCredential, looksLikeJwt } from "../../src/auth/credentials";
-import { scopesFromClaim } from "../../src/auth/jwt";
+import { jwtIdentity, scopesFromClaim } from "../../src/auth/jwt";
 import { tokenRefusal } from "../../src/auth/middleware";
 import { hasScope, type Principal } from "../../src/auth/principal";
 import { TtlCache } from "../../src/auth/token-cache";
@@ -17,8 +17,10 @@ describe("credential extraction", () => {
     expect(extractCredential(new Headers({ Authorization: "bearer   abc  " }), url())).toEqual({ value: "abc", source: "bearer" });
   });
 
-  it("ignores other schemes and empty values", () => {
-    expect(extractCredential(new Headers({ Authorization: "Basic dXNlcjpwYXNz" }), url())).toBeNull();
+  it("marks another scheme or a multi-word bearer as malformed instead of falling through to X-API-Key", () => {
+    for (const value of ["Basic dXNlcjpwYXNz", "Bearer a b", "Bearer", "Token abc", "abc"]) {
+      expect(extractCredential(new Headers({ Authorization: value, "X-API-Key": "def" }), url("?api_key=ghi")), value).toEqual({ malformed: "Authorization" });
+    }
     expect(extractCredential(new Headers({ "X-API-Key": "  " }), url("?api_key="))).toBeNull();
   });
 
@@ -82,5 +84,15 @@ describe("TtlCache", () => {
     const off = new TtlCache<number>({ ttlMs: 0 });
     off.set("a", 1);
     expect(off.get("a")).toBeUndefined();
+  });
+});
+
+describe("JWT identity", () => {
+  it("is issuer plus subject, and needs sub and exp", () => {
+    expect(jwtIdentity({ iss: "https://a.test/", sub: "client-1", exp: 1 })).toBe("jwt:https://a.test/#client-1");
+    expect(jwtIdentity({ iss: "https://b.test/", sub: "client-1", exp: 1 })).not.toBe(jwtIdentity({ iss: "https://a.test/", sub: "client-1", exp: 1 }));
+    expect(jwtIdentity({ iss: "https://a.test/", exp: 1 })).toBeNull();
+    expect(jwtIdentity({ iss: "https://a.test/", sub: "", exp: 1 })).toBeNull();
+    expect(jwtIdentity({ iss: "https://a.test/", sub: "client-1" })).toBeNull();
   });
 });

@@ -1,8 +1,8 @@
 // Attempt headers (signatures, auth kinds, reserved names), outbox matching, and percentiles.
 import { describe, expect, it } from "vitest";
-import { attemptHeaders, type AttemptRequest } from "../../src/delivery/attempt";
-import { percentile } from "../../src/delivery/delivery-repository";
-import { matchEvent } from "../../src/delivery/outbox";
+import { attemptHeaders, type AttemptRequest } from "../../src/delivery/destinations/http-attempt";
+import { percentile } from "../../src/delivery/store/deliveries";
+import { matchEvent } from "../../src/delivery/store/outbox";
 import { hmac } from "../../src/lib/crypto";
 import { toBase64, toHex } from "../../src/lib/encoding";
 import type { StoredEvent } from "../../src/events/store";

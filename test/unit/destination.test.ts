@@ -1,6 +1,6 @@
 // Destination guard: schemes, credentials, and every private/loopback/link-local/metadata address form.
 import { describe, expect, it } from "vitest";
-import { blockedHostReason, checkDestination, parseIPv6 } from "../../src/delivery/destination";
+import { blockedHostReason, checkDestination, parseIPv6 } from "../../src/delivery/destinations/url-guard";
 
 const refused = (url: string) => checkDestination(url, { allowPrivate: false }).ok === false;
 
@@ -86,5 +86,33 @@ describe("parseIPv6", () => {
     expect(parseIPv6("1::2::3")).toBeNull();
     expect(parseIPv6("1:2:3")).toBeNull();
     expect(parseIPv6("12345::")).toBeNull();
+  });
+});
+
+describe("names and prefixes judged by more than their text", () => {
+  it("refuses loopback DNS services, local suffixes, IPs written into names and the NAT64 local-use prefix", () => {
+    for (const url of [
+      "http://127.0.0.1.nip.io/",
+      "http://app.10.0.0.5.sslip.io/",
+      "http://10-0-0-1.nip.io/",
+      "http://localtest.me/",
+      "http://api.localtest.me/",
+      "http://lvh.me/",
+      "http://router.localdomain/",
+      "http://nas.lan/",
+      "http://db.internal/",
+      "http://api.default.svc/",
+      "http://printer.local/",
+      "http://192.168.1.1.example.com/",
+      "http://[64:ff9b:1::a00:1]/",
+      "http://[64:ff9b:1:ffff::808:808]/",
+    ]) {
+      expect(refused(url), url).toBe(true);
+    }
+  });
+  it("still accepts public names that merely contain digits", () => {
+    for (const url of ["https://api.v2.example.com/", "https://1.2.example.com/", "https://8.8.8.8.example.com/", "https://[64:ff9b::808:808]/"]) {
+      expect(checkDestination(url, { allowPrivate: false }).ok, url).toBe(true);
+    }
   });
 });

@@ -1,8 +1,8 @@
-// Endpoint health: breaker transitions, rate bucket, consecutive failures and auto-disable.
+// Endpoint health: breaker transitions and the rate bucket (consecutive failures are D1's: test/unit/outcome.test.ts, test/worker/engine.test.ts).
 import { describe, expect, it } from "vitest";
-import { admit, initialHealth, PROBE_TIMEOUT_MS, record, resetHealth, type HealthSettings } from "../../src/delivery/endpoint-health";
+import { admit, initialHealth, PROBE_TIMEOUT_MS, record, resetHealth, type HealthSettings } from "../../src/delivery/core/endpoint-health";
 
-const settings: HealthSettings = { failureRate: 0.5, minRequests: 4, windowMs: 60_000, cooldownMs: 30_000, disableAfter: 6 };
+const settings: HealthSettings = { failureRate: 0.5, minRequests: 4, windowMs: 60_000, cooldownMs: 30_000 };
 
 describe("circuit breaker", () => {
   it("stays closed below the minimum number of attempts", () => {
@@ -59,16 +59,13 @@ describe("delivery rate", () => {
   });
 });
 
-describe("consecutive failures", () => {
-  it("count failures, reset on success, and ask to disable exactly once at the threshold", () => {
+describe("reset", () => {
+  it("closes an open breaker", () => {
     const s = initialHealth(0);
-    const loose = { ...settings, minRequests: 1000 };
-    expect(record(s, [false, false, true], 1, loose).consecutiveFailures).toBe(0);
-    expect(record(s, [false, false, false, false, false], 2, loose)).toMatchObject({ consecutiveFailures: 5, disable: false });
-    expect(record(s, [false], 3, loose)).toMatchObject({ consecutiveFailures: 6, disable: true });
-    expect(record(s, [false], 4, loose)).toMatchObject({ consecutiveFailures: 7, disable: false });
+    record(s, [false, false, false, false], 1, settings);
+    expect(s.breaker).toBe("open");
     resetHealth(s, 5);
-    expect(s.consecutiveFailures).toBe(0);
     expect(s.breaker).toBe("closed");
+    expect(admit(s, 3, null, 6, settings).admitted).toBe(3);
   });
 });

@@ -24,7 +24,9 @@ describe("idempotencyKeyOf", () => {
     expect(idempotencyKeyOf("a b", undefined)).toEqual({ invalid: "Idempotency-Key" });
     expect(idempotencyKeyOf("x".repeat(256), undefined)).toEqual({ invalid: "Idempotency-Key" });
     expect(idempotencyKeyOf("x".repeat(255), undefined)).toMatchObject({ key: "x".repeat(255) });
-    expect(idempotencyKeyOf(null, { idempotencyKey: "" })).toEqual({ invalid: "idempotencyKey" });
+    // An empty body field is an unmapped platform field (Zapier, Make): no key, not an invalid one.
+    expect(idempotencyKeyOf(null, { idempotencyKey: "" })).toBeNull();
+    expect(idempotencyKeyOf(null, { idempotencyKey: "x".repeat(256) })).toEqual({ invalid: "idempotencyKey" });
     expect(idempotencyKeyOf(null, { idempotencyKey: "ünïcode key" })).toEqual({ key: "ünïcode key", source: "idempotencyKey" });
   });
 });

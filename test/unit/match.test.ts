@@ -1,6 +1,6 @@
 // Event-type patterns and payload filters.
 import { describe, expect, it } from "vitest";
-import { EVENT_PATTERN, matchesAnyPattern, matchesFilter, matchesPattern, testCondition, valueAt, type FilterGroup } from "../../src/delivery/match";
+import { EVENT_PATTERN, matchesAnyPattern, matchesFilter, matchesPattern, testCondition, valueAt, type FilterGroup } from "../../src/delivery/core/match";
 
 describe("patterns", () => {
   it("matches exact types, prefix.* and *", () => {

@@ -121,7 +121,11 @@ describe("retention plan", () => {
     expect(cutoff.deliveries).toBe(now - 30 * DAY);
     expect(cutoff.attempts).toBe(now - 30 * DAY);
     expect(cutoff.audit).toBe(now - 90 * DAY);
-    expect(cutoff.idempotency).toBe(now);
+    expect(cutoff.source_deliveries).toBe(now);
+    expect(cutoff.queue_sink).toBe(now);
+    expect(cutoff).not.toHaveProperty("idempotency");
+    expect(cutoff.ops_notices).toBe(now - 7 * DAY);
+    expect(cutoff.inspector_requests).toBe(now - 7 * DAY);
     expect(plan.map((t) => t.table).indexOf("attempts")).toBeLessThan(plan.map((t) => t.table).indexOf("deliveries"));
     expect(plan.map((t) => t.table).indexOf("deliveries")).toBeLessThan(plan.map((t) => t.table).indexOf("events"));
   });

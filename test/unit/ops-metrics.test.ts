@@ -211,8 +211,12 @@ describe("metricsJson", () => {
       { tokenId: "admin", requests: 2 },
     ]);
     expect(json.topSourceIps).toEqual([{ ip: "203.0.113.7", requests: 6 }]);
-    expect(json.deliveries).toMatchObject({ total: 8, byOutcome: { success: 5, failed: 1, retried: 2 }, successRate: 0.625 });
+    expect(json.deliveries).toMatchObject({ total: 8, byOutcome: { success: 5, failed: 1, retried: 2 }, successRate: 0.8333 });
     expect(json.queue).toEqual({ depth: null, deadLetter: null });
+    // successRate is over finished deliveries (as in /subscriptions/:id/stats): null until one finishes.
+    const retriedOnly = sampleView();
+    retriedOnly.snapshot.deliveries = { retried: 3 };
+    expect(metricsJson(retriedOnly).deliveries.successRate).toBeNull();
     expect(json.window).toEqual({ since: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-02T00:00:00.000Z", generatedAt: "2026-01-03T00:00:00.000Z" });
   });
 

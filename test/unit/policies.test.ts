@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { estimateSchedule, priorityRank, allowedPredecessors } from "../../src/actions/task-queue";
 import { estimateResearchCompletion } from "../../src/actions/research-repository";
 import { ConfigError, getConfig } from "../../src/config";
-import { overallHealth } from "../../src/ops/routes";
+import { overallHealth } from "../../src/ops/health";
 import { RequestStats } from "../../src/ops/request-stats";
 
 const env = (vars: Record<string, string>) => ({ ADMIN_TOKEN: "0123456789abcdef", ...vars }) as unknown as Env;
@@ -33,6 +33,12 @@ describe("config", () => {
   it("names every bad setting", () => {
     expect(() => getConfig(env({ ADMIN_TOKEN: "short", BODY_LIMIT_BYTES: "lots", RATE_LIMIT_ENDPOINTS: "task" }))).toThrowError(ConfigError);
     expect(() => getConfig(env({ ADMIN_TOKEN: "short", BODY_LIMIT_BYTES: "lots" }))).toThrowError(/ADMIN_TOKEN[\s\S]*BODY_LIMIT_BYTES/);
+  });
+
+  it("requires JWT_ISSUER and JWT_AUDIENCE when JWT_JWKS_URL is set", () => {
+    expect(() => getConfig(env({ JWT_JWKS_URL: "https://issuer.test/jwks" }))).toThrowError(/JWT_ISSUER[\s\S]*JWT_AUDIENCE/);
+    expect(() => getConfig(env({ JWT_JWKS_URL: "https://issuer.test/jwks", JWT_ISSUER: "https://issuer.test/" }))).toThrowError(/JWT_AUDIENCE must be set/);
+    expect(getConfig(env({ JWT_JWKS_URL: "https://issuer.test/jwks", JWT_ISSUER: "https://issuer.test/", JWT_AUDIENCE: "api" })).jwt).toMatchObject({ issuer: "https://issuer.test/", audience: "api" });
   });
 });
 

@@ -9,7 +9,7 @@ import {
   parseRetryAfter,
   toDelaySeconds,
   type RetryPolicy,
-} from "../../src/delivery/retry-policy";
+} from "../../src/delivery/core/retry-policy";
 
 const policy = (p: Partial<RetryPolicy>): RetryPolicy => ({ ...DEFAULT_RETRY_POLICY, ...p });
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { hmac } from "../../src/lib/crypto";
 import { fromBase64, toHex } from "../../src/lib/encoding";
-import { generateSecret, isUsableSecret, secretKey, signatureHeaders, standardSignature, xWebhookSignature } from "../../src/delivery/signer";
+import { generateSecret, isUsableSecret, secretKey, signatureHeaders, standardSignature, xWebhookSignature } from "../../src/delivery/destinations/signer";
 
 describe("Standard Webhooks signature", () => {
   it("reproduces the published test vector", async () => {

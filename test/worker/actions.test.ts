@@ -17,16 +17,17 @@ describe("POST /task", () => {
     const { data, links } = res.json;
     expect(data.id).toMatch(/^task-/);
     expect(data.status).toBe("pending");
+    expect(data.deadline).toBe("2026-12-01T09:00:00.000Z");
     expect(Number.isInteger(data.position)).toBe(true);
     expect(Date.parse(data.estimatedCompletion)).toBeGreaterThan(Date.parse(data.estimatedStart));
     expect(links.self).toBe(`/webhooks/v2/task/${data.id}`);
     expect(links.status).toBe(`/webhooks/v2/task/${data.id}/status`);
     const status = await call(links.status.replace("/webhooks/v2", ""));
     expect(status.status).toBe(200);
-    expect(status.json.data).toMatchObject({ id: data.id, title: "prepare the board meeting deck", priority: "high", status: "pending", tags: ["q4"], deadline: "2026-12-01T09:00:00Z" });
+    expect(status.json.data).toMatchObject({ id: data.id, title: "prepare the board meeting deck", priority: "high", status: "pending", tags: ["q4"], deadline: "2026-12-01T09:00:00.000Z" });
     const [event] = (await eventsOfType("task.created")).filter((e) => e.data.taskId === data.id);
     expect(event!.id).toMatch(/^evt-/);
-    expect(event!.data).toEqual({ taskId: data.id, title: "prepare the board meeting deck", priority: "high", deadline: "2026-12-01T09:00:00Z", tags: ["q4"] });
+    expect(event!.data).toEqual({ taskId: data.id, title: "prepare the board meeting deck", priority: "high", deadline: "2026-12-01T09:00:00.000Z", tags: ["q4"], expected: "a deck" });
     expect(event!.metadata.requestId).toBe(res.json.meta.requestId);
   });
 
@@ -80,7 +81,7 @@ describe("POST /task", () => {
       [task("short"), "task"],
       [task("long enough task text", "urgent"), "priority"],
       [{ ...task("long enough task text"), deadline: "tomorrow" }, "deadline"],
-      [{ ...task("long enough task text"), tags: "a,b" }, "tags"],
+      [{ ...task("long enough task text"), tags: { a: 1 } }, "tags"],
       [{ ...task("long enough task text"), tags: [1] }, "tags.0"],
       [[1, 2], "(root)"],
     ];
@@ -147,20 +148,31 @@ describe("PATCH /task/:id", () => {
 });
 
 describe("POST /notify", () => {
+  it("answers 422 naming the missing channels when no channel can deliver, and records nothing", async () => {
+    const before = (await eventsOfType("notify.sent")).length;
+    const res = await call("/notify", { body: { action: "send_notification", priority: "P1", title: "Deploy done", body: "v2.3 is live", channels: ["slack-ops", "whatsapp"] } });
+    expect(res.status).toBe(422);
+    expect(res.json).toMatchObject({ code: "UNPROCESSABLE", retryable: false, details: { missingChannels: ["slack-ops", "whatsapp"] } });
+    expect(res.json.error).toContain('"whatsapp"');
+    expect(res.json.error).toContain("POST /channels");
+    // Without channels the notification goes to the channel named "default", which a fresh install lacks.
+    const none = await call("/notify", { body: { action: "send_notification", priority: "P2", title: "IFTTT", body: "no channels named" } });
+    expect(none.status).toBe(422);
+    expect(none.json.details.missingChannels).toEqual(["default"]);
+    expect((await eventsOfType("notify.sent")).length).toBe(before);
+    expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM notifications WHERE title IN ('Deploy done', 'IFTTT')").first<{ n: number }>())!.n).toBe(0);
+  });
+
   it("records the notification, reports each channel honestly and emits notify.sent per channel", async () => {
+    await call("/channels", { body: { name: "slack-ops", type: "slack", url: "http://127.0.0.1:9/slack" } });
     const res = await call("/notify", { body: { action: "send_notification", priority: "P1", title: "Deploy done", body: "v2.3 is live", channels: ["slack-ops", "email"], data: { version: "2.3" } } });
     expect(res.status).toBe(201);
     const { notificationId, channels } = res.json.data;
     expect(notificationId).toMatch(/^notif-/);
-    expect(Object.keys(channels).sort()).toEqual(["email", "slack-ops"]);
-    // Neither channel exists (see channels.test.ts for configured ones).
-    for (const c of Object.values(channels) as { status: string; reason: string }[]) {
-      expect(c.status).toBe("failed");
-      expect(c.reason).toMatch(/no channel named/);
-    }
+    expect(channels).toEqual({ "slack-ops": { status: "queued" }, email: { status: "failed", reason: expect.stringMatching(/no channel named/) } });
     const events = (await eventsOfType("notify.sent")).filter((e) => e.data.notifId === notificationId);
     expect(events.map((e) => e.data.channel).sort()).toEqual(["email", "slack-ops"]);
-    expect(events[0]!.data).toMatchObject({ status: "failed", title: "Deploy done" });
+    expect(events.find((e) => e.data.channel === "email")!.data).toMatchObject({ status: "failed", title: "Deploy done", notificationId });
     const row = await env.DB.prepare("SELECT * FROM notifications WHERE id = ?").bind(notificationId).first<{ title: string }>();
     expect(row!.title).toBe("Deploy done");
   });

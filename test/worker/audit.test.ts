@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { auditStatement, type AuditEntry } from "../../src/ops/audit";
 import { publishAll } from "../../src/publish";
 import { call, createToken } from "./helpers";
+import { customEventType } from "../../src/events/types";
 
 async function auditRows(query = "") {
   const res = await call(`/audit${query}`);
@@ -39,7 +40,7 @@ describe("audit rows for token administration", () => {
   });
 
   it("names the token that acted, not only the admin", async () => {
-    const admin2 = await createToken(["tokens"]);
+    const admin2 = await createToken(["tokens", "notify"]);
     const res = await call("/tokens", { token: admin2.key, body: { name: "made by a token", endpoints: ["notify"] } });
     expect(res.status).toBe(201);
     const { items } = await auditRows(`?target=${res.json.data.id}`);
@@ -64,7 +65,7 @@ describe("audit rows inside a publishing batch", () => {
 
   it("as the last statement with requireChange: audit row and event exist iff the guarded change happened", async () => {
     const token = await createToken(["task"]);
-    const changed = await publishAll(env, createExecutionContext(), [{ type: "test.audited", data: {} }], {
+    const changed = await publishAll(env, createExecutionContext(), [{ type: customEventType("test.audited"), data: {} }], {
       statements: [rename(token.id), auditStatement(env.DB, entry("aud-batch-yes"), { onlyIfChanged: true })],
       requireChange: true,
     });
@@ -72,7 +73,7 @@ describe("audit rows inside a publishing batch", () => {
     expect(await exists("audit", "aud-batch-yes")).toBe(true);
     expect(await exists("events", changed[0]!.id)).toBe(true);
 
-    const unchanged = await publishAll(env, createExecutionContext(), [{ type: "test.audited", data: {} }], {
+    const unchanged = await publishAll(env, createExecutionContext(), [{ type: customEventType("test.audited"), data: {} }], {
       statements: [rename("tok-missing"), auditStatement(env.DB, entry("aud-batch-no"), { onlyIfChanged: true })],
       requireChange: true,
     });

@@ -58,7 +58,8 @@ describe("credentials", () => {
   });
 
   it("refuses an expired token", async () => {
-    const { key } = await createToken(["task"], { expiresAt: new Date(Date.now() - 1000).toISOString() });
+    const { key } = await createToken(["task"], { expiresAt: new Date(Date.now() + 1000).toISOString() });
+    await new Promise((r) => setTimeout(r, 1100));
     const res = await call("/task", { token: key, body: TASK });
     expect(res.status).toBe(401);
     expect(res.json.error).toMatch(/expired/);

@@ -12,7 +12,7 @@ describe("channels", () => {
     expect(res.json.data).toMatchObject({ name: "ops-slack", type: "slack", url: URL_, active: true, status: "active" });
     expect(res.json.data.secret).toMatch(/^whsec_/);
     const sub = (await call(`/subscriptions/${res.json.data.subscriptionId}`)).json.data;
-    expect(sub).toMatchObject({ events: ["notify.sent"], filters: { all: [{ field: "data.channel", operator: "equals", value: "ops-slack" }] }, timeoutMs: 10000 });
+    expect(sub).toMatchObject({ events: ["notify.sent"], filters: { all: [{ field: "data.channel", operator: "equals", value: "ops-slack" }, { field: "data.status", operator: "equals", value: "queued" }] }, timeoutMs: 10000 });
     expect(sub.template.text).toContain("{{data.title}}");
     expect((await call("/channels", { body: { name: "ops-slack", type: "webhook", url: URL_ } })).status).toBe(422);
     expect((await call("/channels", { body: { name: "bad name", type: "webhook", url: URL_ } })).status).toBe(400);

@@ -8,6 +8,7 @@ import { publishAll, type PublishInput } from "../../src/publish";
 import { hubStub, leafStub } from "../../src/stream/hub-client";
 import { ADMIN_TOKEN, BASE, call, createToken } from "./helpers";
 import { SseReader, type SseFrame } from "./sse-reader";
+import { customEventType } from "../../src/events/types";
 
 async function publishEvents(inputs: PublishInput[]): Promise<StoredEvent[]> {
   const ctx = createExecutionContext();
@@ -17,7 +18,7 @@ async function publishEvents(inputs: PublishInput[]): Promise<StoredEvent[]> {
 }
 
 function inputs(type: string, count: number, tag = "t"): PublishInput[] {
-  return Array.from({ length: count }, (_, i) => ({ type, data: { n: i, tag } }));
+  return Array.from({ length: count }, (_, i) => ({ type: customEventType(type), data: { n: i, tag } }));
 }
 
 async function open(query = "", headers: Record<string, string> = {}) {
@@ -84,7 +85,9 @@ describe("GET /events refusals", () => {
 
 describe("GET /events streaming", () => {
   it("answers text/event-stream with retry advice, then delivers published events live", async () => {
-    const { res, reader } = await open();
+    // Filtered to the two types published here: api.key.created of an earlier test's token may still be on
+    // its way (a SELF request's waitUntil work runs late in the pool), and live means "from now", not "only new".
+    const { res, reader } = await open("?filter=task.created,notify.sent");
     expect(res.headers.get("Content-Type")).toMatch(/^text\/event-stream/);
     expect(res.headers.get("Cache-Control")).toContain("no-cache");
     expect(res.headers.get("X-Request-ID")).toMatch(/^req-/);
@@ -103,7 +106,7 @@ describe("GET /events streaming", () => {
     const published = await publishEvents([
       { type: "notify.sent", data: {} },
       { type: "task.created", data: {} },
-      { type: "taskforce.created", data: {} },
+      { type: customEventType("taskforce.created"), data: {} },
       { type: "github.push", data: {} },
       { type: "github.issues", data: {} },
       { type: "task.completed", data: {} },
@@ -161,7 +164,7 @@ describe("GET /events streaming", () => {
     const stored = await publishEvents(inputs("seam.test", 450));
     // Fresh hubs (root and leaf) know none of them: all come from D1, page by page.
     await restartHubs();
-    const res = exports.default.fetch(new Request(`${BASE}/events?since=1h&filter=seam`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }));
+    const res = exports.default.fetch(new Request(`${BASE}/events?since=1h&filter=seam`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, Accept: "text/event-stream" } }));
     const concurrent = Promise.all(Array.from({ length: 10 }, (_, i) => publishEvents(inputs("seam.test", 5, `c${i}`))));
     const reader = new SseReader((await res).body!);
     const during = (await concurrent).flat();
@@ -187,12 +190,36 @@ describe("GET /events streaming", () => {
     await waitForStreams(0);
   });
 
+  it("gives a reader two events each larger than the backlog limit, back to back, without dropping it", async () => {
+    await waitForStreams(0);
+    const res = await exports.default.fetch(new Request(`${BASE}/events?filter=huge`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, Accept: "text/event-stream" } }));
+    await waitForStreams(1);
+    // STREAM_MAX_QUEUED_BYTES is 1 MB: each frame alone passes it; neither has been read when the next arrives.
+    const big = "y".repeat(1_300_000);
+    await publishEvents([{ type: customEventType("huge.one"), data: { big } }]);
+    await publishEvents([{ type: customEventType("huge.two"), data: { big } }]);
+    const reader = new SseReader(res.body!);
+    const seen: string[] = [];
+    while (seen.length < 2) {
+      const frame = await reader.next();
+      if (!frame) break;
+      expect(frame.comments.join(" ")).not.toMatch(/dropped/);
+      if (frame.data !== undefined) {
+        expect(JSON.parse(frame.data).data.big).toHaveLength(big.length);
+        seen.push(frame.event!);
+      }
+    }
+    expect(seen).toEqual(["huge.one", "huge.two"]);
+    await reader.cancel();
+    await waitForStreams(0);
+  });
+
   it("drops a client that does not read, with a final comment, instead of buffering without bound", async () => {
     await waitForStreams(0);
-    const res = await exports.default.fetch(new Request(`${BASE}/events?filter=slow`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }));
+    const res = await exports.default.fetch(new Request(`${BASE}/events?filter=slow`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, Accept: "text/event-stream" } }));
     await waitForStreams(1);
     const big = "x".repeat(64 * 1024);
-    for (let i = 0; i < 64; i++) await publishEvents([{ type: "slow.test", data: { i, big } }]);
+    for (let i = 0; i < 64; i++) await publishEvents([{ type: customEventType("slow.test"), data: { i, big } }]);
     await waitForStreams(0);
     const reader = new SseReader(res.body!);
     const frames: SseFrame[] = [];

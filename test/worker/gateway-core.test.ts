@@ -68,10 +68,23 @@ describe("error paths", () => {
     expectErrorEnvelope(res.json, "INVALID_JSON");
   });
 
-  it("415 UNSUPPORTED_MEDIA_TYPE for a non-JSON content type", async () => {
-    const res = await call("/task", { rawBody: "action=add_task", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+  it("415 UNSUPPORTED_MEDIA_TYPE for a non-JSON content type (a form outside the inbound actions)", async () => {
+    const res = await call("/tokens", { rawBody: "name=x&endpoints=task", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
     expect(res.status).toBe(415);
     expectErrorEnvelope(res.json, "UNSUPPORTED_MEDIA_TYPE");
+    const text = await call("/task", { rawBody: "action=add_task", headers: { "Content-Type": "text/plain" } });
+    expect(text.status).toBe(415);
+  });
+
+  it("reads a form-urlencoded body on the inbound actions as the JSON it stands for", async () => {
+    const res = await call("/task", { rawBody: "action=add_task&task=Call+the+printer+company&priority=HIGH&tags=a%2Cb&deadline=2026-12-13&expected=", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+    expect(res.status, JSON.stringify(res.json)).toBe(201);
+    expect(res.json.data.deadline).toBe("2026-12-13T23:59:59.999Z");
+    const task = await call(`/task/${res.json.data.id}/status`);
+    expect(task.json.data).toMatchObject({ title: "Call the printer company", priority: "high", tags: ["a", "b"], expected: null });
+    const bad = await call("/task", { rawBody: "action=add_task&task=short", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.details.field).toBe("task");
   });
 
   it("400 SCHEMA_VALIDATION_ERROR with field, reason and every issue", async () => {

@@ -5,6 +5,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import type { StoredEvent } from "../../src/events/store";
+import { customEventType } from "../../src/events/types";
 import { publishAll } from "../../src/publish";
 import { hubStub, leafName, leafStub } from "../../src/stream/hub-client";
 import { ADMIN_TOKEN, BASE } from "./helpers";
@@ -28,7 +29,7 @@ async function open(headers: Record<string, string> = {}) {
 
 async function publish(count: number, tag: string): Promise<StoredEvent[]> {
   const ctx = createExecutionContext();
-  const events = await publishAll({ ...env, ...vars } as Env, ctx, Array.from({ length: count }, (_, i) => ({ type: "tree.test", data: { i, tag } })));
+  const events = await publishAll({ ...env, ...vars } as Env, ctx, Array.from({ length: count }, (_, i) => ({ type: customEventType("tree.test"), data: { i, tag } })));
   await waitOnExecutionContext(ctx);
   return events;
 }

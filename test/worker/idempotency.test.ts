@@ -24,7 +24,7 @@ const create = (name: string, key: string | null, token: string, extra: Record<s
 
 describe("replay", () => {
   it("returns the first response (status and body) with Idempotent-Replayed, creating one resource", async () => {
-    const caller = await createToken(["tokens"]);
+    const caller = await createToken(["tokens", "task"]);
     const first = await create("idem-replay", "key-replay-1", caller.key);
     expect(first.status).toBe(201);
     expect(first.headers.get("Idempotent-Replayed")).toBeNull();
@@ -38,7 +38,7 @@ describe("replay", () => {
   });
 
   it("takes the key from the body's idempotencyKey, and ignores reordered fields", async () => {
-    const caller = await createToken(["tokens"]);
+    const caller = await createToken(["tokens", "task"]);
     const body = { name: "idem-body", endpoints: ["task"], type: "custom", idempotencyKey: "body-key-1" };
     const first = await call("/tokens", { token: caller.key, body, vars: EXACT });
     const reordered = { idempotencyKey: "body-key-1", type: "custom", endpoints: ["task"], name: "idem-body" };
@@ -64,7 +64,7 @@ describe("replay", () => {
   });
 
   it("does not count a replay against rate limits", async () => {
-    const caller = await createToken(["tokens"], { rateLimit: 3 });
+    const caller = await createToken(["tokens", "task"], { rateLimit: 3 });
     expect((await create("idem-count", "key-count", caller.key)).headers.get("X-RateLimit-Remaining")).toBe("2");
     for (let i = 0; i < 5; i++) {
       const replay = await create("idem-count", "key-count", caller.key);
@@ -77,7 +77,7 @@ describe("replay", () => {
   });
 
   it("serves a replay even when the caller is rate limited now", async () => {
-    const caller = await createToken(["tokens"], { rateLimit: 1 });
+    const caller = await createToken(["tokens", "task"], { rateLimit: 1 });
     expect((await create("idem-limited", "key-limited", caller.key)).status).toBe(201);
     expect((await call("/tokens", { token: caller.key, vars: EXACT })).status).toBe(429);
     const replay = await create("idem-limited", "key-limited", caller.key);
@@ -86,7 +86,7 @@ describe("replay", () => {
   });
 
   it("ignores keys on GET", async () => {
-    const caller = await createToken(["tokens"]);
+    const caller = await createToken(["tokens", "task"]);
     const res = await call("/tokens", { token: caller.key, headers: { "Idempotency-Key": "get-key" }, vars: EXACT });
     const again = await call("/tokens", { token: caller.key, headers: { "Idempotency-Key": "get-key" }, vars: EXACT });
     expect(res.status).toBe(200);
@@ -96,7 +96,7 @@ describe("replay", () => {
 
 describe("conflicts and scope", () => {
   it("answers 409 IDEMPOTENCY_CONFLICT to the same key with a different body", async () => {
-    const caller = await createToken(["tokens"]);
+    const caller = await createToken(["tokens", "task"]);
     expect((await create("idem-conflict", "key-conflict", caller.key)).status).toBe(201);
     const other = await create("idem-conflict-2", "key-conflict", caller.key);
     expect(other.status).toBe(409);
@@ -105,8 +105,8 @@ describe("conflicts and scope", () => {
   });
 
   it("scopes keys per token", async () => {
-    const a = await createToken(["tokens"]);
-    const b = await createToken(["tokens"]);
+    const a = await createToken(["tokens", "task"]);
+    const b = await createToken(["tokens", "task"]);
     const fromA = await create("idem-scope", "shared-key", a.key);
     const fromB = await create("idem-scope", "shared-key", b.key);
     expect(fromB.status).toBe(201);
@@ -115,7 +115,7 @@ describe("conflicts and scope", () => {
   });
 
   it("refuses a malformed key with 400 before doing anything", async () => {
-    const caller = await createToken(["tokens"]);
+    const caller = await createToken(["tokens", "task"]);
     const res = await create("idem-bad-key", "has spaces", caller.key);
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ code: "SCHEMA_VALIDATION_ERROR", details: { field: "Idempotency-Key" } });
@@ -124,7 +124,7 @@ describe("conflicts and scope", () => {
 
 describe("concurrency", () => {
   it("ten concurrent requests with one key create one resource; the others replay it", async () => {
-    const caller = await createToken(["tokens"]);
+    const caller = await createToken(["tokens", "task"]);
     const all = await Promise.all(Array.from({ length: 10 }, () => create("idem-race", "key-race", caller.key)));
     expect(all.map((r) => r.status)).toEqual(Array(10).fill(201));
     expect(new Set(all.map((r) => r.json.data.id)).size).toBe(1);
@@ -133,7 +133,7 @@ describe("concurrency", () => {
   });
 
   it("a duplicate of an in-flight request waits for it and gets its outcome", async () => {
-    const caller = await createToken(["tokens"]);
+    const caller = await createToken(["tokens", "task"]);
     const stub = env.TOKEN_STATE.getByName(caller.id);
     const claim = { key: "slow-key", fingerprint: "fp", owner: "first" };
     expect((await stub.begin([], claim)).kind).toBe("admission");
@@ -146,7 +146,7 @@ describe("concurrency", () => {
 
 describe("which outcomes are kept", () => {
   it("keeps a deterministic 4xx (schema error) and replays it", async () => {
-    const caller = await createToken(["tokens"]);
+    const caller = await createToken(["tokens", "task"]);
     const bad = await create("", "key-invalid-body", caller.key);
     expect(bad.status).toBe(400);
     const again = await create("", "key-invalid-body", caller.key);
@@ -156,7 +156,7 @@ describe("which outcomes are kept", () => {
   });
 
   it("does not keep a 429: after Retry-After the same key runs for real", async () => {
-    const caller = await createToken(["tokens"], { rateLimit: 3600 });
+    const caller = await createToken(["tokens", "task"], { rateLimit: 3600 });
     const vars = { RATE_LIMIT_BURST_PERIOD_SECONDS: "1" }; // one token, refilled each second
     expect((await call("/tokens", { token: caller.key, vars })).status).toBe(200);
     const body = { name: "idem-after-429", endpoints: ["task"] };
@@ -169,7 +169,7 @@ describe("which outcomes are kept", () => {
   });
 
   it("frees the key when the request fails without a response to keep (5xx)", async () => {
-    const caller = await createToken(["tokens"]);
+    const caller = await createToken(["tokens", "task"]);
     const stub = env.TOKEN_STATE.getByName(caller.id);
     const claim = { key: "k-5xx", fingerprint: "fp", owner: "one" };
     expect((await stub.begin([], claim)).kind).toBe("admission");
@@ -184,7 +184,7 @@ describe("which outcomes are kept", () => {
 
 describe("expiry", () => {
   it("keeps records 24 h, then an alarm deletes them and the key is free again", async () => {
-    const caller = await createToken(["tokens"]);
+    const caller = await createToken(["tokens", "task"]);
     const first = await create("idem-expiry", "key-expiry", caller.key);
     expect(first.status).toBe(201);
     const stub = env.TOKEN_STATE.getByName(caller.id);

@@ -235,3 +235,30 @@ describe("queue figures", () => {
     expect(text).toMatch(new RegExp(`^edgehook_dead_letters ${after.deadLetter}$`, "m"));
   });
 });
+
+describe("the metrics scope", () => {
+  it("lets a scraper's token read /metrics (JSON and Prometheus text) and nothing else", async () => {
+    const { key } = await createToken(["metrics"]);
+    expect((await call("/metrics", { token: key })).status).toBe(200);
+    const text = await call("/metrics", { token: key, headers: { Accept: "text/plain" } });
+    expect(text.status).toBe(200);
+    expect(text.text).toContain("# TYPE");
+    for (const [path, init] of [["/task", { body: TASK }], ["/subscriptions", {}], ["/audit", {}], ["/tokens", {}]] as const) {
+      expect((await call(path, { token: key, ...init })).status, path).toBe(403);
+    }
+  });
+});
+
+describe("docs/grafana-dashboard.json", () => {
+  it("queries only series that GET /metrics exports", async () => {
+    const { default: dashboard } = await import("../../docs/grafana-dashboard.json");
+    const exprs = dashboard.panels.flatMap((p: { targets: { expr: string }[] }) => p.targets.map((t) => t.expr));
+    const queried = new Set(exprs.flatMap((e: string) => e.match(/edgehook_[a-z_]+/g) ?? []));
+    expect(queried.size).toBeGreaterThan(6);
+    // Traffic of every kind the dashboard shows, then the exposition.
+    await call("/task", { body: TASK });
+    const res = await call("/metrics", { headers: { Accept: "text/plain" } });
+    const exported = new Set([...parseFamilies(res.text).values()].flatMap((f) => (f.type === "HISTOGRAM" ? [`${f.name}_bucket`, `${f.name}_sum`, `${f.name}_count`] : [f.name])));
+    expect([...queried].filter((name) => !exported.has(name))).toEqual([]);
+  });
+});

@@ -77,3 +77,22 @@ describe("request log lines", () => {
     expect(records).toEqual([]);
   });
 });
+
+describe("credentials in 4xx body logs", () => {
+  it("hides credential-like header names and redacts urls (userinfo, query, path tokens)", async () => {
+    const slack = "https://hooks.slack.com/services/T0000000/B0000000/aB3dE5gH7jK9mN1pQ3rS5tU7";
+    const body = {
+      url: "https://user:pa55word@example.com/hook?token=s3cr3t-query",
+      events: [],
+      headers: { Cookie: "session=cookie-value-1", "X-Auth": "x-auth-value-2", "X-Team": "blue" },
+      description: slack,
+    };
+    const { res, records, raw } = await logged("/subscriptions", json(body));
+    expect(res.status).toBe(400);
+    const logged_ = records[0].body;
+    expect(logged_.headers).toMatchObject({ Cookie: "[REDACTED]", "X-Auth": "[REDACTED]", "X-Team": "blue" });
+    expect(logged_.url).toBe("https://REDACTED@example.com/hook?token=REDACTED");
+    expect(logged_.description).toBe("https://hooks.slack.com/services/T0000000/B0000000/REDACTED");
+    for (const secret of ["cookie-value-1", "x-auth-value-2", "pa55word", "s3cr3t-query", "aB3dE5gH7jK9mN1pQ3rS5tU7"]) expect(raw).not.toContain(secret);
+  });
+});

@@ -1,4 +1,6 @@
-// Applies schema.sql (idempotent) before the worker tests; setup files may run more than once.
+// Applies every D1 migration before the worker tests (as `wrangler d1 migrations apply` does);
+// applied ones are recorded in d1_migrations, so setup files running more than once is harmless.
 import { env } from "cloudflare:workers";
+import { applyD1Migrations } from "cloudflare:test";
 
-await env.DB.batch(env.TEST_SCHEMA.map((sql) => env.DB.prepare(sql)));
+await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);

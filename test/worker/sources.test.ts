@@ -125,7 +125,39 @@ describe("deduplication", () => {
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     expect(results.filter((r) => !r.json.data.duplicate)).toHaveLength(1);
     expect(new Set(results.map((r) => r.json.data.eventId)).size).toBe(1);
-    expect(await counts()).toEqual({ events: before.events + 1, deliveries: before.deliveries + 1 });
+    // Remembered twice: under its delivery id and under its body hash.
+    expect(await counts()).toEqual({ events: before.events + 1, deliveries: before.deliveries + 2 });
+  });
+
+  it("treats a signed body replayed with a fresh delivery id and another event header as a duplicate (GitHub, Shopify, Linear)", async () => {
+    const replays: [string, string, (first: boolean) => Promise<Record<string, string>>][] = [
+      ["github", JSON.stringify({ action: "opened", number: 77 }), (first) => sign.github(GITHUB_SECRETS[0]!, '{"action":"opened","number":77}', first ? "pull_request" : "release")],
+      ["shopify", JSON.stringify({ id: 9977, total_price: "1.00" }), (first) => sign.shopify(SHOPIFY_SECRET, '{"id":9977,"total_price":"1.00"}', first ? "orders/create" : "orders/cancelled")],
+      ["linear", JSON.stringify({ action: "create", type: "Issue", data: { id: "lin-replay" } }), () => sign.linear(LINEAR_SECRET, '{"action":"create","type":"Issue","data":{"id":"lin-replay"}}')],
+    ];
+    for (const [provider, body, headers] of replays) {
+      const first = await deliver(provider, body, headers(true));
+      expect(first.json.data.duplicate, provider).toBe(false);
+      const before = await counts();
+      const replay = await deliver(provider, body, headers(false));
+      expect(replay.status).toBe(200);
+      expect(replay.json.data, provider).toMatchObject({ duplicate: true, eventId: first.json.data.eventId });
+      expect(await counts(), provider).toEqual(before);
+    }
+  });
+
+  it("keeps two Standard Webhooks messages with one body apart: their ids are signed", async () => {
+    const body = JSON.stringify({ type: "user.updated", data: { id: "user_same_body" } });
+    const first = await deliver("standard", body, sign.standard(STANDARD_SECRET, body));
+    const second = await deliver("standard", body, sign.standard(STANDARD_SECRET, body));
+    expect(first.json.data.duplicate).toBe(false);
+    expect(second.json.data.duplicate).toBe(false);
+  });
+
+  it("takes Linear's type from the signed body, not from the unsigned Linear-Event header", async () => {
+    const body = JSON.stringify({ action: "update", type: "Comment", data: { id: "lin-type" } });
+    const res = await deliver("linear", body, { ...(await sign.linear(LINEAR_SECRET, body)), "Linear-Event": "Issue" });
+    expect(res.json.data.type).toBe("linear.comment.update");
   });
 
   it("dedupes by the body's hash when the provider sends no id, and per provider", async () => {

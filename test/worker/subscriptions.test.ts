@@ -6,6 +6,7 @@ import worker from "../../src/index";
 import { publishAll } from "../../src/publish";
 import { openSecret } from "../../src/lib/secret-box";
 import { call, createToken } from "./helpers";
+import { customEventType } from "../../src/events/types";
 
 // Nothing listens on port 9: attempts fail fast with a network error.
 const DEAD_URL = "http://127.0.0.1:9/hook";
@@ -168,12 +169,25 @@ describe("the consumer and the sweep", () => {
     }
     expect(detail).toMatchObject({ eventId: published.json.data.id, status: "retrying", attempts: 1 });
     expect(detail.attemptLog).toHaveLength(1);
-    expect(detail.attemptLog[0]).toMatchObject({ attempt: 1, statusCode: null, verdict: "retry" });
+    expect(detail.attemptLog[0]).toMatchObject({ attempt: 1, statusCode: 503, verdict: "retry" });
     expect(Date.parse(detail.nextAttemptAt) - Date.now()).toBeGreaterThan(50_000);
     const stats = (await call(`/subscriptions/${sub.id}/stats`)).json.data;
     expect(stats).toMatchObject({ totalDeliveries: 1, retrying: 1, consecutiveFailures: 1, circuit: "closed" });
     expect(stats.latencyMs.sample).toBe(1);
     expect((await call(`/subscriptions/${sub.id}/deliveries?status=success`)).json.data.items).toHaveLength(0);
+  });
+
+  it("records the last attempt of an exhausted delivery as exhausted, not retry", async () => {
+    const sub = await subscribe({ events: ["probe.last"], retryPolicy: { maxRetries: 0 } });
+    await call("/events", { body: { type: "probe.last", data: {} } });
+    let detail: any;
+    for (let i = 0; i < 100 && detail?.status !== "failed"; i++) {
+      const d = (await call(`/subscriptions/${sub.id}/deliveries`)).json.data.items[0];
+      if (d) detail = (await call(`/subscriptions/${sub.id}/deliveries/${d.id}`)).json.data;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(detail).toMatchObject({ status: "failed", attempts: 1 });
+    expect(detail.attemptLog).toEqual([expect.objectContaining({ attempt: 1, statusCode: 503, verdict: "exhausted" })]);
   });
 
   it("the cron sweep re-enqueues an outbox row whose message was lost", async () => {
@@ -239,10 +253,10 @@ describe("guarded publishes", () => {
   it("write outbox rows only when the guarded statement changed a row", async () => {
     const sub = await subscribe({ events: ["guard.*"], active: false });
     const noop = env.DB.prepare("UPDATE subscriptions SET updated_at = updated_at WHERE id = 'nope'");
-    const lost = await publishAll(env, createExecutionContext(), [{ type: "guard.lost", data: {} }], { statements: [noop], requireChange: true });
+    const lost = await publishAll(env, createExecutionContext(), [{ type: customEventType("guard.lost"), data: {} }], { statements: [noop], requireChange: true });
     expect(lost).toEqual([]);
     const touch = env.DB.prepare("UPDATE subscriptions SET updated_at = updated_at WHERE id = ?").bind(sub.id);
-    const [won] = await publishAll(env, createExecutionContext(), [{ type: "guard.won", data: {} }], { statements: [touch], requireChange: true });
+    const [won] = await publishAll(env, createExecutionContext(), [{ type: customEventType("guard.won"), data: {} }], { statements: [touch], requireChange: true });
     expect(won!.deliveryCount).toBeGreaterThanOrEqual(1);
     const written = await rows("SELECT event_type FROM deliveries WHERE subscription_id = ?", sub.id);
     expect(written.map((r: any) => r.event_type)).toEqual(["guard.won"]);
@@ -250,23 +264,53 @@ describe("guarded publishes", () => {
 });
 
 describe("OpenAPI", () => {
-  it("documents the delivery routes", async () => {
+  it("documents every delivery route with exactly its methods, and the destination field", async () => {
     const doc = (await call("/openapi.json", { token: null })).json;
-    for (const path of ["/subscribe", "/subscriptions", "/subscriptions/{id}", "/subscriptions/{id}/rotate-secret", "/subscriptions/{id}/test", "/subscriptions/{id}/pause", "/subscriptions/{id}/resume", "/subscriptions/{id}/deliveries", "/subscriptions/{id}/deliveries/{deliveryId}", "/subscriptions/{id}/deliveries/{deliveryId}/retry", "/subscriptions/{id}/stats", "/event-types", "/events", "/queue/stats", "/queue/retry-failed", "/channels", "/channels/{name}"]) {
-      expect(doc.paths[`/webhooks/v2${path}`], path).toBeDefined();
+    const routes: Record<string, string[]> = {
+      "/subscribe": ["post"],
+      "/subscriptions": ["get", "post"],
+      "/subscriptions/{id}": ["delete", "get", "patch", "put"],
+      "/subscriptions/{id}/rotate-secret": ["post"],
+      "/subscriptions/{id}/test": ["post"],
+      "/subscriptions/{id}/pause": ["post"],
+      "/subscriptions/{id}/resume": ["post"],
+      "/subscriptions/{id}/deliveries": ["get"],
+      "/subscriptions/{id}/deliveries/{deliveryId}": ["get"],
+      "/subscriptions/{id}/deliveries/{deliveryId}/retry": ["post"],
+      "/subscriptions/{id}/stats": ["get"],
+      "/destinations": ["get"],
+      "/event-types": ["get"],
+      "/queue/stats": ["get"],
+      "/queue/retry-failed": ["post"],
+      "/channels": ["get", "post"],
+      "/channels/{name}": ["delete", "get", "patch"],
+    };
+    for (const [path, methods] of Object.entries(routes)) {
+      const item = doc.paths[`/webhooks/v2${path}`] ?? {};
+      expect(Object.keys(item).sort(), path).toEqual(methods);
+      for (const method of methods) expect(Object.keys(item[method].responses), `${method} ${path}`).toEqual(expect.arrayContaining(["400", "401"]));
     }
+    const create = doc.paths["/webhooks/v2/subscriptions"].post.requestBody;
+    expect(create.required).toBe(true);
+    const schema = create.content["application/json"].schema;
+    const resolved = schema.$ref ? doc.components.schemas[schema.$ref.split("/").pop()] : schema;
+    expect(Object.keys(resolved.properties)).toEqual(expect.arrayContaining(["destination", "url", "events"]));
+    expect(resolved.required).toEqual(["events"]);
+    // Body-less actions: no required body.
+    expect(doc.paths["/webhooks/v2/subscriptions/{id}/rotate-secret"].post.requestBody.required).toBe(false);
   });
 });
 
 describe("catalogue", () => {
-  it("lists event types with descriptions and examples", async () => {
+  it("lists each built-in event type once, with a description and an example", async () => {
     const res = await call("/event-types");
     expect(res.status).toBe(200);
-    const types = res.json.data.items.map((t: any) => t.type);
-    expect(types).toEqual(expect.arrayContaining(["task.created", "task.completed", "notify.sent", "research.completed", "subscription.disabled", "webhook.test"]));
+    const types: string[] = res.json.data.items.map((t: any) => t.type);
+    expect(new Set(types).size).toBe(types.length);
+    for (const type of ["notify.sent", "research.completed", "research.started", "subscription.disabled", "task.completed", "task.created", "task.failed", "webhook.test"]) expect(types, type).toContain(type);
     for (const t of res.json.data.items) {
-      expect(typeof t.description).toBe("string");
-      expect(t.example, t.type).toBeTypeOf("object");
+      expect(t.description.length, t.type).toBeGreaterThan(10);
+      expect(Object.keys(t.example).length, t.type).toBeGreaterThan(0);
     }
     expect(res.json.data.items.find((t: any) => t.type === "task.created").example).toHaveProperty("taskId");
   });

@@ -1,0 +1,251 @@
+-- 0001 initial: the wave-1 schema exactly as schema.sql had it before migrations existed. Every
+-- statement is idempotent (IF NOT EXISTS / OR IGNORE), so a local database created earlier by
+-- `wrangler d1 execute --file schema.sql` takes this migration without change and keeps its rows.
+-- Never edit an applied migration: add the next file instead (schema.sql documents the result).
+
+-- tokens: API keys. Only the SHA-256 hex of a key is stored (key_hash); the key itself is
+-- shown once at creation. endpoints is a JSON array of scopes ("task", "notify", ..., "*").
+-- rate_limit is requests per hour (NULL = the configured default).
+CREATE TABLE IF NOT EXISTS tokens (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  key_prefix TEXT NOT NULL,
+  rate_limit INTEGER,
+  endpoints TEXT NOT NULL,
+  active INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  last_used_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS tokens_created ON tokens (created_at, id);
+
+-- tasks: queued work submitted through POST /task. priority_rank orders the queue
+-- (high=0, medium=1, low=2); position = pending tasks with a better (rank, created_at).
+-- duration_ms is set on completion and feeds the start/completion estimates.
+CREATE TABLE IF NOT EXISTS tasks (
+  id TEXT PRIMARY KEY,
+  token_id TEXT NOT NULL,
+  title TEXT NOT NULL,
+  priority TEXT NOT NULL,
+  priority_rank INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  deadline TEXT,
+  expected TEXT,
+  tags TEXT,
+  result TEXT,
+  error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  started_at INTEGER,
+  completed_at INTEGER,
+  duration_ms INTEGER
+);
+CREATE INDEX IF NOT EXISTS tasks_queue ON tasks (status, priority_rank, created_at);
+CREATE INDEX IF NOT EXISTS tasks_completed ON tasks (status, completed_at);
+
+-- task_queue: pending tasks per priority rank, kept exact by the triggers below (in the same
+-- transaction as the change), so POST /task learns its position from three rows instead of
+-- counting the queue. Seeded from the tasks table the first time the schema is applied.
+CREATE TABLE IF NOT EXISTS task_queue (
+  priority_rank INTEGER PRIMARY KEY,
+  pending INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO task_queue (priority_rank, pending) SELECT r.rank, (SELECT COUNT(*) FROM tasks WHERE status = 'pending' AND priority_rank = r.rank) FROM (SELECT 0 AS rank UNION ALL SELECT 1 UNION ALL SELECT 2) AS r;
+CREATE TRIGGER IF NOT EXISTS task_queue_on_insert AFTER INSERT ON tasks WHEN NEW.status = 'pending' BEGIN UPDATE task_queue SET pending = pending + 1 WHERE priority_rank = NEW.priority_rank; END;
+CREATE TRIGGER IF NOT EXISTS task_queue_on_leave AFTER UPDATE OF status ON tasks WHEN OLD.status = 'pending' AND NEW.status <> 'pending' BEGIN UPDATE task_queue SET pending = pending - 1 WHERE priority_rank = OLD.priority_rank; END;
+CREATE TRIGGER IF NOT EXISTS task_queue_on_delete AFTER DELETE ON tasks WHEN OLD.status = 'pending' BEGIN UPDATE task_queue SET pending = pending - 1 WHERE priority_rank = OLD.priority_rank; END;
+
+-- notifications: POST /notify records. channels is a JSON object channel -> {status, ...}.
+CREATE TABLE IF NOT EXISTS notifications (
+  id TEXT PRIMARY KEY,
+  token_id TEXT NOT NULL,
+  priority TEXT NOT NULL,
+  title TEXT NOT NULL,
+  body TEXT NOT NULL,
+  channels TEXT NOT NULL,
+  data TEXT,
+  tags TEXT,
+  created_at INTEGER NOT NULL
+);
+
+-- research: POST /research jobs; report is set by POST /research/:id/complete.
+CREATE TABLE IF NOT EXISTS research (
+  id TEXT PRIMARY KEY,
+  token_id TEXT NOT NULL,
+  topic TEXT NOT NULL,
+  depth INTEGER NOT NULL,
+  format TEXT NOT NULL,
+  sources TEXT,
+  max_age INTEGER,
+  status TEXT NOT NULL,
+  report TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  estimated_completion_at INTEGER NOT NULL,
+  completed_at INTEGER
+);
+
+-- events: every published event, the durable log behind deliveries and SSE replay.
+-- id is an evt- id that sorts in publish order, so "ORDER BY id" is publish order.
+CREATE TABLE IF NOT EXISTS events (
+  id TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  data TEXT NOT NULL,
+  metadata TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_created ON events (created_at);
+CREATE INDEX IF NOT EXISTS events_type ON events (type, id);
+
+-- sources: inbound provider configuration set through PUT /sources/:provider (it takes
+-- precedence over the provider's Worker secret). secrets is a JSON array of signing secrets
+-- sealed with AES-256-GCM under ENCRYPTION_KEY (lib/secret-box.ts, context "source:<provider>");
+-- secret_count is kept beside it so reads need no decryption. tolerance_seconds NULL = the
+-- configured default. options is JSON (the generic scheme: header, algorithm, encoding, ...).
+CREATE TABLE IF NOT EXISTS sources (
+  provider TEXT PRIMARY KEY,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  secrets TEXT NOT NULL,
+  secret_count INTEGER NOT NULL,
+  tolerance_seconds INTEGER,
+  options TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+-- source_deliveries: provider delivery ids already accepted, for deduplication. Inserted with
+-- INSERT OR IGNORE in the publishing batch: the event row is written only when this insert
+-- changed a row, so a duplicate is never published twice. event_id is the event the delivery
+-- became; expires_at = received_at + SOURCE_DEDUP_HOURS, after which the cron's retention
+-- deletes the row.
+CREATE TABLE IF NOT EXISTS source_deliveries (
+  provider TEXT NOT NULL,
+  delivery_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (provider, delivery_id)
+);
+CREATE INDEX IF NOT EXISTS source_deliveries_expires ON source_deliveries (expires_at);
+-- audit: one row per admin action (token create/update/delete; subscription, source and queue
+-- actions once they exist). actor_token_id is the caller's token id ("admin" for ADMIN_TOKEN,
+-- never a key); target_type/target_id name the resource; request_id ties the row to the request
+-- log line; details is JSON with sensitive fields redacted. Written in the same D1 batch as the
+-- change where practical, so a row exists iff the change happened. Kept RETENTION_AUDIT_DAYS.
+-- Listed newest first with keyset pagination on (created_at, id).
+CREATE TABLE IF NOT EXISTS audit (
+  id TEXT PRIMARY KEY,
+  action TEXT NOT NULL,
+  actor_token_id TEXT NOT NULL,
+  target_type TEXT NOT NULL,
+  target_id TEXT,
+  request_id TEXT NOT NULL,
+  details TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_created ON audit (created_at, id);
+CREATE INDEX IF NOT EXISTS audit_action ON audit (action, created_at, id);
+CREATE INDEX IF NOT EXISTS audit_actor ON audit (actor_token_id, created_at, id);
+CREATE INDEX IF NOT EXISTS audit_target ON audit (target_type, target_id, created_at, id);
+-- subscriptions: outbound webhook endpoints. events is a JSON array of patterns (exact type,
+-- "prefix.*", "*"); filters/template/retry_policy/headers are JSON. Secrets are never stored in
+-- clear: secret_enc (and previous_secret_enc, still signing until previous_secret_expires_at
+-- after a rotation) and auth_enc (outbound credentials) are AES-GCM sealed under ENCRYPTION_KEY.
+-- auth_info holds the non-secret part of the auth config (type, username, header name).
+-- status: active | paused (by hand) | disabled (410 Gone or too many consecutive failures);
+-- active = (status = 'active'). rate_limit is deliveries per second (NULL = unlimited).
+CREATE TABLE IF NOT EXISTS subscriptions (
+  id TEXT PRIMARY KEY,
+  name TEXT,
+  description TEXT,
+  url TEXT NOT NULL,
+  events TEXT NOT NULL,
+  method TEXT NOT NULL,
+  headers TEXT,
+  auth_info TEXT,
+  auth_enc TEXT,
+  filters TEXT,
+  template TEXT,
+  retry_policy TEXT NOT NULL,
+  timeout_ms INTEGER NOT NULL,
+  rate_limit REAL,
+  status TEXT NOT NULL,
+  disabled_reason TEXT,
+  consecutive_failures INTEGER NOT NULL DEFAULT 0,
+  secret_enc TEXT NOT NULL,
+  previous_secret_enc TEXT,
+  previous_secret_expires_at INTEGER,
+  created_by TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  status_changed_at INTEGER,
+  last_attempt_at INTEGER,
+  last_success_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS subscriptions_created ON subscriptions (created_at, id);
+CREATE INDEX IF NOT EXISTS subscriptions_status ON subscriptions (status, created_at, id);
+
+-- deliveries: the transactional outbox and delivery state, one row per (event, subscription),
+-- written in the same D1 batch as the event. status: pending | sending | success | failed |
+-- retrying. attempts counts attempts ever made (it is also the row's generation: a queue
+-- message names the value it expects, so stale duplicates are ignored); round_start is attempts
+-- when the current round began (a manual retry starts a new round for the retry policy).
+-- next_at is when the row is due: publish time for pending, the retry time for retrying, the
+-- lease expiry for sending; NULL when terminal or held (its subscription is paused/disabled).
+-- The sweep re-enqueues rows whose next_at is well past. dead_lettered_at: sent to the DLQ.
+CREATE TABLE IF NOT EXISTS deliveries (
+  id TEXT PRIMARY KEY,
+  event_id TEXT NOT NULL,
+  subscription_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  round_start INTEGER NOT NULL DEFAULT 0,
+  next_at INTEGER,
+  last_status_code INTEGER,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  completed_at INTEGER,
+  dead_lettered_at INTEGER
+);
+CREATE UNIQUE INDEX IF NOT EXISTS deliveries_event_subscription ON deliveries (event_id, subscription_id);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at) WHERE next_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS deliveries_subscription ON deliveries (subscription_id, created_at, id);
+CREATE INDEX IF NOT EXISTS deliveries_subscription_status ON deliveries (subscription_id, status, created_at, id);
+CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status, updated_at);
+CREATE INDEX IF NOT EXISTS deliveries_created ON deliveries (created_at);
+
+-- attempts: every HTTP attempt of a delivery: status code (NULL when no response), duration,
+-- the response body truncated to 1 KiB, the error for network failures and timeouts, and the
+-- verdict (success | retry | fail | gone).
+CREATE TABLE IF NOT EXISTS attempts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  delivery_id TEXT NOT NULL,
+  subscription_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  status_code INTEGER,
+  duration_ms INTEGER NOT NULL,
+  response_body TEXT,
+  error TEXT,
+  verdict TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attempts_delivery ON attempts (delivery_id, attempt);
+CREATE INDEX IF NOT EXISTS attempts_subscription ON attempts (subscription_id, created_at);
+CREATE INDEX IF NOT EXISTS attempts_created ON attempts (created_at);
+
+-- channels: named notification destinations for POST /notify. Each is delivered by the outbound
+-- engine through a backing subscription (subscription_id) to notify.sent events whose
+-- data.channel is the channel's name; type picks the payload preset (webhook = the event body or
+-- the channel's own template).
+CREATE TABLE IF NOT EXISTS channels (
+  name TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  subscription_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);

@@ -1,0 +1,167 @@
+/** D1 access for rules: rows ⇄ rules, create, read, list, replace, delete, and the isolate snapshot of enabled rules. */
+import { iso } from "../lib/time";
+import { REDACTED, type FieldMatcher } from "../ops/redact";
+import type { Rule } from "./model";
+
+const PLACEHOLDER_ONLY = /^\{\{\s*[A-Za-z0-9_.:-]+\s*\}\}$/;
+
+/**
+ * `value` with sensitive fields (LOG_REDACT_FIELDS: token, password, key, …) hidden, except
+ * values that are only a placeholder (`{{params.githubToken}}` shows where a credential comes from).
+ */
+export function hideCredentials(value: unknown, isSensitive: FieldMatcher): unknown {
+  const keep = (v: unknown) => typeof v === "string" && PLACEHOLDER_ONLY.test(v);
+  const walk = (v: unknown): unknown => {
+    if (v === null || typeof v !== "object") return v;
+    if (Array.isArray(v)) return v.map(walk);
+    return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, isSensitive(k) && !keep(item) ? REDACTED : walk(item)]));
+  };
+  return walk(value);
+}
+
+/** A rules row. */
+export interface RuleRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  description: string | null;
+  trigger_events: string;
+  trigger_filter: string | null;
+  priority: number;
+  enabled: number;
+  stop_processing: number;
+  params: string | null;
+  steps: string;
+  template: string | null;
+  secret_enc: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The rule of a row. */
+export function fromRuleRow(row: RuleRow): Rule {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    name: row.name,
+    description: row.description,
+    trigger: { events: JSON.parse(row.trigger_events), filter: row.trigger_filter ? JSON.parse(row.trigger_filter) : null },
+    priority: row.priority,
+    enabled: row.enabled === 1,
+    stopProcessing: row.stop_processing === 1,
+    params: row.params ? JSON.parse(row.params) : {},
+    steps: JSON.parse(row.steps),
+    template: row.template,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** The API view of a rule; credentials in params and steps are hidden (write-only). */
+export function ruleView(rule: Rule, isSensitive: FieldMatcher) {
+  return {
+    id: rule.id,
+    name: rule.name,
+    description: rule.description,
+    trigger: { events: rule.trigger.events, filter: rule.trigger.filter ?? null },
+    priority: rule.priority,
+    enabled: rule.enabled,
+    stopProcessing: rule.stopProcessing,
+    params: hideCredentials(rule.params, isSensitive) as Record<string, unknown>,
+    steps: hideCredentials(rule.steps, isSensitive) as Record<string, unknown>[],
+    template: rule.template,
+    createdAt: iso(rule.createdAt),
+    updatedAt: iso(rule.updatedAt),
+  };
+}
+
+/** Inserts or replaces a rule (the sealed secret is kept on replace). */
+export async function saveRule(db: D1Database, rule: Rule, secretEnc: string | null): Promise<void> {
+  const values = [
+    rule.tenantId,
+    rule.name,
+    rule.description,
+    JSON.stringify(rule.trigger.events),
+    rule.trigger.filter ? JSON.stringify(rule.trigger.filter) : null,
+    rule.priority,
+    rule.enabled ? 1 : 0,
+    rule.stopProcessing ? 1 : 0,
+    JSON.stringify(rule.params),
+    JSON.stringify(rule.steps),
+    rule.template,
+    rule.updatedAt,
+  ];
+  if (secretEnc !== null) {
+    await db
+      .prepare(
+        `INSERT INTO rules (tenant_id, name, description, trigger_events, trigger_filter, priority, enabled, stop_processing, params, steps, template, updated_at, id, secret_enc, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)`,
+      )
+      .bind(...values, rule.id, secretEnc, rule.createdAt)
+      .run();
+  } else {
+    await db
+      .prepare(
+        `UPDATE rules SET tenant_id = ?1, name = ?2, description = ?3, trigger_events = ?4, trigger_filter = ?5, priority = ?6, enabled = ?7,
+           stop_processing = ?8, params = ?9, steps = ?10, template = ?11, updated_at = ?12 WHERE id = ?13`,
+      )
+      .bind(...values, rule.id)
+      .run();
+  }
+  forgetCachedRules();
+}
+
+/** One rule row, or null. */
+export async function getRuleRow(db: D1Database, id: string): Promise<RuleRow | null> {
+  return db.prepare("SELECT * FROM rules WHERE id = ?").bind(id).first<RuleRow>();
+}
+
+/** Deletes a rule; true when it existed. */
+export async function deleteRule(db: D1Database, id: string): Promise<boolean> {
+  const result = await db.prepare("DELETE FROM rules WHERE id = ?").bind(id).run();
+  forgetCachedRules();
+  return result.meta.changes > 0;
+}
+
+/** A page of rules, oldest first, after the cursor (`<created_at>:<id>`). */
+export async function listRules(db: D1Database, options: { limit: number; cursor?: string }): Promise<{ items: Rule[]; nextCursor: string | null }> {
+  const [at, id] = (options.cursor ?? "").split(":");
+  const after = options.cursor && id !== undefined && /^\d+$/.test(at!) ? [Number(at), id] : null;
+  const sql = `SELECT * FROM rules ${after ? "WHERE (created_at, id) > (?, ?)" : ""} ORDER BY created_at, id LIMIT ?`;
+  const rows = await db.prepare(sql).bind(...(after ?? []), options.limit + 1).all<RuleRow>();
+  const items = rows.results.slice(0, options.limit).map(fromRuleRow);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.results.length > options.limit && last ? `${last.createdAt}:${last.id}` : null };
+}
+
+let snapshot: { loadedAt: number; rules: Promise<Rule[]> } | null = null;
+
+/** Drops this isolate's rule snapshot (after a rule changes here). */
+export function forgetCachedRules(): void {
+  snapshot = null;
+}
+
+/**
+ * The enabled rules from an isolate snapshot refreshed after `ttlMs`, so publishing costs no D1
+ * read on a hit (and none at all beyond the refresh while no rule is enabled). Changes made in
+ * this isolate drop it at once; changes made elsewhere are seen within the TTL.
+ */
+export function enabledRules(db: D1Database, ttlMs: number, now = Date.now()): Promise<Rule[]> {
+  if (!snapshot || now - snapshot.loadedAt >= ttlMs) {
+    const rules = db
+      .prepare("SELECT * FROM rules WHERE enabled = 1")
+      .all<RuleRow>()
+      .then((r) => r.results.map(fromRuleRow));
+    const entry = { loadedAt: now, rules };
+    snapshot = entry;
+    rules.catch(() => {
+      if (snapshot === entry) snapshot = null;
+    });
+  }
+  return snapshot.rules;
+}
+
+/** The sealed secret of a rule's http steps. */
+export async function ruleSecret(db: D1Database, id: string): Promise<string | null> {
+  return (await db.prepare("SELECT secret_enc FROM rules WHERE id = ?").bind(id).first<string>("secret_enc")) ?? null;
+}

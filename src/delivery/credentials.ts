@@ -1,0 +1,31 @@
+/** Opening a subscription's sealed secrets for a send (isolate-cached): signing secrets in grace order, outbound credentials. */
+import type { Config } from "../config";
+import { openSecret } from "../lib/secret-box";
+import type { AuthSecret, SubscriptionRow } from "./store/subscriptions";
+
+const cache = new Map<string, Promise<string>>();
+const CACHE_LIMIT = 1000;
+
+function open(config: Config, sealed: string, context: string): Promise<string> {
+  const key = `${context}|${sealed}`;
+  let plain = cache.get(key);
+  if (!plain) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    plain = openSecret(config.encryptionKey, sealed, context);
+    plain.catch(() => cache.delete(key));
+    cache.set(key, plain);
+  }
+  return plain;
+}
+
+/** The signing secrets of a subscription at `now`: current, then the rotated one while in grace. */
+export async function signingSecrets(config: Config, row: SubscriptionRow, now: number): Promise<string[]> {
+  const secrets = [await open(config, row.secret_enc, row.id)];
+  if (row.previous_secret_enc && (row.previous_secret_expires_at ?? 0) > now) secrets.push(await open(config, row.previous_secret_enc, row.id));
+  return secrets;
+}
+
+/** The outbound credentials of a subscription in clear, or null. */
+export async function outboundCredentials(config: Config, row: SubscriptionRow): Promise<AuthSecret | null> {
+  return row.auth_enc ? (JSON.parse(await open(config, row.auth_enc, row.id)) as AuthSecret) : null;
+}

@@ -1,0 +1,105 @@
+/** The consumer's D1 statements: claim rows at their generation, hold, defer, load, and record outcomes — one statement each. */
+import type { Outcome } from "../core/outcome";
+import type { DeliveryMessage } from "./outbox";
+
+/** A claimed delivery row. */
+export interface ClaimedRow {
+  id: string;
+  event_id: string;
+  subscription_id: string;
+  attempts: number;
+  round_start: number;
+}
+
+/** Extra time a claimed row stays leased beyond its subscription's timeout before the sweep may take it over. */
+export const LEASE_MARGIN_MS = 10_000;
+
+/**
+ * Claims rows at the generation their messages name: pending, retrying, or sending with an expired
+ * lease, of active subscriptions. The lease is the subscription's timeout plus LEASE_MARGIN_MS.
+ */
+export function claimStatement(db: D1Database, messages: readonly DeliveryMessage[], now: number): D1PreparedStatement {
+  const wanted = JSON.stringify(messages.map((m) => [m.deliveryId, m.attempt]));
+  return db
+    .prepare(
+      `UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ?1,
+          next_at = ?2 + (SELECT timeout_ms FROM subscriptions s WHERE s.id = deliveries.subscription_id)
+        WHERE id IN (SELECT json_extract(value, '$[0]') FROM json_each(?3))
+          AND attempts IN (SELECT json_extract(value, '$[1]') FROM json_each(?3) WHERE json_extract(value, '$[0]') = deliveries.id)
+          AND (status IN ('pending', 'retrying') OR (status = 'sending' AND next_at <= ?1))
+          AND subscription_id IN (SELECT id FROM subscriptions WHERE status = 'active')
+        RETURNING id, event_id, subscription_id, attempts, round_start`,
+    )
+    .bind(now, now + LEASE_MARGIN_MS, wanted);
+}
+
+/** Holds (next_at NULL) the rows of paused or disabled subscriptions until resume. */
+export function holdStatement(db: D1Database, deliveryIds: readonly string[], now: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE deliveries SET next_at = NULL, updated_at = ?1 WHERE id IN (SELECT value FROM json_each(?2)) AND status IN ('pending', 'retrying')
+        AND subscription_id IN (SELECT id FROM subscriptions WHERE status != 'active')`,
+    )
+    .bind(now, JSON.stringify(deliveryIds));
+}
+
+/** Moves the due time of deferred rows (breaker open, rate) so the sweep does not take them early. */
+export function deferStatement(db: D1Database, deferred: readonly { message: DeliveryMessage; dueAt: number }[], now: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE deliveries SET next_at = j.due, updated_at = ?1
+        FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS gen, json_extract(value, '$[2]') AS due FROM json_each(?2)) AS j
+        WHERE deliveries.id = j.id AND deliveries.attempts = j.gen AND deliveries.status IN ('pending', 'retrying') AND deliveries.next_at IS NOT NULL`,
+    )
+    .bind(now, JSON.stringify(deferred.map((d) => [d.message.deliveryId, d.message.attempt, d.dueAt])));
+}
+
+/** The subscriptions and events a batch needs (one query each). */
+export function loadStatements(db: D1Database, messages: readonly DeliveryMessage[]): [D1PreparedStatement, D1PreparedStatement] {
+  return [
+    db.prepare("SELECT * FROM subscriptions WHERE id IN (SELECT value FROM json_each(?))").bind(JSON.stringify([...new Set(messages.map((m) => m.subscriptionId))])),
+    db
+      .prepare("SELECT * FROM events WHERE id IN (SELECT event_id FROM deliveries WHERE id IN (SELECT value FROM json_each(?)))")
+      .bind(JSON.stringify(messages.map((m) => m.deliveryId))),
+  ];
+}
+
+/** Inserts every attempt and updates every delivery it concerns (only if still at that generation). */
+export function recordStatements(db: D1Database, outcomes: readonly Outcome[], now: number): D1PreparedStatement[] {
+  const rows = JSON.stringify(outcomes);
+  return [
+    db
+      .prepare(
+        `INSERT INTO attempts (delivery_id, subscription_id, attempt, status_code, duration_ms, response_body, error, verdict, created_at)
+          SELECT json_extract(value, '$.deliveryId'), json_extract(value, '$.subscriptionId'), json_extract(value, '$.attempt'),
+                 json_extract(value, '$.statusCode'), json_extract(value, '$.durationMs'), json_extract(value, '$.responseBody'),
+                 json_extract(value, '$.error'), json_extract(value, '$.verdict'), json_extract(value, '$.finishedAt')
+          FROM json_each(?1)`,
+      )
+      .bind(rows),
+    db
+      .prepare(
+        `UPDATE deliveries SET status = j.status, next_at = j.next_at, last_status_code = j.code, last_error = j.error, updated_at = ?2,
+            completed_at = CASE WHEN j.status = 'retrying' THEN NULL ELSE ?2 END
+          FROM (SELECT json_extract(value, '$.deliveryId') AS id, json_extract(value, '$.attempt') AS attempt, json_extract(value, '$.status') AS status,
+                       json_extract(value, '$.nextAt') AS next_at, json_extract(value, '$.statusCode') AS code, json_extract(value, '$.error') AS error
+                FROM json_each(?1)) AS j
+          WHERE deliveries.id = j.id AND deliveries.attempts = j.attempt`,
+      )
+      .bind(rows, now),
+  ];
+}
+
+/**
+ * Settles claimed rows as failed without an attempt (e.g. `event_expired`: retention purged the
+ * event), only at the generation they were claimed with, so they are never claimed again.
+ */
+export function settleFailedStatement(db: D1Database, rows: readonly { id: string; attempts: number }[], reason: string, now: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE deliveries SET status = 'failed', next_at = NULL, last_status_code = NULL, last_error = ?1, completed_at = ?2, updated_at = ?2
+        FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS gen FROM json_each(?3)) AS j
+        WHERE deliveries.id = j.id AND deliveries.attempts = j.gen AND deliveries.status = 'sending'`,
+    )
+    .bind(reason, now, JSON.stringify(rows.map((r) => [r.id, r.attempts])));
+}

@@ -1,0 +1,263 @@
+/** D1 statements for subscriptions: rows ⇄ views, insert, targeted updates (only changed columns), list, delete, matchers. */
+import { iso, isoOrNull } from "../../lib/time";
+import type { FilterGroup } from "../core/match";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../core/retry-policy";
+import { maskedHeaders } from "../core/sealed-headers";
+
+/** Subscription lifecycle: active delivers; paused (by hand) and disabled (by health) hold deliveries. */
+export type SubscriptionStatus = "active" | "paused" | "disabled";
+
+/** Outbound authentication kinds. */
+export const AUTH_TYPES = ["none", "basic", "bearer", "api-key", "hmac"] as const;
+export type AuthType = (typeof AUTH_TYPES)[number];
+
+/** The non-secret part of a subscription's outbound auth, as the API shows it. */
+export interface AuthInfo {
+  type: AuthType;
+  username?: string;
+  header?: string;
+  algorithm?: "sha256" | "sha512";
+  encoding?: "hex" | "base64";
+}
+
+/** Outbound credentials, stored sealed. */
+export interface AuthSecret {
+  password?: string;
+  token?: string;
+  key?: string;
+  secret?: string;
+}
+
+/** A subscription as stored (secrets still sealed). */
+export interface SubscriptionRow {
+  id: string;
+  name: string | null;
+  description: string | null;
+  url: string;
+  events: string;
+  method: string;
+  headers: string | null;
+  auth_info: string | null;
+  auth_enc: string | null;
+  filters: string | null;
+  template: string | null;
+  retry_policy: string;
+  timeout_ms: number;
+  rate_limit: number | null;
+  status: SubscriptionStatus;
+  disabled_reason: string | null;
+  consecutive_failures: number;
+  secret_enc: string;
+  previous_secret_enc: string | null;
+  previous_secret_expires_at: number | null;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+  status_changed_at: number | null;
+  last_attempt_at: number | null;
+  last_success_at: number | null;
+  /** http | queue (see destinations/registry). */
+  destination_type: string;
+  /** JSON config of non-http destinations (http keeps url, method, headers, auth_info). */
+  destination_config: string | null;
+}
+
+/** A destination as the API shows it: `{type: "http", url, method, headers, auth}` or `{type: "queue", queue}`. */
+export type DestinationView = { type: string } & Record<string, unknown>;
+
+/** A subscription as the API shows it (no secrets). http ones keep the top-level url, method, headers, auth. */
+export interface SubscriptionView {
+  id: string;
+  name: string | null;
+  description: string | null;
+  destination: DestinationView;
+  url?: string;
+  events: string[];
+  method?: string;
+  headers?: Record<string, string>;
+  auth?: AuthInfo;
+  filters: FilterGroup | null;
+  template: unknown;
+  retryPolicy: RetryPolicy;
+  timeoutMs: number;
+  rateLimit: number | null;
+  active: boolean;
+  status: SubscriptionStatus;
+  disabledReason: string | null;
+  consecutiveFailures: number;
+  previousSecretExpiresAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  lastAttemptAt: string | null;
+  lastSuccessAt: string | null;
+}
+
+const json = <T>(text: string | null, fallback: T): T => (text === null ? fallback : (JSON.parse(text) as T));
+
+/**
+ * The destination config of a row: http from its columns, other types from destination_config.
+ * `headers` are the http headers to put in it: opened ones (openHeaders) to send, masked ones to show.
+ */
+export function destinationConfigOf(row: SubscriptionRow, headers: Record<string, string>): DestinationView {
+  if (row.destination_type !== "http") return { ...json<Record<string, unknown>>(row.destination_config, {}), type: row.destination_type };
+  return { type: "http", url: row.url, method: row.method, headers, auth: json<AuthInfo>(row.auth_info, { type: "none" }) };
+}
+
+/** The API view of a row. */
+export function toView(row: SubscriptionRow, now = Date.now()): SubscriptionView {
+  const inGrace = row.previous_secret_enc !== null && (row.previous_secret_expires_at ?? 0) > now;
+  const destination = destinationConfigOf(row, maskedHeaders(row.headers));
+  const { type: _type, ...http } = destination.type === "http" ? destination : { type: "" };
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    destination,
+    ...http,
+    events: json<string[]>(row.events, []),
+    filters: json<FilterGroup | null>(row.filters, null),
+    template: json<unknown>(row.template, null),
+    retryPolicy: retryPolicyOf(row),
+    timeoutMs: row.timeout_ms,
+    rateLimit: row.rate_limit,
+    active: row.status === "active",
+    status: row.status,
+    disabledReason: row.disabled_reason,
+    consecutiveFailures: row.consecutive_failures,
+    previousSecretExpiresAt: inGrace ? isoOrNull(row.previous_secret_expires_at) : null,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    lastAttemptAt: isoOrNull(row.last_attempt_at),
+    lastSuccessAt: isoOrNull(row.last_success_at),
+  };
+}
+
+/** The retry policy of a row (defaults filled in). */
+export function retryPolicyOf(row: Pick<SubscriptionRow, "retry_policy">): RetryPolicy {
+  return { ...DEFAULT_RETRY_POLICY, ...json<Partial<RetryPolicy>>(row.retry_policy, {}) };
+}
+
+const COLUMNS = [
+  "id", "name", "description", "url", "events", "method", "headers", "auth_info", "auth_enc", "filters", "template",
+  "retry_policy", "timeout_ms", "rate_limit", "status", "disabled_reason", "consecutive_failures", "secret_enc",
+  "previous_secret_enc", "previous_secret_expires_at", "created_by", "created_at", "updated_at", "status_changed_at",
+  "last_attempt_at", "last_success_at", "destination_type", "destination_config",
+] as const satisfies readonly (keyof SubscriptionRow)[];
+
+/** The INSERT of a full row (to batch with related writes). */
+export function insertSubscriptionStatement(db: D1Database, row: SubscriptionRow): D1PreparedStatement {
+  return db.prepare(`INSERT INTO subscriptions (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`).bind(...COLUMNS.map((c) => row[c]));
+}
+
+/** Inserts a full row. */
+export async function insertSubscription(db: D1Database, row: SubscriptionRow): Promise<void> {
+  await insertSubscriptionStatement(db, row).run();
+}
+
+/** Columns a configuration change may write (never status, health or the signing secret). */
+export type SubscriptionChanges = Partial<Omit<SubscriptionRow, "id" | "created_at" | "created_by" | "status" | "disabled_reason" | "consecutive_failures" | "status_changed_at" | "last_attempt_at" | "last_success_at">>;
+
+/**
+ * Writes only the given columns (plus updated_at) and returns the row as it now is, or null when
+ * it no longer exists. Nothing read earlier is written back, so a status the consumer set
+ * meanwhile (an auto-disable) survives a concurrent PATCH.
+ */
+export async function updateSubscription(db: D1Database, id: string, changes: SubscriptionChanges, now: number): Promise<SubscriptionRow | null> {
+  const columns = (Object.keys(changes) as (keyof SubscriptionChanges)[]).filter((c) => c !== "updated_at" && (COLUMNS as readonly string[]).includes(c));
+  const sets = [...columns.map((c) => `${c} = ?`), "updated_at = ?"];
+  return db
+    .prepare(`UPDATE subscriptions SET ${sets.join(", ")} WHERE id = ? RETURNING *`)
+    .bind(...columns.map((c) => changes[c] ?? null), now, id)
+    .first<SubscriptionRow>();
+}
+
+/**
+ * Rotates the signing secret in one statement: the stored secret becomes the previous one (when
+ * there is a grace period) — read inside the UPDATE, so two rotations never lose a secret.
+ */
+export function rotateSecret(db: D1Database, id: string, sealed: string, graceUntil: number | null, now: number): Promise<SubscriptionRow | null> {
+  return db
+    .prepare(
+      `UPDATE subscriptions SET previous_secret_enc = CASE WHEN ?1 IS NULL THEN NULL ELSE secret_enc END, previous_secret_expires_at = ?1,
+          secret_enc = ?2, updated_at = ?3 WHERE id = ?4 RETURNING *`,
+    )
+    .bind(graceUntil, sealed, now, id)
+    .first<SubscriptionRow>();
+}
+
+/** One row by id, or null. */
+export function getSubscriptionRow(db: D1Database, id: string): Promise<SubscriptionRow | null> {
+  return db.prepare("SELECT * FROM subscriptions WHERE id = ?").bind(id).first<SubscriptionRow>();
+}
+
+/** Options of listSubscriptions. */
+export interface ListSubscriptionsOptions {
+  limit: number;
+  cursor?: string;
+  status?: "active" | "inactive";
+  /** Only subscriptions whose patterns receive this event type. */
+  event?: string;
+}
+
+/**
+ * A page of subscriptions, oldest first, after the cursor (a subscription id). The event filter
+ * mirrors matchesPattern in SQL: equal, `*`, or a `prefix.*` whose prefix starts the type.
+ */
+export async function listSubscriptions(db: D1Database, options: ListSubscriptionsOptions): Promise<{ items: SubscriptionRow[]; nextCursor: string | null }> {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  if (options.cursor) {
+    where.push("(created_at, id) > (SELECT created_at, id FROM subscriptions WHERE id = ?)");
+    values.push(options.cursor);
+  }
+  if (options.status) where.push(options.status === "active" ? "status = 'active'" : "status != 'active'");
+  if (options.event) {
+    where.push(
+      `EXISTS (SELECT 1 FROM json_each(subscriptions.events) p WHERE p.value = ? OR p.value = '*'
+        OR (substr(p.value, -2) = '.*' AND substr(?, 1, length(p.value) - 1) = substr(p.value, 1, length(p.value) - 1)))`,
+    );
+    values.push(options.event, options.event);
+  }
+  const sql = `SELECT * FROM subscriptions ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at, id LIMIT ?`;
+  const rows = await db
+    .prepare(sql)
+    .bind(...values, options.limit + 1)
+    .all<SubscriptionRow>();
+  const items = rows.results.slice(0, options.limit);
+  return { items, nextCursor: rows.results.length > options.limit ? items[items.length - 1]!.id : null };
+}
+
+/** Deletes a subscription with its deliveries, attempts and the channel it backs (one batch); false when it did not exist. */
+export async function deleteSubscription(db: D1Database, id: string): Promise<boolean> {
+  const [, , , gone] = await db.batch([
+    db.prepare("DELETE FROM attempts WHERE subscription_id = ?").bind(id),
+    db.prepare("DELETE FROM deliveries WHERE subscription_id = ?").bind(id),
+    db.prepare("DELETE FROM channels WHERE subscription_id = ?").bind(id),
+    db.prepare("DELETE FROM subscriptions WHERE id = ?").bind(id),
+  ]);
+  return (gone?.meta.changes ?? 0) > 0;
+}
+
+/** The statement that changes a subscription's status (and resets failures when it becomes active). */
+export function setStatusStatement(db: D1Database, id: string, status: SubscriptionStatus, reason: string | null, now: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE subscriptions SET status = ?, disabled_reason = ?, status_changed_at = ?, updated_at = ?,
+        consecutive_failures = CASE WHEN ? = 'active' THEN 0 ELSE consecutive_failures END WHERE id = ?`,
+    )
+    .bind(status, reason, now, now, status, id);
+}
+
+/** What publish needs to match events to subscriptions. */
+export interface SubscriptionMatcher {
+  id: string;
+  events: string[];
+  filters: FilterGroup | null;
+  active: boolean;
+}
+
+/** Every subscription's matching fields (the isolate cache's source). */
+export async function loadMatchers(db: D1Database): Promise<SubscriptionMatcher[]> {
+  const rows = await db.prepare("SELECT id, events, filters, status FROM subscriptions").all<Pick<SubscriptionRow, "id" | "events" | "filters" | "status">>();
+  return rows.results.map((r) => ({ id: r.id, events: json<string[]>(r.events, []), filters: json<FilterGroup | null>(r.filters, null), active: r.status === "active" }));
+}
