@@ -46,9 +46,8 @@ const taskRequest = (gateway, key, extra = {}) =>
     body: TASK_BODY,
   });
 
-/** 3 × LIMIT requests over CONNECTIONS concurrent loops; counts statuses. */
-async function exactness(gateway) {
-  const key = await createToken(gateway, LIMIT);
+/** 3 × LIMIT POST /task with `key` over CONNECTIONS concurrent loops; counts statuses and checks exactly LIMIT were admitted. */
+async function admittedOf(gateway, key) {
   const counts = {};
   let sent = 0;
   const started = performance.now();
@@ -64,6 +63,26 @@ async function exactness(gateway) {
   );
   const admitted = counts[201] ?? 0;
   return { limit: LIMIT, sent: 3 * LIMIT, connections: CONNECTIONS, admitted, refused: counts[429] ?? 0, other: 3 * LIMIT - admitted - (counts[429] ?? 0), exact: admitted === LIMIT, ms: Math.round(performance.now() - started) };
+}
+
+/** The token level: a token limited to LIMIT per hour. */
+async function exactness(gateway) {
+  return admittedOf(gateway, await createToken(gateway, LIMIT));
+}
+
+/**
+ * The sharded global level: a gateway whose global quota is LIMIT per hour split over GLOBAL_SHARDS
+ * LimitCounter objects, fed admin requests (no token level). Exact when exactly LIMIT are admitted:
+ * each shard is exact for its share, a full shard spills to the others, and a request is refused
+ * only when every shard refused.
+ */
+const GLOBAL_SHARDS = 16;
+async function globalExactness(gateways) {
+  const gateway = await startWranglerDev({
+    vars: { ...ROOMY, RATE_LIMIT_GLOBAL_HOUR: String(LIMIT), RATE_LIMIT_GLOBAL_DAY: "0", RATE_LIMIT_GLOBAL_SHARDS: String(GLOBAL_SHARDS) },
+  });
+  gateways.push(gateway);
+  return { shards: GLOBAL_SHARDS, ...(await admittedOf(gateway, gateway.adminToken)) };
 }
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -159,9 +178,11 @@ export async function run() {
     }
     const [off, on, onKeyed] = await latency(subjects);
     const exact = await exactness(subjects[1].gateway);
+    const globalExact = await globalExactness(gateways);
 
     const runs = [off, on, onKeyed];
-    console.log(`\nrate-limit exactness: ${exact.admitted} admitted of ${exact.sent} (limit ${exact.limit}, ${exact.connections} connections) → ${exact.exact ? "EXACT" : "NOT EXACT"}; ${exact.refused} refused, ${exact.other} other`);
+    console.log(`\nsharded global exactness: ${globalExact.admitted} admitted of ${globalExact.sent} (limit ${globalExact.limit} over ${globalExact.shards} shards, ${globalExact.connections} connections) → ${globalExact.exact ? "EXACT" : "NOT EXACT"}; ${globalExact.refused} refused, ${globalExact.other} other`);
+    console.log(`rate-limit exactness: ${exact.admitted} admitted of ${exact.sent} (limit ${exact.limit}, ${exact.connections} connections) → ${exact.exact ? "EXACT" : "NOT EXACT"}; ${exact.refused} refused, ${exact.other} other`);
     console.table(
       runs.map((r) => ({
         "POST /task": r.label,
@@ -182,7 +203,7 @@ export async function run() {
       withIdempotencyKeySequentialP50Ms: round(onKeyed.sequential.p50 - off.sequential.p50),
     };
     console.log("added latency of the limiter (limits on − off):", added);
-    const results = { benchmark: "ratelimit", at: new Date().toISOString(), exactness: exact, runs, added, settings: { connections: CONNECTIONS, sequential: SEQUENTIAL, rounds: ROUNDS, loaded: LOADED, loadedRounds: LOADED_ROUNDS, warmup: WARMUP } };
+    const results = { benchmark: "ratelimit", at: new Date().toISOString(), exactness: exact, globalExactness: globalExact, runs, added, settings: { connections: CONNECTIONS, sequential: SEQUENTIAL, rounds: ROUNDS, loaded: LOADED, loadedRounds: LOADED_ROUNDS, warmup: WARMUP } };
     mkdirSync(fileURLToPath(new URL("./results/", import.meta.url)), { recursive: true });
     writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
     return results;
@@ -192,9 +213,24 @@ export async function run() {
   }
 }
 
+/** `node bench/ratelimit.mjs --exactness`: only the two exactness checks (token level, sharded global level), on their own gateways. */
+async function exactnessOnly() {
+  const gateways = [];
+  try {
+    const gateway = await startWranglerDev({ vars: ROOMY });
+    gateways.push(gateway);
+    const exact = await exactness(gateway);
+    const globalExact = await globalExactness(gateways);
+    console.log(JSON.stringify({ exactness: exact, globalExactness: globalExact }));
+    return { exactness: exact, globalExactness: globalExact };
+  } finally {
+    for (const g of gateways) await g.stop();
+  }
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run().then(
-    (r) => process.exit(r.exactness.exact ? 0 : 1),
+  (process.argv.includes("--exactness") ? exactnessOnly() : run()).then(
+    (r) => process.exit(r.exactness.exact && r.globalExactness.exact ? 0 : 1),
     (error) => {
       console.error(error);
       process.exit(1);

@@ -69,7 +69,9 @@ export async function startWranglerDev(options = {}) {
   else if (options.schema !== false) applyMigrations(persistTo, { config });
   const port = options.port ?? (await freePort());
   const inspectorPort = await freePort();
-  const vars = { ADMIN_TOKEN: adminToken, ENCRYPTION_KEY: "ZTJlLWVuY3J5cHRpb24ta2V5LTMyLWJ5dGVzLTAxMjM=", ALLOW_PRIVATE_DESTINATIONS: "true", AUTOMATION_WAKE_ON_START: "true", ...options.vars };
+  // Every test and benchmark client is 127.0.0.1: the per-IP limits are lifted unless a caller sets them.
+  const perIp = { AUTH_FAILURES_PER_MINUTE: "1000000", RATE_LIMIT_IP_PER_MINUTE: "1000000" };
+  const vars = { ADMIN_TOKEN: adminToken, ENCRYPTION_KEY: "ZTJlLWVuY3J5cHRpb24ta2V5LTMyLWJ5dGVzLTAxMjM=", ALLOW_PRIVATE_DESTINATIONS: "true", AUTOMATION_WAKE_ON_START: "true", ...perIp, ...options.vars };
   const args = ["dev", "--config", config, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", persistTo, "--show-interactive-dev-session=false", "--log-level", options.logLevel ?? "warn"];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   args.push(...(options.extraArgs ?? []));

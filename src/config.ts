@@ -100,6 +100,14 @@ const CONFIG_SCHEMA = z.object({
   RATE_LIMIT_TOKEN_DEFAULT: int(1000),
   RATE_LIMIT_BURST: num(1.5),
   RATE_LIMIT_BURST_PERIOD_SECONDS: int(60).pipe(z.number().int().min(1).max(86_400)),
+  RATE_LIMIT_GLOBAL_SHARDS: int(16).pipe(z.number().int().min(1).max(1024)),
+  RATE_LIMIT_KEYED_SHARDS: int(16).pipe(z.number().int().min(1).max(1024)),
+  RATE_LIMIT_IP_PER_MINUTE: int(600),
+  AUTH_FAILURES_PER_MINUTE: int(20),
+  RATE_LIMIT_SOURCE_DEFAULT: int(1200),
+  RATE_LIMIT_SOURCES: keyedInts,
+  RATE_LIMIT_SLOWDOWN_SOFT: num(0.5).pipe(z.number().max(1)),
+  RATE_LIMIT_SLOWDOWN_MAX_MS: int(2000).pipe(z.number().max(10_000)),
   TASK_DEFAULT_DURATION_SECONDS: int(300),
   JWT_JWKS_URL: z.string().optional().default(""),
   JWT_ISSUER: z.string().optional().default(""),
@@ -133,7 +141,6 @@ const CONFIG_SCHEMA = z.object({
   LOG_BODIES: z.enum(["none", "errors", "all"]).optional().default("errors"),
   LOG_REDACT_FIELDS: z.string().optional(),
   INSPECTOR_LIMIT_PER_MINUTE: int(120).pipe(z.number().min(1)),
-  INSPECTOR_IP_LIMIT_PER_MINUTE: int(60).pipe(z.number().min(1)),
   PAYLOAD_GZIP_MIN_BYTES: int(65_536).pipe(z.number().max(1_000_000)),
   // Above this a value goes to R2; at most 1.9 MB so that a gzip'd value kept in D1 stays under its 2 MB limit.
   PAYLOAD_R2_MIN_BYTES: int(1_048_576).pipe(z.number().max(1_900_000)),
@@ -144,6 +151,8 @@ const CONFIG_SCHEMA = z.object({
   RETENTION_MAX_BATCHES: int(5).pipe(z.number().min(1)),
   STREAM_HEARTBEAT_MS: int(15_000).pipe(z.number().min(50).max(15_000, "the contract wants a ping at least every 15 s")),
   STREAM_MAX_QUEUED_BYTES: int(1024 * 1024).pipe(z.number().min(1024)),
+  STREAM_LEAF_CAPACITY: int(500).pipe(z.number().min(1)),
+  STREAM_HUB_LEAVES: int(1).pipe(z.number().min(1).max(1024)),
   STREAM_MAX_REPLAY: text("24h").transform((v, ctx) => {
     const ms = parseDurationMs(v);
     if (ms === null) ctx.addIssue({ code: "custom", message: "STREAM_MAX_REPLAY must be a duration like 30m, 24h or 7d" });
@@ -197,6 +206,21 @@ export interface Config {
     burst: number;
     /** The short term the bucket covers: capacity = burst × the hourly limit's share of this period. */
     burstPeriodMs: number;
+    /** LimitCounter objects the global quotas are split over (`global:<i>`, each exact for its share). */
+    globalShards: number;
+  };
+  /** Abuse protection: per client IP, per inbound source, and failed authentication (per minute; 0 = off). */
+  abuse: {
+    /** LimitCounter objects the keyed levels spread over (`ip:<i>`, `source:<i>`, by a stable hash of the key). */
+    keyedShards: number;
+    ipPerMinute: number;
+    authFailuresPerMinute: number;
+    sourceDefaultPerMinute: number;
+    sourcePerMinute: Record<string, number>;
+    /** Past this share of a keyed limit, answers are delayed progressively (slow-down) before the hard 429. */
+    slowDownSoft: number;
+    /** The delay just below the hard limit (0 = no slow-down). */
+    slowDownMaxMs: number;
   };
   taskDefaultDurationMs: number;
   /** Bytes of stored responses one token may keep for idempotent replay (sealed bodies); beyond it, new responses are not kept. */
@@ -218,13 +242,17 @@ export interface Config {
   /** Payload store thresholds (src/events/payload-store.ts), bytes of UTF-8 text. */
   payloads: { gzipMinBytes: number; r2MinBytes: number };
   retention: { eventsDays: number; deliveriesDays: number; auditDays: number; batchSize: number; maxBatches: number };
-  /** Requests an inspector records per minute, in all and from one source IP. */
-  inspector: { perMinute: number; perIpPerMinute: number };
+  /** Requests an inspector records per minute (the per-IP level is abuse.ipPerMinute, as on every unauthenticated route). */
+  inspector: { perMinute: number };
   stream: {
     /** Interval of the `: ping` comment on every open event stream. */
     heartbeatMs: number;
     /** Bytes a stream client may leave untaken before it is dropped as too slow. */
     maxQueuedBytes: number;
+    /** Streams one leaf hub holds at most. */
+    leafCapacity: number;
+    /** Leaves streams are hashed over first (a full leaf passes the stream to the next). */
+    leaves: number;
     /** How far back `since` / `Last-Event-ID` may replay. */
     maxReplayMs: number;
     /** Concurrent streams one token may hold (0 = no cap; the admin secret is exempt). */
@@ -300,6 +328,16 @@ export function getConfig(env: Env): Config {
       tokenDefaultPerHour: v.RATE_LIMIT_TOKEN_DEFAULT,
       burst: v.RATE_LIMIT_BURST,
       burstPeriodMs: v.RATE_LIMIT_BURST_PERIOD_SECONDS * 1000,
+      globalShards: v.RATE_LIMIT_GLOBAL_SHARDS,
+    },
+    abuse: {
+      keyedShards: v.RATE_LIMIT_KEYED_SHARDS,
+      ipPerMinute: v.RATE_LIMITS_ENABLED ? v.RATE_LIMIT_IP_PER_MINUTE : 0,
+      authFailuresPerMinute: v.RATE_LIMITS_ENABLED ? v.AUTH_FAILURES_PER_MINUTE : 0,
+      sourceDefaultPerMinute: v.RATE_LIMITS_ENABLED ? v.RATE_LIMIT_SOURCE_DEFAULT : 0,
+      sourcePerMinute: v.RATE_LIMIT_SOURCES,
+      slowDownSoft: v.RATE_LIMIT_SLOWDOWN_SOFT,
+      slowDownMaxMs: v.RATE_LIMIT_SLOWDOWN_MAX_MS,
     },
     taskDefaultDurationMs: v.TASK_DEFAULT_DURATION_SECONDS * 1000,
     idempotencyMaxBytes: v.IDEMPOTENCY_MAX_BYTES,
@@ -333,8 +371,11 @@ export function getConfig(env: Env): Config {
       batchSize: v.RETENTION_BATCH_SIZE,
       maxBatches: v.RETENTION_MAX_BATCHES,
     },
-    inspector: { perMinute: v.INSPECTOR_LIMIT_PER_MINUTE, perIpPerMinute: v.INSPECTOR_IP_LIMIT_PER_MINUTE },
-    stream: { heartbeatMs: v.STREAM_HEARTBEAT_MS, maxQueuedBytes: v.STREAM_MAX_QUEUED_BYTES, maxReplayMs: v.STREAM_MAX_REPLAY, maxPerToken: v.STREAM_MAX_PER_TOKEN },
+    inspector: { perMinute: v.INSPECTOR_LIMIT_PER_MINUTE },
+    stream: {
+      heartbeatMs: v.STREAM_HEARTBEAT_MS, maxQueuedBytes: v.STREAM_MAX_QUEUED_BYTES, maxReplayMs: v.STREAM_MAX_REPLAY,
+      maxPerToken: v.STREAM_MAX_PER_TOKEN, leafCapacity: v.STREAM_LEAF_CAPACITY, leaves: v.STREAM_HUB_LEAVES,
+    },
     delivery: {
       subscriptionCacheTtlMs: v.SUBSCRIPTION_CACHE_TTL_SECONDS * 1000,
       sweepIntervalMs: Math.max(1, v.SWEEP_INTERVAL_SECONDS) * 1000,

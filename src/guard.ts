@@ -1,9 +1,16 @@
 /** The inbound guard: authentication, scope, rate limits with idempotency, then the JSON body gate — the middleware every protected route runs. */
 import type { MiddlewareHandler } from "hono";
-import { authenticate, requireScope } from "./auth/middleware";
+import { authenticateWith, requireScope } from "./auth/middleware";
 import type { AppEnv } from "./http/context";
 import { jsonBodyGate } from "./http/json-body";
+import { authFailureGuard } from "./limits/abuse";
 import { limitsAndIdempotency } from "./limits/middleware";
+
+/**
+ * Authentication with the failed-authentication guard: after AUTH_FAILURES_PER_MINUTE failures from
+ * one IP, its further attempts get 429 before any token lookup.
+ */
+export const authenticate: MiddlewareHandler<AppEnv> = authenticateWith(authFailureGuard);
 
 /** Options for protect. */
 export interface ProtectOptions {

@@ -37,18 +37,29 @@ async function isAdminHash(keyHash: string, adminToken: string): Promise<boolean
   return timingSafeEqual(keyHash, adminHash.hash);
 }
 
-async function resolvePrincipal(c: Context<AppEnv>, key: string): Promise<Principal> {
+/**
+ * Hooks that protect authentication from guessing (limits/abuse.ts provides them; passed in from
+ * the top so auth stays below limits): a check before any lookup that costs I/O, and a hook that
+ * counts a failure and may turn the 401 into a 429.
+ */
+export interface AuthGuard {
+  beforeLookup(c: Context<AppEnv>): Promise<void>;
+  failed(c: Context<AppEnv>, error: AppError): Promise<AppError>;
+}
+
+async function resolvePrincipal(c: Context<AppEnv>, key: string, guard: AuthGuard | null): Promise<Principal> {
   const config = c.get("config");
   const keyHash = await hashKey(key);
   if (await isAdminHash(keyHash, config.adminToken)) {
     return { kind: "admin", tokenId: "admin", name: "admin", type: "admin", scopes: ["*"], rateLimit: null };
   }
+  const cache = cacheFor(config.authCacheTtlMs);
+  if (guard && (looksLikeJwt(key) || cache.get(keyHash) === undefined)) await guard.beforeLookup(c);
   if (config.jwt && looksLikeJwt(key)) {
     const principal = await verifyJwtPrincipal(key, config.jwt);
     if (!principal) throw new AppError("UNAUTHORIZED", "Invalid or expired JWT");
     return principal;
   }
-  const cache = cacheFor(config.authCacheTtlMs);
   let record = cache.get(keyHash);
   if (record === undefined) {
     record = await findTokenByHash(c.env.DB, keyHash);
@@ -64,22 +75,37 @@ async function resolvePrincipal(c: Context<AppEnv>, key: string): Promise<Princi
   return { kind: "token", tokenId: record.id, name: record.name, type: record.type, scopes: record.endpoints, rateLimit: record.rateLimit };
 }
 
-/** Requires a valid credential and sets `principal`; 401 UNAUTHORIZED otherwise. */
-export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const credential = extractCredential(c.req.raw.headers, new URL(c.req.url));
-  if (!credential) {
-    throw new AppError("UNAUTHORIZED", "Missing credentials: send Authorization: Bearer <token>, X-API-Key, or ?api_key=", {
-      headers: { "WWW-Authenticate": 'Bearer realm="edgehook"' },
-    });
-  }
-  if ("malformed" in credential) {
-    throw new AppError("UNAUTHORIZED", "Malformed Authorization header: send Authorization: Bearer <token>", {
-      headers: { "WWW-Authenticate": 'Bearer realm="edgehook", error="invalid_request"' },
-    });
-  }
-  c.set("principal", await resolvePrincipal(c, credential.value));
-  await next();
-};
+/**
+ * Middleware that requires a valid credential and sets `principal`; 401 UNAUTHORIZED otherwise.
+ * With a `guard`, failures are counted and lookups refused for a client over its failure limit.
+ */
+export function authenticateWith(guard: AuthGuard | null): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    let principal: Principal;
+    try {
+      const credential = extractCredential(c.req.raw.headers, new URL(c.req.url));
+      if (!credential) {
+        throw new AppError("UNAUTHORIZED", "Missing credentials: send Authorization: Bearer <token>, X-API-Key, or ?api_key=", {
+          headers: { "WWW-Authenticate": 'Bearer realm="edgehook"' },
+        });
+      }
+      if ("malformed" in credential) {
+        throw new AppError("UNAUTHORIZED", "Malformed Authorization header: send Authorization: Bearer <token>", {
+          headers: { "WWW-Authenticate": 'Bearer realm="edgehook", error="invalid_request"' },
+        });
+      }
+      principal = await resolvePrincipal(c, credential.value, guard);
+    } catch (error) {
+      if (guard && error instanceof AppError && error.code === "UNAUTHORIZED") throw await guard.failed(c, error);
+      throw error;
+    }
+    c.set("principal", principal);
+    await next();
+  };
+}
+
+/** authenticateWith without a failure guard (the guarded one is `authenticate` in src/guard.ts). */
+export const authenticate: MiddlewareHandler<AppEnv> = authenticateWith(null);
 
 /** Requires the authenticated principal to hold `scope`; 403 FORBIDDEN otherwise. */
 export function requireScope(scope: string): MiddlewareHandler<AppEnv> {

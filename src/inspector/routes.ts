@@ -6,7 +6,7 @@ import type { AppEnv } from "../http/context";
 import { meta, ok } from "../http/envelope";
 import { AppError } from "../http/errors";
 import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
-import type { LevelSpec } from "../limits/limiter";
+import { admitLevels, clientIp, inspectorLevel, ipLevel } from "../limits/abuse";
 import { iso } from "../lib/time";
 import { capturedPath, encodeBody, INSPECTOR_BODY_LIMIT, readCapped } from "./capture";
 import { createInspector, deleteInspector, getInspector, getRequest, listInspectors, listRequests, newInspectorId, recordRequest, type InspectorRow } from "./repository";
@@ -114,33 +114,18 @@ inspectorRoutes.openapi(
   },
 );
 
-const minute = (limit: number): LevelSpec[] => [{ key: "minute", level: "endpoint", limit, windowMs: 60_000, burstCapacity: 0 }];
-
-/** Per inspector and per source IP, one minute windows; 429 with Retry-After when either is spent. */
-async function admitCapture(c: Context<AppEnv>, inspectorId: string, ip: string): Promise<void> {
-  const { perMinute, perIpPerMinute } = c.get("config").inspector;
-  const [bin, source] = await Promise.all([
-    c.env.LIMIT_COUNTER.getByName(`inspector:${inspectorId}`).admit(minute(perMinute)),
-    c.env.LIMIT_COUNTER.getByName(`inspector-ip:${ip}`).admit(minute(perIpPerMinute)),
-  ]);
-  const refused = [bin, source].find((a) => !a.allowed);
-  if (!refused) return;
-  const retryAfter = Math.max(1, Math.ceil(Math.max(...refused.views.map((v) => v.retryAfterMs)) / 1000));
-  const which = refused === bin ? "this inspector" : "this source IP";
-  throw new AppError("RATE_LIMITED", `Too many requests to ${which}; retry in ${retryAfter} s`, { retryAfter, details: { level: refused === bin ? "inspector" : "ip", limit: refused === bin ? perMinute : perIpPerMinute } });
-}
-
 /** Records any method on /inspect/:id and below. */
 async function capture(c: Context<AppEnv>): Promise<Response> {
   const id = c.req.param("id")!;
   if (!/^insp_[A-Za-z0-9_-]{1,60}$/.test(id)) throw new AppError("NOT_FOUND", "Inspector not found");
-  const ip = c.req.header("CF-Connecting-IP") ?? "unknown";
-  await admitCapture(c, id, ip);
+  // One mechanism with every unauthenticated route: the client's per-IP level, and this inspector's own.
+  await admitLevels(c, [...ipLevel(c), ...inspectorLevel(c, id)]);
+  const ip = clientIp(c);
   const { bytes, size } = await readCapped(c.req.raw.body, INSPECTOR_BODY_LIMIT);
   const url = new URL(c.req.url);
   const headers: Record<string, string> = {};
   c.req.raw.headers.forEach((value, name) => (headers[name] = value));
-  const request = { method: c.req.method, path: capturedPath(url.pathname, id), query: url.search.replace(/^\?/, ""), headers, ...encodeBody(bytes), bodySize: size, truncated: size > bytes.byteLength, sourceIp: ip === "unknown" ? null : ip };
+  const request = { method: c.req.method, path: capturedPath(url.pathname, id), query: url.search.replace(/^\?/, ""), headers, ...encodeBody(bytes), bodySize: size, truncated: size > bytes.byteLength, sourceIp: ip };
   const requestId = await recordRequest(c.env.DB, id, request, Date.now());
   if (!requestId) throw new AppError("NOT_FOUND", "Inspector not found");
   return c.json({ received: true, success: true, data: { received: true, requestId }, meta: meta(c) }, 200);

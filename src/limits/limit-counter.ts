@@ -1,9 +1,12 @@
-/** LimitCounter Durable Object: the shared rate-limit levels (`endpoint:<name>`, `global`). */
+/** LimitCounter Durable Object: the shared rate-limit levels (`endpoint:<name>`, `global:<shard>`, `ip:<shard>`, `source:<shard>`). */
 import { DurableObject } from "cloudflare:workers";
 import type { Admission, LevelReservation, LevelSpec, LevelView } from "./limiter";
 import { LimitStore } from "./limit-store";
 
-/** One instance per `endpoint:<name>` and one `global`. Violations are counted by ops/metrics, not here. */
+/**
+ * One instance per `endpoint:<name>`, per global shard, and per shard of the keyed levels (client IPs,
+ * sources), which keep one level per key under a `scope` prefix. Violations are counted by ops/metrics, not here.
+ */
 export class LimitCounter extends DurableObject<Env> {
   readonly #limits: LimitStore;
 
@@ -18,13 +21,13 @@ export class LimitCounter extends DurableObject<Env> {
   }
 
   /** Admits one request at all of this object's levels, or at none. */
-  admit(specs: LevelSpec[]): Admission {
-    return this.#limits.admit(specs, Date.now());
+  admit(specs: LevelSpec[], scope?: string): Admission {
+    return this.#limits.admit(specs, Date.now(), scope);
   }
 
   /** Takes back an admission that another level refused. */
-  release(specs: LevelSpec[], reservation: LevelReservation[]): void {
-    this.#limits.release(specs, reservation, Date.now());
+  release(specs: LevelSpec[], reservation: LevelReservation[], scope?: string): void {
+    this.#limits.release(specs, reservation, Date.now(), scope);
   }
 
   /** Writes the rate-limit levels to storage now instead of within FLUSH_MS (tests, maintenance). */
@@ -33,8 +36,7 @@ export class LimitCounter extends DurableObject<Env> {
   }
 
   /** The levels as they stand, admitting nothing. */
-  peek(specs: LevelSpec[]): LevelView[] {
-    return this.#limits.peek(specs, Date.now());
+  peek(specs: LevelSpec[], scope?: string): LevelView[] {
+    return this.#limits.peek(specs, Date.now(), scope);
   }
-
 }

@@ -7,6 +7,8 @@ import { type Admission, decide, type LevelReservation, type LevelSpec, type Lev
  * much of the object's traffic, while the live object stays exact.
  */
 export const FLUSH_MS = 100;
+/** Above this many cached levels (per-IP keys), a flush empties the cache; SQLite reads are synchronous and cheap. */
+export const MAX_CACHED_LEVELS = 10_000;
 
 /**
  * Level states in memory, loaded from and written behind to `limit_levels`. The object runs one call
@@ -35,6 +37,7 @@ export class LimitStore {
       );
     }
     this.#dirty.clear();
+    if (this.#cache.size > MAX_CACHED_LEVELS) this.#cache.clear();
   }
 
   #load(key: string): LevelState | undefined {
@@ -53,33 +56,36 @@ export class LimitStore {
     this.#timer ??= setTimeout(() => this.flush(), FLUSH_MS);
   }
 
-  /** Admits one request at all `specs` or at none (see `decide`). */
-  admit(specs: LevelSpec[], now: number): Admission {
+  /**
+   * Admits one request at all `specs` or at none (see `decide`). `scope` prefixes the storage keys,
+   * so one object can hold the levels of many subjects (e.g. one per client IP).
+   */
+  admit(specs: LevelSpec[], now: number, scope = ""): Admission {
     if (specs.length === 0) return { allowed: true, views: [], reservation: [] };
     const { admission, states } = decide(
       specs,
-      specs.map((s) => this.#load(s.key)),
+      specs.map((s) => this.#load(scope + s.key)),
       now,
     );
     // A refusal stores nothing: settling alone is recomputed on the next call.
-    if (admission.allowed) specs.forEach((s, i) => this.#save(s.key, states[i]!));
+    if (admission.allowed) specs.forEach((s, i) => this.#save(scope + s.key, states[i]!));
     return admission;
   }
 
   /** Takes a reservation back exactly (see `release`). */
-  release(specs: LevelSpec[], reservation: LevelReservation[], now: number): void {
+  release(specs: LevelSpec[], reservation: LevelReservation[], now: number, scope = ""): void {
     for (const part of reservation) {
       const spec = specs.find((s) => s.key === part.key);
-      const state = spec && this.#load(part.key);
-      if (spec && state) this.#save(part.key, release(spec, state, part, now));
+      const state = spec && this.#load(scope + part.key);
+      if (spec && state) this.#save(scope + part.key, release(spec, state, part, now));
     }
   }
 
   /** The levels as they stand, admitting nothing. */
-  peek(specs: LevelSpec[], now: number): LevelView[] {
+  peek(specs: LevelSpec[], now: number, scope = ""): LevelView[] {
     return peek(
       specs,
-      specs.map((s) => this.#load(s.key)),
+      specs.map((s) => this.#load(scope + s.key)),
       now,
     );
   }

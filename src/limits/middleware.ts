@@ -1,4 +1,4 @@
-/** Rate limits and idempotency for protected routes: one parallel round trip to TokenState, LimitCounter(endpoint) and LimitCounter(global). */
+/** Rate limits and idempotency for protected routes: one parallel round trip to TokenState, LimitCounter(endpoint) and one LimitCounter(global:<shard>). */
 import { recordRateLimitViolation } from "../ops/metrics";
 import type { Context, MiddlewareHandler, Next } from "hono";
 import type { AppEnv } from "../http/context";
@@ -15,11 +15,15 @@ import {
   MAX_STORED_BODY_BYTES,
   type StoredResponse,
 } from "./idempotency";
-import type { Admission, LevelSpec, LevelView } from "./limiter";
+import { admitAt, admitSharded, type LevelCall, peekSharded } from "./counters";
+import type { LevelView } from "./limiter";
 import { announceLimit } from "./limit-notice";
-import { combine, type LevelPlan, planLevels, rateLimitHeaders, tightest, withoutRequest } from "./policy";
+import { combine, type LevelPlan, planLevels, rateLimitError, rateLimitHeaders, tightest, withoutRequest } from "./policy";
 import { openResponse, sealResponse } from "./sealed-responses";
 import type { KeyClaim, TokenBegin } from "./token-state";
+
+/** The global level's objects are `global:<shard>`. */
+export const GLOBAL_PREFIX = "global";
 
 /** How many times a duplicate may take over a key whose first request gave it up before giving up itself. */
 const MAX_ROUNDS = 3;
@@ -45,45 +49,35 @@ async function keyedRequest(c: Context<AppEnv>): Promise<Keyed | null> {
   return { key: found.key, fingerprint: await sha256Hex(fingerprintSource(c.req.method, url.pathname + url.search, text, parsed)) };
 }
 
-/** A shared level's part of the round trip. */
-interface SharedCall {
-  stub: DurableObjectStub<import("./limit-counter").LimitCounter>;
-  specs: LevelSpec[];
-  result: PromiseSettledResult<Admission> | null;
-}
-
 const fulfilled = <T,>(r: PromiseSettledResult<T> | null): T | null => (r?.status === "fulfilled" ? r.value : null);
 
 /**
- * One admission round: asks the three objects at once, then settles. Admitted → null. A key already
- * taken → its lookup (the shared levels are released: a repeat consumes nothing). Refused → 429 after
- * releasing whatever the other levels counted.
+ * One admission round: asks the token object, the endpoint object and one global shard at once,
+ * then settles. Admitted → null. A key already taken → its lookup (the shared levels are released:
+ * a repeat consumes nothing). Refused → 429 after releasing whatever the other levels counted.
  */
 async function admitOnce(c: Context<AppEnv>, plan: LevelPlan, endpoint: string, claim: KeyClaim | null): Promise<KeyTaken | null> {
   const { env } = c;
   const principal = c.get("principal");
   const token = env.TOKEN_STATE.getByName(principal.tokenId);
   const useToken = plan.token.length > 0 || claim !== null;
-  const shared: SharedCall[] = [
-    { stub: env.LIMIT_COUNTER.getByName(`endpoint:${endpoint}`), specs: plan.endpoint, result: null },
-    { stub: env.LIMIT_COUNTER.getByName("global"), specs: plan.global, result: null },
-  ].filter((s) => s.specs.length > 0);
-  const [tokenResult, ...sharedResults] = await Promise.allSettled<Promise<TokenBegin | null> | Promise<Admission>>([
+  const shards = c.get("config").rateLimits.globalShards;
+  const shared: Promise<LevelCall>[] = [];
+  if (plan.endpoint.length > 0) shared.push(admitAt(env.LIMIT_COUNTER, `endpoint:${endpoint}`, plan.endpoint));
+  if (plan.global.length > 0) shared.push(admitSharded(env.LIMIT_COUNTER, GLOBAL_PREFIX, plan.global, shards));
+  const [tokenResult, ...sharedResults] = await Promise.allSettled<Promise<TokenBegin | null> | Promise<LevelCall>>([
     useToken ? token.begin(plan.token, claim) : Promise.resolve(null),
-    ...shared.map((s) => s.stub.admit(s.specs)),
+    ...shared,
   ]);
-  shared.forEach((s, i) => (s.result = sharedResults[i] as PromiseSettledResult<Admission>));
+  const calls = sharedResults.map((r) => fulfilled(r as PromiseSettledResult<LevelCall>));
   const begun = fulfilled(tokenResult as PromiseSettledResult<TokenBegin | null>);
   const tokenAdmission = begun?.kind === "admission" ? begun.admission : null;
+  const later = (p: Promise<unknown>) => c.executionCtx.waitUntil(p.catch(() => undefined));
 
   const undo = (violation: { level: LevelView["level"] } | null) => {
-    const later = (p: Promise<unknown>) => c.executionCtx.waitUntil(p.catch(() => undefined));
     if (tokenAdmission?.reservation) later(token.release(plan.token, tokenAdmission.reservation, claim));
-    for (const s of shared) {
-      const reservation = fulfilled(s.result)?.reservation ?? null;
-      if (reservation) later(s.stub.release(s.specs, reservation));
-    }
-    if (violation) recordRateLimitViolation(violation.level, principal.tokenId, endpoint);
+    for (const call of calls) if (call) later(call.release());
+    if (violation && (violation.level === "token" || violation.level === "endpoint" || violation.level === "global")) recordRateLimitViolation(violation.level, principal.tokenId, endpoint);
   };
 
   const failure = [tokenResult, ...sharedResults].find((r): r is PromiseRejectedResult => r?.status === "rejected");
@@ -91,7 +85,7 @@ async function admitOnce(c: Context<AppEnv>, plan: LevelPlan, endpoint: string, 
     undo(null);
     throw new AppError("SERVICE_UNAVAILABLE", "Rate limiter is unavailable; retry shortly", { retryAfter: 1, cause: failure.reason });
   }
-  const sharedAnswers = shared.map((s) => fulfilled(s.result)!);
+  const sharedAnswers = calls.map((call) => call!.answer);
 
   if (begun?.kind === "key") {
     undo(null);
@@ -105,14 +99,9 @@ async function admitOnce(c: Context<AppEnv>, plan: LevelPlan, endpoint: string, 
   c.set("rateLimitHeaders", verdict.headers);
   if (verdict.allowed) return null;
   undo({ level: verdict.binding.level });
-  const { binding } = verdict;
-  const notice = announceLimit(env, c.executionCtx, { tokenId: principal.kind === "admin" ? null : principal.tokenId, binding });
+  const notice = announceLimit(env, c.executionCtx, { tokenId: principal.kind === "admin" ? null : principal.tokenId, binding: verdict.binding });
   c.executionCtx.waitUntil(notice.catch((error: unknown) => console.error(JSON.stringify({ level: "error", msg: "api.limit.exceeded not published", error: String(error) }))));
-  throw new AppError(
-    "RATE_LIMITED",
-    `Rate limit exceeded: ${binding.limit} requests per ${binding.key} at the ${binding.level} level; retry in ${verdict.retryAfter} s`,
-    { retryAfter: verdict.retryAfter, details: { level: binding.level, limit: binding.limit, window: binding.key } },
-  );
+  throw rateLimitError(verdict);
 }
 
 /** The first response again (opened when sealed), marked as a replay. */
@@ -186,7 +175,7 @@ export async function rateLimitStanding(c: Context<AppEnv>): Promise<Record<stri
   const plan = planLevels(c.get("config").rateLimits, principal.kind === "admin" ? "exempt" : principal.rateLimit, "");
   const views = await Promise.all([
     plan.token.length ? c.env.TOKEN_STATE.getByName(principal.tokenId).peek(plan.token) : [],
-    plan.global.length ? c.env.LIMIT_COUNTER.getByName("global").peek(plan.global) : [],
+    plan.global.length ? peekSharded(c.env.LIMIT_COUNTER, GLOBAL_PREFIX, plan.global, c.get("config").rateLimits.globalShards) : [],
   ]);
   const watch = tightest(views.flat());
   return watch ? rateLimitHeaders(watch) : null;

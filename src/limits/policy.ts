@@ -1,5 +1,6 @@
 /** Rate-limit policy (pure): which quotas apply to a request, and how the levels' answers become one verdict and its headers. */
 import type { Config } from "../config";
+import { AppError } from "../http/errors";
 import { burstCapacity, DAY_MS, HOUR_MS, type LevelName, type LevelSpec, type LevelView } from "./limiter";
 
 /** The configured limits (config.rateLimits). */
@@ -84,4 +85,14 @@ export function combine(answers: ObjectAnswer[]): Verdict | null {
 /** A view as it stands once the request it counted is released again. */
 export function withoutRequest(view: LevelView): LevelView {
   return { ...view, remaining: Math.min(view.limit, view.remaining + 1) };
+}
+
+/** The 429 RATE_LIMITED error of a refused verdict: the binding level, its limit and window, and the wait. */
+export function rateLimitError(verdict: Verdict): AppError {
+  const { binding } = verdict;
+  return new AppError(
+    "RATE_LIMITED",
+    `Rate limit exceeded: ${binding.limit} requests per ${binding.key} at the ${binding.level} level; retry in ${verdict.retryAfter} s`,
+    { retryAfter: verdict.retryAfter, details: { level: binding.level, limit: binding.limit, window: binding.key } },
+  );
 }

@@ -1,6 +1,6 @@
 /** Operations routes: GET /health (no auth) and GET /status. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { authenticate } from "../auth/middleware";
+import { authenticate } from "../guard";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { rateLimitStanding } from "../limits/middleware";

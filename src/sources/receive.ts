@@ -7,6 +7,7 @@ import { AppError } from "../http/errors";
 import { envelopeOf, errorResponseDoc } from "../http/openapi";
 import { sha256Hex } from "../lib/crypto";
 import { nextEventId } from "../lib/ids";
+import { authFailureGuard, ipLevel, keyedLimits, sourceLevel } from "../limits/abuse";
 import { publishBatch } from "../publish";
 import { parsePayload } from "./payload";
 import { providerByName } from "./registry";
@@ -73,6 +74,7 @@ const route = createRoute({
     401: errorResponseDoc("SIGNATURE_INVALID: missing, malformed or wrong signature, or a timestamp outside the tolerance"),
     404: errorResponseDoc("NOT_FOUND: unknown provider"),
     413: errorResponseDoc("PAYLOAD_TOO_LARGE"),
+    429: errorResponseDoc("RATE_LIMITED: too many requests from this IP or to this source per minute, or too many failed signatures from this IP"),
     503: errorResponseDoc("SERVICE_UNAVAILABLE: the provider has no secret configured, or is disabled"),
   },
 });
@@ -80,7 +82,9 @@ const route = createRoute({
 // Documented in the OpenAPI registry, but served by a plain handler: the body must stay unread raw
 // bytes (no validator may parse it), and Slack form posts are acknowledged with an empty body.
 receiveRoutes.openAPIRegistry.registerPath(route);
-receiveRoutes.post("/sources/:provider", async (c) => {
+// Per client IP and per source (both in one round trip, with slow-down) before anything is read.
+const receiveLimits = keyedLimits((c) => [...ipLevel(c), ...(providerByName(c.req.param("provider") ?? "") ? sourceLevel(c, c.req.param("provider")!) : [])]);
+receiveRoutes.post("/sources/:provider", receiveLimits, async (c) => {
   const name = c.req.param("provider");
   const provider = providerByName(name);
   if (!provider) throw new AppError("NOT_FOUND", `Unknown source provider "${name}"; supported: ${PROVIDERS.join(", ")}`, { details: { provider: name, supported: [...PROVIDERS] } });
@@ -94,7 +98,8 @@ receiveRoutes.post("/sources/:provider", async (c) => {
   const headers = c.req.raw.headers;
   const verification = await provider.verify({ headers, body, now }, source.settings);
   if (!verification.ok) {
-    throw new AppError("SIGNATURE_INVALID", `${provider.title} signature rejected: ${verification.message}`, { details: { provider: provider.name, reason: verification.reason } });
+    // A bad signature is a failed authentication: counted per IP like a bad token.
+    throw await authFailureGuard.failed(c, new AppError("SIGNATURE_INVALID", `${provider.title} signature rejected: ${verification.message}`, { details: { provider: provider.name, reason: verification.reason } }));
   }
   const parsed = parsePayload(body, headers.get("Content-Type"));
   if (!parsed.ok) throw new AppError("INVALID_JSON", "Request body is not valid JSON", { details: { provider: provider.name, reason: parsed.message } });

@@ -127,7 +127,6 @@ export class StreamConnection {
         if (this.waiting.length && !this.ended) {
           const next = this.waiting.length === 1 ? this.waiting[0]! : concatBytes(this.waiting);
           this.waiting = [];
-    this.waitingBytes = 0;
           this.waitingBytes = 0;
           this.write(next);
         } else this.wakeDrained();
@@ -166,7 +165,6 @@ export class StreamConnection {
     this.ended = true;
     this.catchUp = null;
     this.waiting = [];
-    this.waitingBytes = 0;
     this.wakeDrained();
     this.options.onEnd(this);
   }

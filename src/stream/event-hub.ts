@@ -1,9 +1,10 @@
-/** EventHub Durable Object: open SSE streams, a ring of recent events, and fan-out of published events. */
+/** EventHub Durable Object: the hub tree's root (ring, relays to leaves) and its leaves (open SSE streams, a copy of the ring, fan-out). */
 import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../config";
 import { listEvents, toWireEvent, type StoredEvent } from "../events/store";
 import { CatchUp, planCatchUp, type StreamCursor } from "./catch-up";
 import { StreamConnection, type HubEvent } from "./connection";
+import { LEAF_IDLE_MS, LeafMembership, LeafRelays } from "./hub-tree";
 import { matchesFilter } from "./params";
 import { EventRing } from "./ring";
 import { formatComment, formatEvent, formatRetry } from "./sse";
@@ -30,6 +31,15 @@ export interface StreamRequest {
   cursor: StreamCursor;
 }
 
+/** A stream request addressed to a leaf: its name (to attach to the root) and how many streams it may hold. */
+export interface LeafStreamRequest extends StreamRequest {
+  leaf: string;
+  capacity: number;
+}
+
+/** The root hub's name; the Worker hands every published event to it. */
+export const ROOT_HUB = "hub-0";
+
 /** A snapshot of the hub for tests, benchmarks and health checks. */
 export interface HubStats {
   streams: number;
@@ -37,6 +47,8 @@ export interface HubStats {
   ringSize: number;
   published: number;
   heartbeatMs: number;
+  /** Root: the attached leaves. */
+  leaves: string[];
 }
 
 /** The SSE frame of a stored event: `id`, `event` = type, `data` = the outbound delivery body. */
@@ -44,13 +56,51 @@ export function eventFrame(event: StoredEvent): string {
   return formatEvent({ id: event.id, event: event.type, data: JSON.stringify(toWireEvent(event)) });
 }
 
-/** One hub per shard (one to start with): every open stream of the shard lives here. */
+/**
+ * One class, two roles. The root (`hub-0`) takes every hand-off, frames each event once, keeps the
+ * ring and relays the fresh events (frames included) to the attached leaves. A leaf (`hub-leaf-<i>`)
+ * holds at most N streams, keeps a copy of the root's ring (loaded when it attaches, then fed by the
+ * relays, so in the root's order) and does the fan-out and the catch-up of its streams.
+ */
 export class EventHub extends DurableObject<Env> {
   private readonly ring = new EventRing<HubEvent>({ capacity: RING_CAPACITY, rememberMs: HANDOFF_WINDOW_MS });
   private readonly bootAt = Date.now();
   private readonly streams = new Set<StreamConnection>();
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private published = 0;
+  private readonly leaves: LeafRelays;
+  private readonly membership: LeafMembership;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.leaves = new LeafRelays(ctx.storage.sql, (name) => env.EVENT_HUB.getByName(name));
+    this.membership = new LeafMembership(
+      () => env.EVENT_HUB.getByName(ROOT_HUB),
+      (events) => {
+        const now = Date.now();
+        for (const event of events) this.ring.push(event, now);
+      },
+    );
+  }
+
+  /** Root: adds a leaf and answers the ring (oldest first) for the leaf to start from. */
+  async attach(leaf: string): Promise<HubEvent[]> {
+    this.leaves.attach(leaf);
+    return this.ring.entries().map((entry) => entry.event);
+  }
+
+  /** Root: removes a leaf that has had no streams for a while. */
+  async detach(leaf: string): Promise<void> {
+    this.leaves.detach(leaf);
+  }
+
+  /** Leaf: takes a batch relayed by the root (frames already made) and fans it out; -1 when not attached. */
+  async relay(events: HubEvent[]): Promise<number> {
+    await this.membership.settled();
+    if (!this.membership.attached) return -1;
+    this.fanOut(events, Date.now());
+    return this.streams.size;
+  }
 
   /** Liveness probe. */
   async ping(): Promise<"pong"> {
@@ -61,7 +111,14 @@ export class EventHub extends DurableObject<Env> {
    * Opens a stream. Registration, the catch-up plan and (for a cursor still in the ring) the
    * whole catch-up happen in one synchronous turn, so no publish can slip in between.
    */
-  async open({ patterns, cursor }: StreamRequest): Promise<ReadableStream<Uint8Array>> {
+  async open(request: StreamRequest | LeafStreamRequest): Promise<ReadableStream<Uint8Array> | null> {
+    const { patterns, cursor } = request;
+    if ("leaf" in request) {
+      // A full leaf says so and the Worker tries the next one; attaching comes before registering.
+      if (this.streams.size >= request.capacity) return null;
+      await this.membership.join(request.leaf);
+      if (this.streams.size >= request.capacity) return null;
+    }
     const config = getConfig(this.env).stream;
     const matches = (type: string) => matchesFilter(patterns, type);
     const connection = new StreamConnection({
@@ -97,15 +154,18 @@ export class EventHub extends DurableObject<Env> {
    * stream, one write per stream. Returns how many were new (a retried hand-off repeats none).
    */
   async publish(events: StoredEvent[]): Promise<number> {
-    const now = Date.now();
-    const fresh: HubEvent[] = [];
-    for (const stored of events) {
-      const event: HubEvent = { id: stored.id, type: stored.type, createdAt: stored.createdAt, frame: ENCODER.encode(eventFrame(stored)) };
-      if (this.ring.push(event, now)) fresh.push(event);
-    }
+    const frames = events.map((stored): HubEvent => ({ id: stored.id, type: stored.type, createdAt: stored.createdAt, frame: ENCODER.encode(eventFrame(stored)) }));
+    const fresh = this.fanOut(frames, Date.now());
+    if (fresh.length) this.leaves.relay(fresh);
+    return fresh.length;
+  }
+
+  /** Pushes events into the ring and writes the new ones to every matching stream here; returns the new ones. */
+  private fanOut(events: HubEvent[], now: number): HubEvent[] {
+    const fresh = events.filter((event) => this.ring.push(event, now));
     if (fresh.length) for (const stream of this.streams) stream.deliver(fresh);
     this.published += fresh.length;
-    return fresh.length;
+    return fresh;
   }
 
   /** Counts for tests, benchmarks and health. */
@@ -118,6 +178,7 @@ export class EventHub extends DurableObject<Env> {
       ringSize: this.ring.length,
       published: this.published,
       heartbeatMs: getConfig(this.env).stream.heartbeatMs,
+      leaves: this.leaves.names,
     };
   }
 
@@ -155,5 +216,11 @@ export class EventHub extends DurableObject<Env> {
       clearInterval(this.heartbeat);
       this.heartbeat = null;
     }
+    if (this.streams.size === 0 && this.membership.attached) void this.ctx.storage.setAlarm(Date.now() + LEAF_IDLE_MS);
+  }
+
+  /** Leaf: detaches from the root when it has had no streams for LEAF_IDLE_MS. */
+  override async alarm(): Promise<void> {
+    this.membership.leave(() => this.streams.size > 0);
   }
 }

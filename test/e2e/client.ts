@@ -73,6 +73,9 @@ export interface RawResponse {
   bodyComplete: boolean;
 }
 
+/** How long rawRequest waits for a complete response before it fails (under the 60 s test timeout). */
+const RAW_REQUEST_DEADLINE_MS = 40_000;
+
 /** Sends a request with node:http: any method, any headers, optionally a chunked streamed body. */
 export function rawRequest(baseUrl: string, options: RawRequestOptions): Promise<RawResponse> {
   const url = new URL(baseUrl);
@@ -93,7 +96,11 @@ export function rawRequest(baseUrl: string, options: RawRequestOptions): Promise
         let text = "";
         res.setEncoding("utf8");
         res.on("data", (d: string) => (text += d));
-        res.on("end", () => {
+        // 'close' always comes, also when the connection is reset after an early answer (then
+        // 'end' never does): settle there, and say so if the response body was cut short.
+        res.on("close", () => {
+          clearTimeout(deadline);
+          if (!res.complete) return reject(new Error(`response ${res.statusCode} was cut short after ${text.length} bytes (connection reset)`));
           let json: any;
           try {
             json = JSON.parse(text);
@@ -104,9 +111,16 @@ export function rawRequest(baseUrl: string, options: RawRequestOptions): Promise
         });
       },
     );
+    // A bounded wait, well inside the test timeout: a gateway that never answers fails with a message.
+    const deadline = setTimeout(() => {
+      req.destroy(new Error(`no complete response within ${RAW_REQUEST_DEADLINE_MS} ms (${bytesWritten} body bytes written, body ${bodyComplete ? "complete" : "still open"})`));
+    }, RAW_REQUEST_DEADLINE_MS);
     // After the gateway answers early it may close the connection while we are still writing.
     req.on("error", (error) => {
-      if (!answered) reject(error);
+      if (!answered) {
+        clearTimeout(deadline);
+        reject(error);
+      }
     });
     const finish = () => {
       bodyComplete = true;
@@ -124,9 +138,12 @@ export function rawRequest(baseUrl: string, options: RawRequestOptions): Promise
         return;
       }
       bytesWritten += chunk.length;
-      // Respect backpressure so "bytes written" means bytes handed to the socket, not queued in memory.
+      const last = bytesWritten >= stream.size;
+      // Respect backpressure so "bytes written" means bytes handed to the socket, not queued in memory
+      // — except after the last chunk: the hold starts at once, since a server that has answered
+      // stops reading and the 'drain' may never come.
       const next = () => (stream.intervalMs ? setTimeout(pump, stream.intervalMs) : setImmediate(pump));
-      if (req.write(chunk)) next();
+      if (req.write(chunk) || last) next();
       else req.once("drain", next);
     };
     pump();

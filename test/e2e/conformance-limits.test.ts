@@ -26,13 +26,15 @@ describe("small body limit and restricted CORS origins", () => {
   });
 
   it("[LIMIT-1] a chunked body without Content-Length is refused with 413 before the body is complete", async () => {
-    // 16× the limit is sent, then the request is held open (unfinished) for up to 20 s: a gateway
-    // that buffered the whole body first could only answer after that.
+    // Just over the limit is sent (so the gateway has read every byte it was sent when it answers:
+    // unread bytes make the socket close with a reset that can cut the answer short), then the
+    // chunked body is held open (no final chunk) for up to 20 s: a gateway that waited for the
+    // whole body could only answer after that.
     const res = await rawRequest(gateway.url, {
       method: "POST",
       path: `${BASE_PATH}/task`,
       headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
-      stream: { first: '{"action":"add_task","task":"', size: 16 * LIMIT, chunkSize: 512, holdOpenMs: 20_000 },
+      stream: { first: '{"action":"add_task","task":"', size: LIMIT + 512, chunkSize: 512, intervalMs: 5, holdOpenMs: 20_000 },
     });
     const body = expectError(res, "PAYLOAD_TOO_LARGE", 413);
     expect(body.retryable).toBe(false);

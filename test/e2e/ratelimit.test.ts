@@ -10,7 +10,14 @@ const ENDPOINT_LIMIT = 5000;
 let gateway: Gateway;
 
 /** The bucket covers the whole hour, so the hourly windows are what binds (exactly N). */
-const VARS = { RATE_LIMIT_BURST_PERIOD_SECONDS: "3600", RATE_LIMIT_ENDPOINTS: `task=${ENDPOINT_LIMIT},notify=5000,research=1000` };
+const VARS = {
+  RATE_LIMIT_BURST_PERIOD_SECONDS: "3600",
+  RATE_LIMIT_ENDPOINTS: `task=${ENDPOINT_LIMIT},notify=5000,research=1000`,
+  // The abuse test below sends from its own CF-Connecting-IP addresses (wrangler dev passes the header on).
+  AUTH_FAILURES_PER_MINUTE: "5",
+  RATE_LIMIT_IP_PER_MINUTE: "4",
+  RATE_LIMIT_SLOWDOWN_MAX_MS: "0",
+};
 
 async function createToken(rateLimit: number): Promise<string> {
   const res = await fetch(`${gateway.url}/webhooks/v2/tokens`, {
@@ -96,5 +103,28 @@ describe("rate-limit exactness over HTTP", () => {
     const next = await postTask(key);
     expect(next.status).toBe(201);
     expect(next.headers.get("X-RateLimit-Remaining")).toBe("998");
+  });
+});
+
+describe("abuse protection over HTTP", () => {
+  it("failed authentications per IP: after 5 a minute, 429 before any token lookup, even for a valid key; other IPs unaffected", async () => {
+    const valid = await createToken(1000);
+    const from = (ip: string, key: string) => fetch(`${gateway.url}/webhooks/v2/task`, { method: "POST", headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json", "CF-Connecting-IP": ip }, body: "{}" });
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await from("192.0.2.77", `ehk_guess_${i}_0000000000000000000000000000000000`)).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    const blocked = await from("192.0.2.77", valid);
+    expect(blocked.status).toBe(429);
+    expect(await blocked.json()).toMatchObject({ code: "RATE_LIMITED", details: { level: "ip", reason: "auth_failures" } });
+    expect((await from("192.0.2.78", valid)).status).toBe(400); // admitted: the empty body is the schema's 400
+  });
+
+  it("per-IP limit on /sources/*: 4 a minute from one address, then 429 at the ip level", async () => {
+    const post = (ip: string) => fetch(`${gateway.url}/webhooks/v2/sources/github`, { method: "POST", headers: { "Content-Type": "application/json", "CF-Connecting-IP": ip }, body: "{}" });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await post("192.0.2.90")).status);
+    // github has no secret on this gateway: admitted requests get 503 (the limit is checked first).
+    expect(statuses).toEqual([503, 503, 503, 503, 429]);
+    expect((await post("192.0.2.91")).status).toBe(503);
   });
 });

@@ -11,6 +11,7 @@ const CONFIG: RateLimitConfig = {
   tokenDefaultPerHour: 1000,
   burst: 1.5,
   burstPeriodMs: 60_000,
+  globalShards: 16,
 };
 
 const view = (over: Partial<LevelView>): LevelView => ({ level: "token", key: "hour", limit: 10, remaining: 5, resetAt: 1_000_000, retryAfterMs: 0, ...over });

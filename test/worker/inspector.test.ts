@@ -87,12 +87,12 @@ describe("inspectors", () => {
   });
 
   it("is rate-limited per inspector and per source IP", async () => {
-    const vars = { INSPECTOR_LIMIT_PER_MINUTE: "3", INSPECTOR_IP_LIMIT_PER_MINUTE: "1000" };
+    const vars = { INSPECTOR_LIMIT_PER_MINUTE: "3", RATE_LIMIT_IP_PER_MINUTE: "1000", RATE_LIMIT_SLOWDOWN_MAX_MS: "0" };
     const bin = await inspector();
     const statuses = [];
     for (let i = 0; i < 5; i++) statuses.push((await send(`/inspect/${bin.id}`, { headers: { "CF-Connecting-IP": `198.51.100.${i}` }, vars })).status);
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
-    const ipVars = { INSPECTOR_LIMIT_PER_MINUTE: "1000", INSPECTOR_IP_LIMIT_PER_MINUTE: "2" };
+    const ipVars = { INSPECTOR_LIMIT_PER_MINUTE: "1000", RATE_LIMIT_IP_PER_MINUTE: "2", RATE_LIMIT_SLOWDOWN_MAX_MS: "0" };
     const other = await inspector();
     const third = await inspector();
     const ip = { "CF-Connecting-IP": "192.0.2.77" };
