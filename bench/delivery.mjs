@@ -18,6 +18,8 @@ const EVENTS = Number(process.env.BENCH_DELIVERY_EVENTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_DELIVERY_CONCURRENCY ?? 16);
 const SIDE_TIMEOUT_MS = 180_000;
 const GATEWAY_VARS = JSON.parse(process.env.BENCH_DELIVERY_VARS ?? "{}");
+// BENCH_DELIVERY_PHASES=drain runs only that phase on both sides (e.g. to compare queue settings).
+const PHASES = (process.env.BENCH_DELIVERY_PHASES ?? "drain,stream").split(",");
 const DRAIN_TARGET = 0.7;
 const LATENCY_TARGET = { p50: 150, p99: 600 };
 
@@ -48,6 +50,9 @@ async function startReceiver() {
     close: () => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve))),
   };
 }
+
+/** A phase that did not run. */
+const EMPTY = { delivered: 0, published: 0, seconds: 0, deliveriesPerSecond: 0, latencyMs: { p50: 0, p99: 0 } };
 
 function percentile(sorted, p) {
   if (sorted.length === 0) return null;
@@ -123,9 +128,10 @@ async function gatewaySide() {
   try {
     const drainReceiver = await startReceiver();
     const held = await api("/subscriptions", { url: drainReceiver.url, events: ["bench.drain"], active: false });
-    const ids = (await drive(async (i) => (await api("/events", { type: "bench.drain", data: { i } })).id)).sentAt;
+    const ids = PHASES.includes("drain") ? (await drive(async (i) => (await api("/events", { type: "bench.drain", data: { i } })).id)).sentAt : new Map();
     const drained = await drain(drainReceiver, [...ids.keys()], () => api(`/subscriptions/${held.id}/resume`, {}));
     await drainReceiver.close();
+    if (!PHASES.includes("stream")) return { drain: drained, stream: EMPTY };
 
     const streamReceiver = await startReceiver();
     await api("/subscriptions", { url: streamReceiver.url, events: ["bench.stream"] });
@@ -146,9 +152,10 @@ async function baselineSide() {
   };
   try {
     const drainReceiver = await startReceiver();
-    const ids = Array.from({ length: EVENTS }, (_, i) => `drain-${i}`);
-    const drained = await drain(drainReceiver, ids, () => post("/publish-batch", { count: EVENTS, url: drainReceiver.url, prefix: "drain-" }));
+    const ids = PHASES.includes("drain") ? Array.from({ length: EVENTS }, (_, i) => `drain-${i}`) : [];
+    const drained = await drain(drainReceiver, ids, () => post("/publish-batch", { count: ids.length, url: drainReceiver.url, prefix: "drain-" }));
     await drainReceiver.close();
+    if (!PHASES.includes("stream")) return { drain: drained, stream: EMPTY };
 
     const streamReceiver = await startReceiver();
     const streamed = await stream(streamReceiver, async (i) => {
