@@ -3,8 +3,9 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { splitFastPath } from "../../src/delivery/fast-path";
+import { attemptFirst, splitFastPath } from "../../src/delivery/fast-path";
 import type { DeliveryMessage } from "../../src/delivery/store/outbox";
+import { engineContext } from "../../src/effects";
 import { customEventType } from "../../src/events/types";
 import { publishAll } from "../../src/publish";
 // The Worker entry wires the fast path (useFastPath) with the engine's effects.
@@ -75,6 +76,25 @@ describe("the fast path", () => {
     expect(queued.attempt).toBe(0);
     // The three taken were attempted here; the queued one is the consumer's (it may have run already).
     expect(rows.filter((r: any) => r.id !== queued.deliveryId).every((r: any) => r.status === "success" && r.attempts === 1)).toBe(true);
+  });
+
+  it("requests publishing at the same moment share one run: one claim batch and one record batch", async () => {
+    await subscribe({ url: `${RECEIVER}/fast/shared`, events: ["fast.shared"] });
+    let batches = 0;
+    const db = new Proxy(env.DB, {
+      get: (target, key) => (key === "batch" ? (statements: D1PreparedStatement[]) => (batches++, target.batch(statements)) : Reflect.get(target, key)),
+    });
+    const shared = { ...env, DB: db };
+    // Rows written without messages, then handed over as three requests whose commits landed together.
+    const events = [];
+    for (let i = 0; i < 3; i++) events.push(...(await publishAll(shared, createExecutionContext(), [{ type: customEventType("fast.shared"), data: { i } }], { enqueue: false })));
+    expect(batches).toBe(3);
+    const contexts = [createExecutionContext(), createExecutionContext(), createExecutionContext()];
+    const runs = contexts.map((ctx, i) => attemptFirst(engineContext(shared, ctx, "test"), events[i]!.deliveries));
+    await Promise.all(runs);
+    for (const event of events) expect(await deliveries(event.id)).toEqual([expect.objectContaining({ status: "success", attempts: 1 })]);
+    // One claim batch and one record batch for the three deliveries.
+    expect(batches).toBe(5);
   });
 
   it("with DELIVERY_FAST_PATH_LIMIT 0 every delivery goes through the queue", async () => {
