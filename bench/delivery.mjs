@@ -12,6 +12,7 @@ import { createServer } from "node:http";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { startWranglerDev } from "../scripts/wrangler-dev.mjs";
+import { groupCpuMs } from "./lib/procs.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const EVENTS = Number(process.env.BENCH_DELIVERY_EVENTS ?? 1000);
@@ -101,11 +102,22 @@ function summarise(receiver, sentAt, started, extra) {
   };
 }
 
-/** Stream phase: publish with CONCURRENCY clients, wait for every arrival. */
-async function stream(receiver, send) {
+/**
+ * Stream phase: publish with CONCURRENCY clients, wait for every arrival. `pid` is the server's
+ * process group: its CPU per delivered event depends far less on the machine's other load than latency.
+ */
+async function stream(receiver, send, pid) {
+  const cpuBefore = groupCpuMs(pid);
   const { sentAt, started, publishMs, errors } = await drive(send);
   const complete = await receiver.waitFor(sentAt.size, SIDE_TIMEOUT_MS);
-  return summarise(receiver, sentAt, started, { published: sentAt.size, publishErrors: errors, complete, publishPerSecond: Number((sentAt.size / (publishMs / 1000)).toFixed(1)) });
+  const cpuMs = cpuBefore === null ? null : groupCpuMs(pid) - cpuBefore;
+  return summarise(receiver, sentAt, started, {
+    published: sentAt.size,
+    publishErrors: errors,
+    complete,
+    publishPerSecond: Number((sentAt.size / (publishMs / 1000)).toFixed(1)),
+    cpuMsPerEvent: cpuMs === null ? null : Number((cpuMs / Math.max(1, sentAt.size)).toFixed(2)),
+  });
 }
 
 /** Drain phase: `release()` makes `ids` due at once; measures from the release to the last arrival. */
@@ -135,7 +147,7 @@ async function gatewaySide() {
 
     const streamReceiver = await startReceiver();
     await api("/subscriptions", { url: streamReceiver.url, events: ["bench.stream"] });
-    const streamed = await stream(streamReceiver, async (i) => (await api("/events", { type: "bench.stream", data: { i } })).id);
+    const streamed = await stream(streamReceiver, async (i) => (await api("/events", { type: "bench.stream", data: { i } })).id, gateway.pid);
     await streamReceiver.close();
     return { drain: drained, stream: streamed };
   } finally {
@@ -161,7 +173,7 @@ async function baselineSide() {
     const streamed = await stream(streamReceiver, async (i) => {
       await post("/publish", { id: `stream-${i}`, url: streamReceiver.url, data: { i } });
       return `stream-${i}`;
-    });
+    }, baseline.pid);
     await streamReceiver.close();
     return { drain: drained, stream: streamed };
   } finally {
@@ -199,6 +211,7 @@ export async function run() {
     "p50 ms": s.latencyMs.p50,
     "p99 ms": s.latencyMs.p99,
     seconds: s.seconds,
+    "cpu ms/event": s.cpuMsPerEvent ?? "",
   });
   console.table([row("gateway", "drain", gateway.drain), row("baseline", "drain", baseline.drain), row("gateway", "stream", gateway.stream), row("baseline", "stream", baseline.stream)]);
   console.log(`drain ratio gateway/baseline deliveries/s: ${ratio} (target ≥ ${DRAIN_TARGET}) ${ratio >= DRAIN_TARGET ? "OK" : "BELOW TARGET"}`);
