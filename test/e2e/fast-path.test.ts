@@ -20,7 +20,7 @@ const receivers: Receiver[] = [];
 
 beforeAll(async () => {
   gateway = await startWranglerDev({ persistTo, vars });
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   for (const r of receivers) await r.close().catch(() => undefined);
