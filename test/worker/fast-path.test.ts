@@ -7,7 +7,7 @@ import { attemptFirst, splitFastPath } from "../../src/delivery/fast-path";
 import type { DeliveryMessage } from "../../src/delivery/store/outbox";
 import { engineContext } from "../../src/effects";
 import { customEventType } from "../../src/events/types";
-import { publishAll } from "../../src/publish";
+import { publishAll, type PublishedEvent } from "../../src/publish";
 // The Worker entry wires the fast path (useFastPath) with the engine's effects.
 import "../../src/index";
 import { call } from "./helpers";
@@ -86,7 +86,7 @@ describe("the fast path", () => {
     });
     const shared = { ...env, DB: db };
     // Rows written without messages, then handed over as three requests whose commits landed together.
-    const events = [];
+    const events: PublishedEvent[] = [];
     for (let i = 0; i < 3; i++) events.push(...(await publishAll(shared, createExecutionContext(), [{ type: customEventType("fast.shared"), data: { i } }], { enqueue: false })));
     expect(batches).toBe(3);
     const contexts = [createExecutionContext(), createExecutionContext(), createExecutionContext()];
