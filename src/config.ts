@@ -162,6 +162,7 @@ const CONFIG_SCHEMA = z.object({
   SUBSCRIPTION_CACHE_TTL_SECONDS: int(5),
   SWEEP_INTERVAL_SECONDS: int(30),
   SWEEP_GRACE_SECONDS: int(30),
+  DELIVERY_FAST_PATH_LIMIT: int(10),
   BREAKER_FAILURE_RATE: num(0.5).pipe(z.number().max(1)),
   BREAKER_MIN_REQUESTS: int(20),
   BREAKER_WINDOW_SECONDS: int(60),
@@ -265,6 +266,8 @@ export interface Config {
     sweepIntervalMs: number;
     /** How long past due an outbox row must be before the sweep re-enqueues it. */
     sweepGraceMs: number;
+    /** Due deliveries a publishing request attempts itself after its commit (0 = all go through the queue). */
+    fastPathLimit: number;
     breaker: { failureRate: number; minRequests: number; windowMs: number; cooldownMs: number };
     /** Consecutive failed attempts that disable a subscription (0 = never). */
     disableAfterFailures: number;
@@ -380,6 +383,7 @@ export function getConfig(env: Env): Config {
       subscriptionCacheTtlMs: v.SUBSCRIPTION_CACHE_TTL_SECONDS * 1000,
       sweepIntervalMs: Math.max(1, v.SWEEP_INTERVAL_SECONDS) * 1000,
       sweepGraceMs: v.SWEEP_GRACE_SECONDS * 1000,
+      fastPathLimit: v.DELIVERY_FAST_PATH_LIMIT,
       breaker: {
         failureRate: v.BREAKER_FAILURE_RATE,
         minRequests: Math.max(1, v.BREAKER_MIN_REQUESTS),

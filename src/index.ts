@@ -5,12 +5,13 @@ import { ruleWorkflowClass, wakeActiveRuns } from "./automation";
 import { getConfig } from "./config";
 import { consumeDeadLetters, consumeDeliveries, consumeSink, DEAD_LETTER_QUEUE, SINK_QUEUES } from "./delivery/consumer";
 import { sweep } from "./delivery/engine";
+import { attemptFirst } from "./delivery/fast-path";
 import { armSweeper } from "./delivery/store/outbox";
 import { engineContext } from "./effects";
 import { withD1Limits } from "./lib/d1-limits";
 import { flushWhenDue } from "./ops/metrics";
 import { retention } from "./ops/retention";
-import { publishAll } from "./publish";
+import { publishAll, useFastPath } from "./publish";
 import { healthChecks } from "./ops/health";
 import { watchHealth } from "./ops/operational-events";
 
@@ -25,6 +26,8 @@ export { EventHub } from "./stream/event-hub";
 export const RuleWorkflow = ruleWorkflowClass({ publish: publishAll, notify: sendNotification });
 
 const app = createApp({ engine: engineContext });
+// The first attempt of a published delivery leaves from the publishing request (docs/ARCHITECTURE.md).
+useFastPath((env, ctx, messages) => attemptFirst(engineContext(env, ctx, "publish"), messages));
 let sweeperArmed = false;
 const limitedEnvs = new WeakMap<Env, Env>();
 

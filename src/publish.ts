@@ -1,6 +1,7 @@
 /** publish(): the one way an event enters the system — stored with its resource and outbox rows in one D1 batch, then fanned out. */
 import { routePublished } from "./automation/dispatch";
 import { getConfig } from "./config";
+import { splitFastPath } from "./delivery/fast-path";
 import { armSweeper, enqueueDeliveries, planOutbox, subscriptionSnapshot, type DeliveryMessage } from "./delivery/store/outbox";
 import type { SubscriptionMatcher } from "./delivery/store/subscriptions";
 import { payloadStore } from "./events/payload-store";
@@ -26,6 +27,19 @@ export const MAX_QUEUE_DELAY_SECONDS = 43_200;
 
 /** The part of an execution context publish needs: somewhere to hand work that outlives the response. */
 export type BackgroundContext = Pick<ExecutionContext, "waitUntil">;
+
+/** Makes the first attempt of just-committed deliveries (the fast path); never throws. */
+export type FirstAttempts = (env: Env, ctx: BackgroundContext, messages: DeliveryMessage[]) => Promise<void>;
+
+let firstAttempts: FirstAttempts | null = null;
+
+/**
+ * Sets the fast path (the Worker entry does, with the engine's effects). Without one, or with
+ * DELIVERY_FAST_PATH_LIMIT 0, every due delivery goes through the queue.
+ */
+export function useFastPath(attempt: FirstAttempts | null): void {
+  firstAttempts = attempt;
+}
 
 /** Options for publish. */
 export interface PublishOptions {
@@ -60,8 +74,9 @@ export interface PublishedEvent extends StoredEvent {
 /**
  * Stores the events, one outbox row per matching subscription, and `options.statements` in one
  * D1 batch (all or nothing) and returns them in publish order with the results of `options.reads`.
- * After the commit the due rows go to the deliveries queue through `ctx.waitUntil`, so the caller
- * never waits for it; if that send is lost the outbox sweep re-enqueues them.
+ * After the commit, through `ctx.waitUntil` (the caller never waits): up to DELIVERY_FAST_PATH_LIMIT
+ * rows due now are attempted here (the fast path), the rest go to the deliveries queue; if either
+ * is lost the outbox sweep re-enqueues the rows.
  */
 export async function publishBatch(
   env: Env,
@@ -107,7 +122,11 @@ export async function publishBatch(
       if (delaySeconds > MAX_QUEUE_DELAY_SECONDS) continue;
       byDelay.set(delaySeconds, [...(byDelay.get(delaySeconds) ?? []), ...(outbox.perEvent.get(event.id)?.messages ?? [])]);
     }
-    for (const [delaySeconds, messages] of byDelay) {
+    const limit = firstAttempts ? getConfig(env).delivery.fastPathLimit : 0;
+    for (const [delaySeconds, due] of byDelay) {
+      // Up to `limit` rows due now get their first attempt from this request, after the response.
+      const { taken, queued: messages } = delaySeconds === 0 ? splitFastPath(due, matchers, limit) : { taken: [], queued: due };
+      if (taken.length > 0) ctx.waitUntil(firstAttempts!(env, ctx, taken));
       if (messages.length === 0) continue;
       ctx.waitUntil(
         enqueueDeliveries(env.DELIVERIES, messages, { delaySeconds }).catch((error: unknown) =>

@@ -93,8 +93,11 @@ export interface ProcessOptions {
   stages?: Partial<EngineStages>;
 }
 
-/** Subscriptions whose guard said "closed, no rate" recently: admit() is skipped until the time. */
-const admitHints = new Map<string, number>();
+/**
+ * Per subscription, the newest guard report seen: while it said "closed, no rate", admit() is
+ * skipped until `until`. `sequence` keeps an older report that arrives late from overriding it.
+ */
+const admitHints = new Map<string, { until: number; sequence: number }>();
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
@@ -109,7 +112,7 @@ async function admit(env: Env, messages: readonly DeliveryMessage[], bypass: boo
   const indexed = messages.map((message, index) => ({ message, index }));
   await Promise.all(
     [...groupBy(indexed, (m) => m.message.subscriptionId)].map(async ([subscriptionId, list]) => {
-      if ((admitHints.get(subscriptionId) ?? 0) > now) return;
+      if ((admitHints.get(subscriptionId)?.until ?? 0) > now) return;
       const admission = await endpointGuard(env, subscriptionId).admit(list.length);
       list.slice(admission.admitted).forEach((m) => waits.set(m.index, admission.waitMs));
     }),
@@ -200,8 +203,8 @@ async function record(env: Env, sent: readonly Sent[]): Promise<DisabledNotice[]
     db.batch([...recordStatements(db, sent.map((s) => s.outcome), finished), ...health]),
     ...[...bySubscription].map(async ([id, list]) => {
       const report = await endpointGuard(env, id).record(list.map((s) => s.outcome.verdict === "success"));
-      if (report.admitFreely) admitHints.set(id, Date.now() + ADMIT_HINT_MS);
-      else admitHints.delete(id);
+      if (report.sequence < (admitHints.get(id)?.sequence ?? 0)) return;
+      admitHints.set(id, { until: report.admitFreely ? Date.now() + ADMIT_HINT_MS : 0, sequence: report.sequence });
     }),
   ]);
   return results

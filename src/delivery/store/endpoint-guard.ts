@@ -7,6 +7,8 @@ interface Stored {
   health: HealthState;
   /** Deliveries per second for this endpoint, or null for no limit. */
   ratePerSecond: number | null;
+  /** Counts record() calls, so a caller can tell a newer report from an older one. */
+  reports?: number;
 }
 
 /** The guard of one subscription (key: the subscription id). */
@@ -45,13 +47,16 @@ export class EndpointGuard extends DurableObject<Env> {
   /**
    * Records attempt outcomes (true = success, completion order). `admitFreely` tells the caller
    * it may skip admit() for a moment: the breaker is closed and there is no rate to enforce.
+   * `sequence` orders the reports (answers to concurrent calls may arrive out of order).
    */
-  async record(outcomes: boolean[]): Promise<HealthReport & { admitFreely: boolean }> {
+  async record(outcomes: boolean[]): Promise<HealthReport & { admitFreely: boolean; sequence: number }> {
     const now = Date.now();
     const stored = await this.load(now);
     const report = record(stored.health, outcomes, now, this.settings());
+    stored.reports = (stored.reports ?? 0) + 1;
+    const sequence = stored.reports;
     await this.save();
-    return { ...report, admitFreely: report.breaker === "closed" && stored.ratePerSecond === null };
+    return { ...report, admitFreely: report.breaker === "closed" && stored.ratePerSecond === null, sequence };
   }
 
   /** Closes the breaker (on resume). */

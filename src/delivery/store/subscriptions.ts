@@ -264,6 +264,11 @@ export interface SubscriptionMatcher {
   events: string[];
   filters: FilterGroup | null;
   active: boolean;
+  /**
+   * false: never attempted by the publishing request (a delivery mode, e.g. batching or
+   * per-key ordering, decides when its deliveries go); absent or true: the fast path may take it.
+   */
+  fastPath?: boolean;
 }
 
 /** Every subscription's matching fields (the isolate cache's source). */
