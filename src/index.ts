@@ -14,6 +14,7 @@ import { publishAll } from "./publish";
 import { healthChecks } from "./ops/health";
 import { watchHealth } from "./ops/operational-events";
 
+export { BatchWindow } from "./delivery/modes/batch-window";
 export { EndpointGuard } from "./delivery/store/endpoint-guard";
 export { Sweeper } from "./delivery/sweeper";
 export { LimitCounter } from "./limits/limit-counter";

@@ -1,6 +1,7 @@
 /** D1 statements for subscriptions: rows ⇄ views, insert, targeted updates (only changed columns), list, delete, matchers. */
 import { iso, isoOrNull } from "../../lib/time";
 import type { FilterGroup } from "../core/match";
+import type { BatchConfig, OrderingConfig } from "../core/modes";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../core/retry-policy";
 import { maskedHeaders } from "../core/sealed-headers";
 
@@ -60,6 +61,10 @@ export interface SubscriptionRow {
   destination_type: string;
   /** JSON config of non-http destinations (http keeps url, method, headers, auth_info). */
   destination_config: string | null;
+  /** JSON BatchConfig, or null (one request per event). */
+  batch: string | null;
+  /** JSON OrderingConfig, or null (no order kept). */
+  ordering: string | null;
 }
 
 /** A destination as the API shows it: `{type: "http", url, method, headers, auth}` or `{type: "queue", queue}`. */
@@ -90,6 +95,8 @@ export interface SubscriptionView {
   updatedAt: string;
   lastAttemptAt: string | null;
   lastSuccessAt: string | null;
+  batch: BatchConfig | null;
+  ordering: OrderingConfig | null;
 }
 
 const json = <T>(text: string | null, fallback: T): T => (text === null ? fallback : (JSON.parse(text) as T));
@@ -129,7 +136,14 @@ export function toView(row: SubscriptionRow, now = Date.now()): SubscriptionView
     updatedAt: iso(row.updated_at),
     lastAttemptAt: isoOrNull(row.last_attempt_at),
     lastSuccessAt: isoOrNull(row.last_success_at),
+    batch: batchOf(row),
+    ordering: json<OrderingConfig | null>(row.ordering, null),
   };
+}
+
+/** The batch setting of a row, or null. */
+export function batchOf(row: Pick<SubscriptionRow, "batch">): BatchConfig | null {
+  return json<BatchConfig | null>(row.batch, null);
 }
 
 /** The retry policy of a row (defaults filled in). */
@@ -141,7 +155,7 @@ const COLUMNS = [
   "id", "name", "description", "url", "events", "method", "headers", "auth_info", "auth_enc", "filters", "template",
   "retry_policy", "timeout_ms", "rate_limit", "status", "disabled_reason", "consecutive_failures", "secret_enc",
   "previous_secret_enc", "previous_secret_expires_at", "created_by", "created_at", "updated_at", "status_changed_at",
-  "last_attempt_at", "last_success_at", "destination_type", "destination_config",
+  "last_attempt_at", "last_success_at", "destination_type", "destination_config", "batch", "ordering",
 ] as const satisfies readonly (keyof SubscriptionRow)[];
 
 /** The INSERT of a full row (to batch with related writes). */
@@ -254,10 +268,18 @@ export interface SubscriptionMatcher {
   events: string[];
   filters: FilterGroup | null;
   active: boolean;
+  /** The FIFO setting, whose key the outbox writes on each row. */
+  ordering?: OrderingConfig | null;
 }
 
 /** Every subscription's matching fields (the isolate cache's source). */
 export async function loadMatchers(db: D1Database): Promise<SubscriptionMatcher[]> {
-  const rows = await db.prepare("SELECT id, events, filters, status FROM subscriptions").all<Pick<SubscriptionRow, "id" | "events" | "filters" | "status">>();
-  return rows.results.map((r) => ({ id: r.id, events: json<string[]>(r.events, []), filters: json<FilterGroup | null>(r.filters, null), active: r.status === "active" }));
+  const rows = await db.prepare("SELECT id, events, filters, status, ordering FROM subscriptions").all<Pick<SubscriptionRow, "id" | "events" | "filters" | "status" | "ordering">>();
+  return rows.results.map((r) => ({
+    id: r.id,
+    events: json<string[]>(r.events, []),
+    filters: json<FilterGroup | null>(r.filters, null),
+    active: r.status === "active",
+    ordering: json<OrderingConfig | null>(r.ordering, null),
+  }));
 }
