@@ -1454,6 +1454,8 @@ export interface components {
     schemas: {
         Attempt: {
             attempt: number;
+            /** @description The batch this attempt carried the delivery in */
+            batchId: string | null;
             createdAt: string;
             durationMs: number;
             error: string | null;
@@ -1475,6 +1477,11 @@ export interface components {
                 type: string;
             };
         };
+        /** @description A batch leaves when it holds maxEvents or its oldest event has waited maxWaitMs; body {type: batch, id: bat_…, events} */
+        Batch: {
+            maxEvents: number;
+            maxWaitMs: number;
+        } | null;
         Channel: {
             active: boolean;
             createdAt: string;
@@ -1550,6 +1557,7 @@ export interface components {
             /** @default true */
             active: boolean;
             auth?: components["schemas"]["OutboundAuth"];
+            batch?: components["schemas"]["Batch"];
             description?: string | null;
             destination?: components["schemas"]["Destination"];
             events: string[];
@@ -1562,6 +1570,7 @@ export interface components {
             /** @enum {string} */
             method?: "POST" | "PUT" | "PATCH";
             name?: string | null;
+            ordering?: components["schemas"]["Ordering"];
             /** @description Deliveries per second to this endpoint (null = unlimited) */
             rateLimit?: number | null;
             retryPolicy?: components["schemas"]["RetryPolicy"];
@@ -1618,6 +1627,8 @@ export interface components {
         };
         Delivery: {
             attempts: number;
+            /** @description The batch (bat_…) this delivery is sent in (batch mode) */
+            batchId: string | null;
             completedAt: string | null;
             createdAt: string;
             deadLetteredAt: string | null;
@@ -1628,6 +1639,8 @@ export interface components {
             lastError: string | null;
             lastStatusCode: number | null;
             nextAttemptAt: string | null;
+            /** @description The FIFO key value (ordering mode; '' for the whole subscription) */
+            orderingKey: string | null;
             /** @enum {string} */
             status: "pending" | "sending" | "success" | "failed" | "retrying";
             subscriptionId: string;
@@ -1908,6 +1921,12 @@ export interface components {
             };
             notificationId: string;
         };
+        /** @description Per key value (the whole subscription without key) one delivery in flight, in publish order */
+        Ordering: {
+            key?: string;
+            /** @enum {string} */
+            mode: "fifo";
+        } | null;
         OutboundAuth: {
             /** @enum {string} */
             type: "none";
@@ -2285,6 +2304,7 @@ export interface components {
                 type: "none" | "basic" | "bearer" | "api-key" | "hmac";
                 username?: string;
             };
+            batch: components["schemas"]["Batch"];
             consecutiveFailures: number;
             createdAt: string;
             description: string | null;
@@ -2304,6 +2324,7 @@ export interface components {
             lastSuccessAt: string | null;
             method?: string;
             name: string | null;
+            ordering: components["schemas"]["Ordering"];
             previousSecretExpiresAt: string | null;
             rateLimit: number | null;
             retryPolicy: {
@@ -2428,6 +2449,7 @@ export interface components {
         UpdateSubscription: {
             active?: boolean;
             auth?: components["schemas"]["OutboundAuth"];
+            batch?: components["schemas"]["Batch"];
             description?: string | null;
             destination?: components["schemas"]["Destination"];
             events?: string[];
@@ -2439,6 +2461,7 @@ export interface components {
             /** @enum {string} */
             method?: "POST" | "PUT" | "PATCH";
             name?: string | null;
+            ordering?: components["schemas"]["Ordering"];
             /** @description Deliveries per second to this endpoint (null = unlimited) */
             rateLimit?: number | null;
             retryPolicy?: {
@@ -8705,6 +8728,7 @@ export interface operations {
                     /** @default true */
                     active?: boolean;
                     auth?: components["schemas"]["OutboundAuth"];
+                    batch?: components["schemas"]["Batch"];
                     description?: string | null;
                     destination?: components["schemas"]["Destination"];
                     events: string[];
@@ -8717,6 +8741,7 @@ export interface operations {
                     /** @enum {string} */
                     method?: "POST" | "PUT" | "PATCH";
                     name?: string | null;
+                    ordering?: components["schemas"]["Ordering"];
                     /** @description Deliveries per second to this endpoint (null = unlimited) */
                     rateLimit?: number | null;
                     retryPolicy?: components["schemas"]["RetryPolicy"];
