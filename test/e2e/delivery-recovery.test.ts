@@ -88,5 +88,7 @@ describe("crash recovery", () => {
       const items = list.json.data.items as { status: string }[];
       return items.length === EVENTS && items.every((d) => d.status === "success") ? true : undefined;
     }, 60_000);
-  }, 240_000);
+    // Two `wrangler dev` starts dominate the time: measured 146 s and 78 s each on the shared 2-core
+    // machine under load (the deliveries after the restart took about 1 s).
+  }, 420_000);
 });
