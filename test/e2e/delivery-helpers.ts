@@ -1,4 +1,19 @@
-// Gateway calls shared by the delivery e2e tests.
+// Gateway calls and receivers shared by the delivery e2e tests.
+import { afterEach } from "vitest";
+import { startReceiver, type Receiver, type Responder } from "./receiver.ts";
+
+/** A receiver starter for a test file: every receiver it starts is closed after each test. */
+export function receiversClosedAfterEach(): (respond?: Responder) => Promise<Receiver> {
+  const started: Receiver[] = [];
+  afterEach(async () => {
+    while (started.length) await started.pop()!.close();
+  });
+  return async (respond) => {
+    const r = await startReceiver(respond);
+    started.push(r);
+    return r;
+  };
+}
 
 /** A small JSON client for the gateway. */
 export function gatewayClient(baseUrl: string, token: string) {

@@ -1,22 +1,13 @@
 // Outbound delivery end to end: a real `wrangler dev`, real receivers on 127.0.0.1, signatures checked
 // with the standardwebhooks library and the X-Webhook-Signature rule.
-import { afterEach, describe, expect, inject, it } from "vitest";
-import { eventually, gatewayClient } from "./delivery-helpers.ts";
-import { startReceiver, verifyStandard, verifyXWebhook, type Receiver, type Responder } from "./receiver.ts";
+import { describe, expect, inject, it } from "vitest";
+import { eventually, gatewayClient, receiversClosedAfterEach } from "./delivery-helpers.ts";
+import { verifyStandard, verifyXWebhook, type Receiver } from "./receiver.ts";
 
 const api = gatewayClient(inject("gatewayUrl"), inject("adminToken"));
-const receivers: Receiver[] = [];
 let seq = 0;
 
-afterEach(async () => {
-  while (receivers.length) await receivers.pop()!.close();
-});
-
-async function receiver(respond?: Responder) {
-  const r = await startReceiver(respond);
-  receivers.push(r);
-  return r;
-}
+const receiver = receiversClosedAfterEach();
 
 /** A subscription to a fresh event namespace on `r`; returns it with its secret and the namespace. */
 async function subscribe(r: Receiver, extra: Record<string, unknown> = {}) {
