@@ -7,7 +7,7 @@ import { eventsFromRows, type EventRow, type StoredEvent } from "../events/store
 import { deferral, EVENT_EXPIRED, windowClosesAt, type Settlement } from "./core";
 import { batchWindow } from "./modes/batch-window";
 import { claimBatchesStatement, formBatchesStatement, openWindowsStatement, type OpenWindowRow } from "./modes/batches";
-import { parkStatement } from "./modes/fifo";
+import { parkStatement, promoteStatement, promotedMessages } from "./modes/fifo";
 import { claimStatement, deferStatement, holdStatement, LEASE_MARGIN_MS, loadStatements, settleFailedStatement, type ClaimedRow } from "./store/claims";
 import type { DeliveryMessage } from "./store/outbox";
 import type { SubscriptionRow } from "./store/subscriptions";
@@ -129,7 +129,16 @@ export async function claim(env: Env, messages: readonly DeliveryMessage[], wait
       if (!batches.claims.some((c) => c.index === index)) processed.push({ index, message, settlement: { action: "ack" } });
     }
   }
-  const settling = expired.length ? db.batch([settleFailedStatement(db, expired, EVENT_EXPIRED, Date.now())]) : null;
-  await Promise.all([settling, admitted.length ? armWindows(env, results[claimAt + 4]!.results as OpenWindowRow[], now) : null]);
+  const [settled] = await Promise.all([settleExpired(db, expired), admitted.length ? armWindows(env, results[claimAt + 4]!.results as OpenWindowRow[], now) : null]);
+  for (const message of settled) processed.push({ index: -1, message, settlement: { action: "ack" }, next: message });
   return { claims, processed };
+}
+
+/** Settles claimed rows whose event is gone as failed (event_expired); the next head of their FIFO keys goes now. */
+async function settleExpired(db: D1Database, expired: readonly ClaimedRow[]): Promise<DeliveryMessage[]> {
+  if (expired.length === 0) return [];
+  const at = Date.now();
+  const keys = expired.filter((r) => r.ordering_key !== null).map((r) => ({ subscriptionId: r.subscription_id, key: r.ordering_key! }));
+  const results = await db.batch([settleFailedStatement(db, expired, EVENT_EXPIRED, at), ...(keys.length ? [promoteStatement(db, keys, at)] : [])]);
+  return keys.length ? promotedMessages(results[1]!) : [];
 }

@@ -10,7 +10,7 @@ import { BATCH_TYPE, batchBody, decide, GONE_REASON, healthChange, type AttemptR
 import { claim, type Claim, type ProcessedMessage } from "./claim";
 import { outboundCredentials, signingSecrets } from "./credentials";
 import { destinationOf, notSent } from "./destinations";
-import { promoteStatement } from "./modes/fifo";
+import { promotedMessages, promoteStatement } from "./modes/fifo";
 import { recordStatements } from "./store/claims";
 import { markDeadLettered, restartDelivery } from "./store/deliveries";
 import { endpointGuard } from "./store/endpoint-guard";
@@ -177,7 +177,7 @@ async function record(env: Env, sent: readonly Sent[]): Promise<Recorded> {
       else admitHints.delete(id);
     }),
   ]);
-  const promoted = promote.length ? (results[2]!.results as { id: string; subscription_id: string; attempts: number }[]).map((r) => ({ deliveryId: r.id, subscriptionId: r.subscription_id, attempt: r.attempts })) : [];
+  const promoted = promote.length ? promotedMessages(results[2]!) : [];
   const disabled = results
     .slice(-health.length)
     .flatMap((r) => r.results as HealthRow[])

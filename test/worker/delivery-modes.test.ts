@@ -180,4 +180,22 @@ describe("FIFO per ordering key", () => {
     const order = (await received("/status/503/modes-fifo-fail")).map((r) => JSON.parse(r.body).data.n);
     expect(order).toEqual([1, 1, 2]);
   });
+
+  it("a head whose event retention purged settles event_expired and lets the next one go", async () => {
+    const ordering = { mode: "fifo" };
+    const sub = await subscribe({ url: `${RECEIVER}/modes/fifo-expired`, ordering });
+    const past = Date.now() - 60_000;
+    await env.DB.prepare(
+      "INSERT INTO deliveries (id, event_id, subscription_id, event_type, status, attempts, round_start, next_at, created_at, updated_at, ordering_key) VALUES ('dlv-fifo-gone', 'evt-0000000000-gone', ?, 'modes.x', 'pending', 0, 0, ?, ?, ?, '')",
+    )
+      .bind(sub.id, past, past, past)
+      .run();
+    const next = await publishTo({ id: sub.id, ordering }, { n: 1 });
+    const processed = await run([next.message, { deliveryId: "dlv-fifo-gone", subscriptionId: sub.id, attempt: 0 }]);
+    expect(processed.filter((p) => p.outcome)).toHaveLength(0);
+    expect(processed.filter((p) => p.index === -1).map((p) => p.next)).toEqual([next.message]);
+    expect((await rows("SELECT last_error FROM deliveries WHERE id = 'dlv-fifo-gone'"))[0].last_error).toBe("event_expired");
+    await run([next.message]);
+    expect(await received("/modes/fifo-expired")).toHaveLength(1);
+  });
 });

@@ -49,3 +49,8 @@ export function promoteStatement(db: D1Database, keys: readonly { subscriptionId
     )
     .bind(now, JSON.stringify(keys.map((k) => [k.subscriptionId, k.key])));
 }
+
+/** The messages of the heads a promoteStatement made due. */
+export function promotedMessages(result: D1Result): DeliveryMessage[] {
+  return (result.results as { id: string; subscription_id: string; attempts: number }[]).map((r) => ({ deliveryId: r.id, subscriptionId: r.subscription_id, attempt: r.attempts }));
+}
