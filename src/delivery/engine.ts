@@ -211,7 +211,8 @@ export async function processDeliveries(ctx: EngineContext, messages: DeliveryMe
   const sent = await stages.send(env, claims, now);
   const { disabled, promoted } = await stages.record(env, sent);
   const exhausted = sent.filter((s) => s.outcome.status === "failed").map((s) => s.message);
-  if (exhausted.length) await env.DEAD_LETTERS.sendBatch(exhausted.map((body) => ({ body, contentType: "json" as const })));
+  // Chunked like any enqueue: a failed batch dead-letters every member (up to 100 each).
+  if (exhausted.length) await enqueueDeliveries(env.DEAD_LETTERS as Queue<DeliveryMessage>, exhausted);
   for (const s of sent) {
     effects.attempted(s.outcome);
     if (s.follower) continue;
