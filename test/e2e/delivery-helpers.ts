@@ -1,19 +1,4 @@
-// Gateway calls and receivers shared by the delivery e2e tests.
-import { afterEach } from "vitest";
-import { startReceiver, type Receiver, type Responder } from "./receiver.ts";
-
-/** A receiver starter for a test file: every receiver it starts is closed after each test. */
-export function receiversClosedAfterEach(): (respond?: Responder) => Promise<Receiver> {
-  const started: Receiver[] = [];
-  afterEach(async () => {
-    while (started.length) await started.pop()!.close();
-  });
-  return async (respond) => {
-    const r = await startReceiver(respond);
-    started.push(r);
-    return r;
-  };
-}
+// Gateway calls shared by the delivery e2e tests.
 
 /** A small JSON client for the gateway. */
 export function gatewayClient(baseUrl: string, token: string) {

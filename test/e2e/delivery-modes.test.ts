@@ -1,13 +1,13 @@
 // Delivery modes end to end (real `wrangler dev`, its queue, Durable Object alarms, receivers on 127.0.0.1):
 // batches leave full or when their oldest event has waited, signed once; FIFO keys keep publish order
 // while a failing key holds back only itself.
-import { describe, expect, inject, it } from "vitest";
-import { eventually, gatewayClient, receiversClosedAfterEach } from "./delivery-helpers.ts";
-import { verifyStandard, verifyXWebhook, type Receiver } from "./receiver.ts";
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { eventually, gatewayClient } from "./delivery-helpers.ts";
+import { receiversClosedAfterEach, verifyStandard, verifyXWebhook, type Receiver } from "./receiver.ts";
 
 const api = gatewayClient(inject("gatewayUrl"), inject("adminToken"));
 
-const receiver = receiversClosedAfterEach();
+const receiver = receiversClosedAfterEach(afterEach);
 
 async function subscribe(r: Receiver, ns: string, extra: Record<string, unknown>) {
   const res = await api("/subscriptions", { body: { url: `${r.url}/hook`, events: [`${ns}.*`], ...extra } });

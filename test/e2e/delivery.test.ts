@@ -1,13 +1,13 @@
 // Outbound delivery end to end: a real `wrangler dev`, real receivers on 127.0.0.1, signatures checked
 // with the standardwebhooks library and the X-Webhook-Signature rule.
-import { describe, expect, inject, it } from "vitest";
-import { eventually, gatewayClient, receiversClosedAfterEach } from "./delivery-helpers.ts";
-import { verifyStandard, verifyXWebhook, type Receiver } from "./receiver.ts";
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { eventually, gatewayClient } from "./delivery-helpers.ts";
+import { receiversClosedAfterEach, verifyStandard, verifyXWebhook, type Receiver } from "./receiver.ts";
 
 const api = gatewayClient(inject("gatewayUrl"), inject("adminToken"));
 let seq = 0;
 
-const receiver = receiversClosedAfterEach();
+const receiver = receiversClosedAfterEach(afterEach);
 
 /** A subscription to a fresh event namespace on `r`; returns it with its secret and the namespace. */
 async function subscribe(r: Receiver, extra: Record<string, unknown> = {}) {
