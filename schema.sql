@@ -184,6 +184,8 @@ CREATE INDEX IF NOT EXISTS audit_target ON audit (target_type, target_id, create
 -- params_enc: an integration's secret params, sealed per name (JSON {name: sealed}); url_template:
 -- the url with those params as {{params.x}}, filled at send time (NULL: url is sent as is), while
 -- url then holds the shown url (origin kept, secret parts "********").
+-- batch is JSON {maxEvents, maxWaitMs} (NULL: one request per event); ordering is JSON
+-- {mode: "fifo", key?} (NULL: no order kept). See docs/DELIVERY-MODES.md.
 CREATE TABLE IF NOT EXISTS subscriptions (
   id TEXT PRIMARY KEY,
   name TEXT,
@@ -214,7 +216,9 @@ CREATE TABLE IF NOT EXISTS subscriptions (
   destination_type TEXT NOT NULL DEFAULT 'http',
   destination_config TEXT,
   params_enc TEXT,
-  url_template TEXT
+  url_template TEXT,
+  batch TEXT,
+  ordering TEXT
 );
 CREATE INDEX IF NOT EXISTS subscriptions_created ON subscriptions (created_at, id);
 CREATE INDEX IF NOT EXISTS subscriptions_status ON subscriptions (status, created_at, id);
@@ -227,6 +231,11 @@ CREATE INDEX IF NOT EXISTS subscriptions_status ON subscriptions (status, create
 -- next_at is when the row is due: publish time for pending, the retry time for retrying, the
 -- lease expiry for sending; NULL when terminal or held (its subscription is paused/disabled).
 -- The sweep re-enqueues rows whose next_at is well past. dead_lettered_at: sent to the DLQ.
+-- batch_id: the batch (bat_…) the row is sent in (batch mode; set when the batch forms, and
+-- every member moves together: same status, attempts, next_at). An "open" row (batch mode, not
+-- yet in a batch) is pending with attempts 0 and batch_id NULL. ordering_key: the FIFO key value
+-- written at publish ('' for a subscription ordered as a whole), NULL when not ordered; a row is
+-- claimed only while no earlier row (event_id order) of its key is unfinished.
 CREATE TABLE IF NOT EXISTS deliveries (
   id TEXT PRIMARY KEY,
   event_id TEXT NOT NULL,
@@ -241,7 +250,9 @@ CREATE TABLE IF NOT EXISTS deliveries (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
   completed_at INTEGER,
-  dead_lettered_at INTEGER
+  dead_lettered_at INTEGER,
+  batch_id TEXT,
+  ordering_key TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS deliveries_event_subscription ON deliveries (event_id, subscription_id);
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at) WHERE next_at IS NOT NULL;
@@ -249,10 +260,13 @@ CREATE INDEX IF NOT EXISTS deliveries_subscription ON deliveries (subscription_i
 CREATE INDEX IF NOT EXISTS deliveries_subscription_status ON deliveries (subscription_id, status, created_at, id);
 CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status, updated_at);
 CREATE INDEX IF NOT EXISTS deliveries_created ON deliveries (created_at);
+CREATE INDEX IF NOT EXISTS deliveries_batch ON deliveries (batch_id) WHERE batch_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS deliveries_ordering ON deliveries (subscription_id, ordering_key, event_id) WHERE ordering_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS deliveries_open ON deliveries (subscription_id, event_id) WHERE batch_id IS NULL AND status = 'pending' AND attempts = 0;
 
 -- attempts: every HTTP attempt of a delivery: status code (NULL when no response), duration,
 -- the response body truncated to 1 KiB, the error for network failures and timeouts, and the
--- verdict (success | retry | fail | gone).
+-- verdict (success | retry | fail | gone). batch_id: the batch the attempt carried the delivery in.
 CREATE TABLE IF NOT EXISTS attempts (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   delivery_id TEXT NOT NULL,
@@ -263,7 +277,8 @@ CREATE TABLE IF NOT EXISTS attempts (
   response_body TEXT,
   error TEXT,
   verdict TEXT NOT NULL,
-  created_at INTEGER NOT NULL
+  created_at INTEGER NOT NULL,
+  batch_id TEXT
 );
 CREATE INDEX IF NOT EXISTS attempts_delivery ON attempts (delivery_id, attempt);
 CREATE INDEX IF NOT EXISTS attempts_subscription ON attempts (subscription_id, created_at);

@@ -7,6 +7,9 @@
 //    target: p50 ≤ 150 ms, p99 ≤ 600 ms; its first attempt leaves from the publishing request).
 // BENCH_DELIVERY_VARS='{"DELIVERY_FAST_PATH_LIMIT":"0"}' passes vars to the gateway (e.g. queue only).
 // Bounded: BENCH_DELIVERY_EVENTS (default 1000) per phase and side, 180 s per phase. 127.0.0.1 only.
+//  - modes (gateway only, drained like `drain`): batch (maxEvents 50) events/s against each-mode drain,
+//    and FIFO throughput with 1, 10 and 100 ordering keys (order per key checked on arrival).
+// BENCH_DELIVERY_MODES_EVENTS (default 500) events per modes phase.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import os from "node:os";
@@ -17,6 +20,7 @@ import { groupCpuMs } from "./lib/procs.mjs";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const EVENTS = Number(process.env.BENCH_DELIVERY_EVENTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_DELIVERY_CONCURRENCY ?? 16);
+const MODES_EVENTS = Number(process.env.BENCH_DELIVERY_MODES_EVENTS ?? 500);
 const SIDE_TIMEOUT_MS = 180_000;
 // No JSON request log line (as bench/inbound): printing it through wrangler dev cost ~11 ms of CPU per
 // published event here, more than the whole delivery; the result records the vars.
@@ -25,16 +29,39 @@ const GATEWAY_VARS = { LOG_REQUESTS: "false", ...JSON.parse(process.env.BENCH_DE
 const PHASES = (process.env.BENCH_DELIVERY_PHASES ?? "drain,stream").split(",");
 const DRAIN_TARGET = 0.7;
 const LATENCY_TARGET = { p50: 150, p99: 600 };
+/** BENCH_DELIVERY_ONLY=modes runs only the gateway's modes rows (no baseline, drain or stream). */
+const ONLY_MODES = process.env.BENCH_DELIVERY_ONLY === "modes";
+/** The runner's deadline: two sides plus five modes phases. */
+export const timeoutMs = 1_200_000;
 
-/** A receiver that records the first arrival time of each id (webhook-id or X-Bench-ID). */
+/**
+ * A receiver that records the first arrival time of each id (webhook-id or X-Bench-ID; every event
+ * of a batch body), and counts FIFO order violations (an event of key data.k arriving after a later-published one: ids sort in publish order).
+ */
 async function startReceiver() {
   const arrivals = new Map();
+  const lastPerKey = new Map();
+  const stats = { requests: 0, orderViolations: 0 };
   let waiter = null;
   const server = createServer((req, res) => {
-    req.resume();
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
+      const at = performance.now();
+      stats.requests++;
       const id = req.headers["webhook-id"] ?? req.headers["x-bench-id"];
-      if (id && !arrivals.has(id)) arrivals.set(id, performance.now());
+      let body = null;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      } catch {}
+      const ids = body?.type === "batch" ? body.events.map((e) => e.id) : id ? [id] : [];
+      for (const one of ids) if (!arrivals.has(one)) arrivals.set(one, at);
+      const k = body?.data?.k;
+      if (k !== undefined) {
+        const last = lastPerKey.get(k) ?? "";
+        if (last > body.id) stats.orderViolations++;
+        else lastPerKey.set(k, body.id);
+      }
       res.writeHead(200).end("ok");
       if (waiter && arrivals.size >= waiter.count) waiter.resolve();
     });
@@ -43,6 +70,7 @@ async function startReceiver() {
   return {
     url: `http://127.0.0.1:${server.address().port}/hook`,
     arrivals,
+    stats,
     waitFor(count, timeoutMs) {
       if (arrivals.size >= count) return Promise.resolve(true);
       return new Promise((resolve) => {
@@ -62,15 +90,15 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-/** Publishes EVENTS items with CONCURRENCY workers; `send(i)` returns the id it published. */
-async function drive(send) {
+/** Publishes `count` (default EVENTS) items with CONCURRENCY workers; `send(i)` returns the id it published. */
+async function drive(send, count = EVENTS) {
   const sentAt = new Map();
   let next = 0;
   let errors = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (next < EVENTS) {
+      while (next < count) {
         const i = next++;
         const t = performance.now();
         try {
@@ -140,6 +168,7 @@ async function gatewaySide() {
     return json.data;
   };
   try {
+    if (ONLY_MODES) return { modes: await modesPhases(api) };
     const drainReceiver = await startReceiver();
     const held = await api("/subscriptions", { url: drainReceiver.url, events: ["bench.drain"], active: false });
     const ids = PHASES.includes("drain") ? (await drive(async (i) => (await api("/events", { type: "bench.drain", data: { i } })).id)).sentAt : new Map();
@@ -151,10 +180,30 @@ async function gatewaySide() {
     await api("/subscriptions", { url: streamReceiver.url, events: ["bench.stream"] });
     const streamed = await stream(streamReceiver, async (i) => (await api("/events", { type: "bench.stream", data: { i } })).id, gateway.pid);
     await streamReceiver.close();
-    return { drain: drained, stream: streamed };
+    return { drain: drained, stream: streamed, modes: await modesPhases(api) };
   } finally {
     await gateway.stop();
   }
+}
+
+/** Drains MODES_EVENTS events held by a paused subscription with `settings`; `data(i)` is each event's data. */
+async function drainMode(api, name, settings, data) {
+  const receiver = await startReceiver();
+  const type = `bench.${name}`;
+  const held = await api("/subscriptions", { url: receiver.url, events: [type], active: false, ...settings });
+  const ids = (await drive(async (i) => (await api("/events", { type, data: data(i) })).id, MODES_EVENTS)).sentAt;
+  const result = await drain(receiver, [...ids.keys()], () => api(`/subscriptions/${held.id}/resume`, {}));
+  await receiver.close();
+  return { ...result, requests: receiver.stats.requests, orderViolations: receiver.stats.orderViolations };
+}
+
+/** Delivery modes on one gateway: each-mode and batch (maxEvents 50), then FIFO with 1, 10, 100 keys. */
+async function modesPhases(api) {
+  const each = await drainMode(api, "each", {}, (i) => ({ i }));
+  const batch = await drainMode(api, "batch", { batch: { maxEvents: 50, maxWaitMs: 1000 } }, (i) => ({ i }));
+  const fifo = {};
+  for (const keys of [1, 10, 100]) fifo[keys] = await drainMode(api, `fifo${keys}`, { ordering: { mode: "fifo", key: "data.k" } }, (i) => ({ k: `k${i % keys}` }));
+  return { each, batch, fifo, batchRatio: Number((batch.deliveriesPerSecond / each.deliveriesPerSecond).toFixed(2)) };
 }
 
 async function baselineSide() {
@@ -185,6 +234,7 @@ async function baselineSide() {
 
 /** Runs both sides one after the other (never at once: they would share the CPU) and reports. */
 export async function run() {
+  if (ONLY_MODES) return reportModes({ bench: "delivery-modes", at: new Date().toISOString(), gateway: await gatewaySide() });
   const baseline = await baselineSide();
   const gateway = await gatewaySide();
   const ratio = Number((gateway.drain.deliveriesPerSecond / baseline.drain.deliveriesPerSecond).toFixed(2));
@@ -220,8 +270,18 @@ export async function run() {
   console.log(
     `publish-to-receive latency (stream): gateway p50 ${latency.p50} ms, p99 ${latency.p99} ms (target ≤ ${LATENCY_TARGET.p50} / ${LATENCY_TARGET.p99}) ${meetsLatency ? "OK" : "ABOVE TARGET"}; baseline p50 ${baseline.stream.latencyMs.p50} ms, p99 ${baseline.stream.latencyMs.p99} ms`,
   );
+  return reportModes(result);
+}
+
+/** Prints the modes rows and writes the result (bench/results/delivery.json, or delivery-modes.json alone). */
+function reportModes(result) {
+  const m = result.gateway.modes;
+  const modeRow = (mode, s) => ({ mode, delivered: `${s.delivered}/${s.published}`, "events/s": s.deliveriesPerSecond, requests: s.requests, "order violations": s.orderViolations, seconds: s.seconds });
+  console.log(`\ndelivery modes: ${MODES_EVENTS} events drained per mode (gateway)`);
+  console.table([modeRow("each", m.each), modeRow("batch 50", m.batch), ...Object.entries(m.fifo).map(([keys, s]) => modeRow(`fifo ${keys} key(s)`, s))]);
+  console.log(`batch (maxEvents 50) / each-mode events/s: ${m.batchRatio}`);
   mkdirSync(`${ROOT}bench/results`, { recursive: true });
-  writeFileSync(`${ROOT}bench/results/delivery.json`, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(`${ROOT}bench/results/${result.bench}.json`, `${JSON.stringify(result, null, 2)}\n`);
   return result;
 }
 

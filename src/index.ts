@@ -15,6 +15,7 @@ import { publishAll, useFastPath } from "./publish";
 import { healthChecks } from "./ops/health";
 import { watchHealth } from "./ops/operational-events";
 
+export { BatchWindow } from "./delivery/modes/batch-window";
 export { EndpointGuard } from "./delivery/store/endpoint-guard";
 export { Sweeper } from "./delivery/sweeper";
 export { LimitCounter } from "./limits/limit-counter";

@@ -1454,6 +1454,8 @@ export interface components {
     schemas: {
         Attempt: {
             attempt: number;
+            /** @description The batch this attempt carried the delivery in */
+            batchId: string | null;
             createdAt: string;
             durationMs: number;
             error: string | null;
@@ -1475,6 +1477,11 @@ export interface components {
                 type: string;
             };
         };
+        /** @description A batch leaves when it holds maxEvents or its oldest event has waited maxWaitMs; body {type: batch, id: bat_…, events} */
+        Batch: {
+            maxEvents: number;
+            maxWaitMs: number;
+        } | null;
         Channel: {
             active: boolean;
             createdAt: string;
@@ -1554,6 +1561,7 @@ export interface components {
             /** @default true */
             active: boolean;
             auth?: components["schemas"]["OutboundAuth"];
+            batch?: components["schemas"]["Batch"];
             description?: string | null;
             destination?: components["schemas"]["Destination"];
             events: string[];
@@ -1566,6 +1574,7 @@ export interface components {
             /** @enum {string} */
             method?: "POST" | "PUT" | "PATCH";
             name?: string | null;
+            ordering?: components["schemas"]["Ordering"];
             /** @description Deliveries per second to this endpoint (null = unlimited) */
             rateLimit?: number | null;
             retryPolicy?: components["schemas"]["RetryPolicy"];
@@ -1622,6 +1631,8 @@ export interface components {
         };
         Delivery: {
             attempts: number;
+            /** @description The batch (bat_…) this delivery is sent in (batch mode) */
+            batchId: string | null;
             completedAt: string | null;
             createdAt: string;
             deadLetteredAt: string | null;
@@ -1632,6 +1643,8 @@ export interface components {
             lastError: string | null;
             lastStatusCode: number | null;
             nextAttemptAt: string | null;
+            /** @description The FIFO key value (ordering mode; '' for the whole subscription) */
+            orderingKey: string | null;
             /** @enum {string} */
             status: "pending" | "sending" | "success" | "failed" | "retrying";
             subscriptionId: string;
@@ -1912,6 +1925,12 @@ export interface components {
             };
             notificationId: string;
         };
+        /** @description Per key value (the whole subscription without key) one delivery in flight, in publish order */
+        Ordering: {
+            key?: string;
+            /** @enum {string} */
+            mode: "fifo";
+        } | null;
         OutboundAuth: {
             /** @enum {string} */
             type: "none";
@@ -2289,6 +2308,7 @@ export interface components {
                 type: "none" | "basic" | "bearer" | "api-key" | "hmac";
                 username?: string;
             };
+            batch: components["schemas"]["Batch"];
             consecutiveFailures: number;
             createdAt: string;
             description: string | null;
@@ -2308,6 +2328,7 @@ export interface components {
             lastSuccessAt: string | null;
             method?: string;
             name: string | null;
+            ordering: components["schemas"]["Ordering"];
             /** @description An integration's secret params by name, each "********": stored sealed, filled into url and body only when sent; PUT with integration gives them again */
             params?: {
                 [key: string]: string;
@@ -2436,6 +2457,7 @@ export interface components {
         UpdateSubscription: {
             active?: boolean;
             auth?: components["schemas"]["OutboundAuth"];
+            batch?: components["schemas"]["Batch"];
             description?: string | null;
             destination?: components["schemas"]["Destination"];
             events?: string[];
@@ -2447,6 +2469,7 @@ export interface components {
             /** @enum {string} */
             method?: "POST" | "PUT" | "PATCH";
             name?: string | null;
+            ordering?: components["schemas"]["Ordering"];
             /** @description Deliveries per second to this endpoint (null = unlimited) */
             rateLimit?: number | null;
             retryPolicy?: {
@@ -7951,6 +7974,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description RATE_LIMITED: too many requests from this IP or to this source per minute, or too many failed signatures from this IP */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description SERVICE_UNAVAILABLE: the provider has no secret configured, or is disabled */
             503: {
                 headers: {
@@ -8717,6 +8749,7 @@ export interface operations {
                     /** @default true */
                     active?: boolean;
                     auth?: components["schemas"]["OutboundAuth"];
+                    batch?: components["schemas"]["Batch"];
                     description?: string | null;
                     destination?: components["schemas"]["Destination"];
                     events: string[];
@@ -8729,6 +8762,7 @@ export interface operations {
                     /** @enum {string} */
                     method?: "POST" | "PUT" | "PATCH";
                     name?: string | null;
+                    ordering?: components["schemas"]["Ordering"];
                     /** @description Deliveries per second to this endpoint (null = unlimited) */
                     rateLimit?: number | null;
                     retryPolicy?: components["schemas"]["RetryPolicy"];

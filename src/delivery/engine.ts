@@ -4,13 +4,14 @@
  * side effects (announce a disable, metrics, audit) are passed in from the Worker entry.
  */
 import { getConfig, type Config } from "../config";
-import { payloadStore } from "../events/payload-store";
-import { eventsFromRows, toWireEvent, type EventRow, type StoredEvent } from "../events/store";
+import { toWireEvent } from "../events/store";
 import { openHeaders } from "./core/sealed-headers";
-import { decide, deferral, EVENT_EXPIRED, GONE_REASON, healthChange, type AttemptResult, type Outcome, type Settlement } from "./core";
+import { BATCH_TYPE, batchBody, decide, GONE_REASON, healthChange, type AttemptResult, type Outcome, type Settlement } from "./core";
+import { claim, type Claim, type ProcessedMessage } from "./claim";
 import { outboundCredentials, signingSecrets } from "./credentials";
 import { destinationOf, notSent } from "./destinations";
-import { claimStatement, deferStatement, holdStatement, loadStatements, recordStatements, settleFailedStatement, type ClaimedRow } from "./store/claims";
+import { promotedMessages, promoteStatement } from "./modes/fifo";
+import { recordStatements } from "./store/claims";
 import { markDeadLettered, restartDelivery } from "./store/deliveries";
 import { endpointGuard } from "./store/endpoint-guard";
 import { enqueueDeliveries, nextDueAt, takeOverdue, type DeliveryMessage } from "./store/outbox";
@@ -58,30 +59,14 @@ declare module "../http/context" {
   }
 }
 
-/** The outcome of one message; index is its position in the processed list. */
-export interface ProcessedMessage {
-  index: number;
-  message: DeliveryMessage;
-  settlement: Settlement;
-  /** The message to re-send with the settlement's delay (retry: the next generation). */
-  next?: DeliveryMessage;
-  /** Present when an attempt was made. */
-  outcome?: Outcome;
-}
+export type { Claim, ProcessedMessage } from "./claim";
 
-/** A claimed message ready to send. */
-export interface Claim {
-  index: number;
-  message: DeliveryMessage;
-  row: ClaimedRow;
-  sub: SubscriptionRow;
-  event: StoredEvent;
-}
-
-/** A sent claim with its decision. */
+/** A sent claim with its decision; a batch yields one per member, the members after the first marked `follower`. */
 export interface Sent extends Claim {
   outcome: Outcome;
   settlement: Settlement;
+  /** A batch member other than the first: its outcome is recorded, its message is not sent again. */
+  follower?: boolean;
 }
 
 /** Options of processDeliveries. */
@@ -120,47 +105,19 @@ async function admit(env: Env, messages: readonly DeliveryMessage[], bypass: boo
   return waits;
 }
 
-/**
- * Claim stage, one D1 batch: loads subscriptions and events, holds rows of inactive subscriptions,
- * defers what the guard held back, and claims the rest at the generation their message names.
- * Claimed rows whose event retention purged are settled `failed` (event_expired) at once.
- */
-async function claim(env: Env, messages: readonly DeliveryMessage[], waits: Map<number, number>, now: number): Promise<{ claims: Claim[]; processed: ProcessedMessage[] }> {
-  const db = env.DB;
-  const indexed = messages.map((message, index) => ({ message, index }));
-  const admitted = indexed.filter((m) => !waits.has(m.index));
-  const deferred = indexed.filter((m) => waits.has(m.index)).map((m) => ({ ...m, dueAt: now + waits.get(m.index)! }));
-  const statements = [...loadStatements(db, messages), holdStatement(db, messages.map((m) => m.deliveryId), now)];
-  if (deferred.length) statements.push(deferStatement(db, deferred, now));
-  if (admitted.length) statements.push(claimStatement(db, admitted.map((m) => m.message), now));
-  const results = await db.batch(statements);
-  const subscriptions = new Map((results[0]!.results as SubscriptionRow[]).map((s) => [s.id, s]));
-  // A row whose payload is gone (purged by retention) yields no event: the delivery settles event_expired.
-  const events = new Map((await eventsFromRows(payloadStore(env), results[1]!.results as EventRow[])).map((e) => [e.id, e]));
-  const claimed = new Map(admitted.length ? (results.at(-1)!.results as ClaimedRow[]).map((r) => [r.id, r]) : []);
-
-  const processed: ProcessedMessage[] = deferred.map(({ message, index, dueAt }) => ({ index, message, settlement: deferral(dueAt - now), next: message }));
-  const claims: Claim[] = [];
-  const expired: ClaimedRow[] = [];
-  for (const { message, index } of admitted) {
-    const candidate = claimed.get(message.deliveryId);
-    // A row is sent once, for the message at the generation it was claimed with.
-    const row = candidate && candidate.attempts === message.attempt + 1 ? candidate : undefined;
-    const sub = row && subscriptions.get(row.subscription_id);
-    const event = row && events.get(row.event_id);
-    if (row) claimed.delete(message.deliveryId);
-    if (row && sub && event) claims.push({ index, message, row, sub, event });
-    else {
-      if (row && sub) expired.push(row);
-      processed.push({ index, message, settlement: { action: "ack" } });
-    }
+/** The message a claim sends: the rendered event, or for a batch the envelope of its members' wire events (webhook-id = batch id). */
+function outboundOf({ sub, event, row, batch }: Claim, params?: Record<string, string>) {
+  if (batch) {
+    const body = batchBody(batch.id, batch.members.map((m) => JSON.stringify(toWireEvent(m.event))));
+    return { eventId: batch.id, eventType: BATCH_TYPE, body, attempt: row.attempts };
   }
-  if (expired.length) await db.batch([settleFailedStatement(db, expired, EVENT_EXPIRED, Date.now())]);
-  return { claims, processed };
+  const payload = renderPayload(toWireEvent(event), sub.template === null ? null : JSON.parse(sub.template), params);
+  return { eventId: event.id, eventType: event.type, ...payload, attempt: row.attempts };
 }
 
 /** One attempt through the subscription's destination; never throws. */
-async function attempt(env: Env, config: Config, { sub, event, row }: Claim, now: number): Promise<AttemptResult> {
+async function attempt(env: Env, config: Config, claim: Claim, now: number): Promise<AttemptResult> {
+  const { sub } = claim;
   const destination = destinationOf(sub.destination_type);
   if (!destination) return notSent(`unknown destination type "${sub.destination_type}"`, "fail");
   try {
@@ -171,47 +128,70 @@ async function attempt(env: Env, config: Config, { sub, event, row }: Claim, now
       // An integration's secret params: substituted into url and body only here, at send time.
       sub.params_enc === null ? undefined : openHeaders(sub.params_enc, config.encryptionKey, sub.id, "param"),
     ]);
-    const payload = renderPayload(toWireEvent(event), sub.template === null ? null : JSON.parse(sub.template), params);
     const ctx = { destination: destinationConfigOf(sub, headers, params), gateway: config, env, subscriptionId: sub.id, secrets, credentials, timeoutMs: sub.timeout_ms };
-    return await destination.send({ eventId: event.id, eventType: event.type, ...payload, attempt: row.attempts }, ctx);
+    return await destination.send(outboundOf(claim, params), ctx);
   } catch (error) {
     return notSent(`could not prepare the request: ${String(error)}`, "retry");
   }
 }
 
+/** The decision for a claim: one per member of a batch (all from the one attempt), the first carrying the claim's message. */
+function decideAll(c: Claim, result: AttemptResult): Sent[] {
+  const policy = retryPolicyOf(c.sub);
+  const members = c.batch?.members ?? [{ row: c.row, event: c.event }];
+  return members.map(({ row, event }, i) => {
+    const decision = decide({ deliveryId: row.id, subscriptionId: c.sub.id, attempt: row.attempts, roundStart: row.round_start }, result, policy);
+    if (c.batch) decision.outcome.batchId = c.batch.id;
+    const message = i === 0 ? c.message : { deliveryId: row.id, subscriptionId: c.sub.id, attempt: row.attempts - 1 };
+    return { ...c, row, event, message, ...decision, ...(i > 0 ? { follower: true } : {}) };
+  });
+}
+
 /** Send stage: every claim in parallel, each decided by the pure core; completion order. */
 async function send(env: Env, claims: readonly Claim[], now: number): Promise<Sent[]> {
   const config = getConfig(env);
-  const sent = await Promise.all(
-    claims.map(async (c) => ({ ...c, ...decide({ deliveryId: c.row.id, subscriptionId: c.sub.id, attempt: c.row.attempts, roundStart: c.row.round_start }, await attempt(env, config, c, now), retryPolicyOf(c.sub)) })),
-  );
-  return sent.sort((a, b) => a.outcome.finishedAt - b.outcome.finishedAt);
+  const sent = await Promise.all(claims.map(async (c) => decideAll(c, await attempt(env, config, c, now))));
+  return sent.flat().sort((a, b) => a.outcome.finishedAt - b.outcome.finishedAt);
+}
+
+/** What the record stage reports: subscriptions it disabled, and FIFO heads it made due (to enqueue now). */
+export interface Recorded {
+  disabled: DisabledNotice[];
+  promoted: DeliveryMessage[];
 }
 
 /**
- * Record stage, one D1 batch: attempts, delivery states, and per subscription its consecutive
- * failures (disabling at the threshold or on 410 in the same statement); the guards' breaker
- * windows in parallel. Returns the subscriptions this batch disabled.
+ * Record stage, one D1 batch: attempts, delivery states, the next head of every FIFO key whose
+ * head finished, and per subscription its consecutive failures (disabling at the threshold or on
+ * 410 in the same statement); the guards' breaker windows in parallel. A batch counts as one
+ * request for health (its first member's outcome).
  */
-async function record(env: Env, sent: readonly Sent[]): Promise<DisabledNotice[]> {
+async function record(env: Env, sent: readonly Sent[]): Promise<Recorded> {
   const db = env.DB;
   const finished = Date.now();
   const disableAfter = getConfig(env).delivery.disableAfterFailures;
-  const bySubscription = groupBy(sent, (s) => s.sub.id);
+  const bySubscription = groupBy(
+    sent.filter((s) => !s.follower),
+    (s) => s.sub.id,
+  );
   const health = [...bySubscription].map(([id, list]) => healthStatement(db, id, healthChange(list.map((s) => s.outcome)), { disableAfter, goneReason: GONE_REASON, now: finished }));
+  const finishedKeys = sent.filter((s) => s.row.ordering_key !== null && s.outcome.status !== "retrying").map((s) => ({ subscriptionId: s.sub.id, key: s.row.ordering_key! }));
+  const promote = finishedKeys.length ? [promoteStatement(db, finishedKeys, finished)] : [];
   const [results] = await Promise.all([
-    db.batch([...recordStatements(db, sent.map((s) => s.outcome), finished), ...health]),
+    db.batch([...recordStatements(db, sent.map((s) => s.outcome), finished), ...promote, ...health]),
     ...[...bySubscription].map(async ([id, list]) => {
       const report = await endpointGuard(env, id).record(list.map((s) => s.outcome.verdict === "success"));
       if (report.sequence < (admitHints.get(id)?.sequence ?? 0)) return;
       admitHints.set(id, { until: report.admitFreely ? Date.now() + ADMIT_HINT_MS : 0, sequence: report.sequence });
     }),
   ]);
-  return results
+  const promoted = promote.length ? promotedMessages(results[2]!) : [];
+  const disabled = results
     .slice(-health.length)
     .flatMap((r) => r.results as HealthRow[])
     .filter((h) => h.disabled_now === 1)
     .map((h) => ({ subscriptionId: h.id, url: h.url, reason: h.disabled_reason ?? "", consecutiveFailures: h.consecutive_failures }));
+  return { disabled, promoted };
 }
 
 /** The replaceable stages of a batch. */
@@ -237,13 +217,17 @@ export async function processDeliveries(ctx: EngineContext, messages: DeliveryMe
   const { claims, processed } = await stages.claim(env, messages, waits, now);
   if (claims.length === 0) return processed;
   const sent = await stages.send(env, claims, now);
-  const disabled = await stages.record(env, sent);
+  const { disabled, promoted } = await stages.record(env, sent);
   const exhausted = sent.filter((s) => s.outcome.status === "failed").map((s) => s.message);
-  if (exhausted.length) await env.DEAD_LETTERS.sendBatch(exhausted.map((body) => ({ body, contentType: "json" as const })));
+  // Chunked like any enqueue: a failed batch dead-letters every member (up to 100 each).
+  if (exhausted.length) await enqueueDeliveries(env.DEAD_LETTERS as Queue<DeliveryMessage>, exhausted);
   for (const s of sent) {
     effects.attempted(s.outcome);
+    if (s.follower) continue;
     processed.push({ index: s.index, message: s.message, settlement: s.settlement, outcome: s.outcome, ...(s.settlement.action === "ack" ? {} : { next: { ...s.message, attempt: s.outcome.attempt } }) });
   }
+  // A FIFO key's next head goes now (D1 already made it due, so a lost send only waits for the sweep).
+  for (const message of promoted) processed.push({ index: -1, message, settlement: { action: "ack" }, next: message });
   if (disabled.length) ctx.background.waitUntil(announce(ctx, disabled));
   ctx.background.waitUntil(
     effects.settled(sent.map((s) => s.outcome)).catch((error: unknown) => console.error(JSON.stringify({ level: "error", msg: "operational events after a batch not published", error: String(error) }))),

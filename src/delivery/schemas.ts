@@ -7,6 +7,7 @@ import { HEADER_MASK } from "./core/sealed-headers";
 import { DELIVERY_STATUSES } from "./store/deliveries";
 import { EVENT_PATTERN, EVENT_TYPE, FILTER_OPERATORS } from "./core/match";
 import { MAX_DELAY_MS } from "./core/retry-policy";
+import { BATCH_LIMITS } from "./core/modes";
 import { isUsableSecret } from "./destinations/signer";
 import { refineTemplate } from "./template";
 import { AUTH_TYPES } from "./store/subscriptions";
@@ -90,6 +91,27 @@ export const DESTINATION = z
   ])
   .openapi("Destination");
 
+/** `batch`: one request per batch of events (docs/DELIVERY-MODES.md). */
+export const BATCH = z
+  .strictObject({
+    maxEvents: z.number().int().min(BATCH_LIMITS.minEvents).max(BATCH_LIMITS.maxEvents),
+    maxWaitMs: z.number().int().min(BATCH_LIMITS.minWaitMs).max(BATCH_LIMITS.maxWaitMs),
+  })
+  .openapi("Batch", { description: "A batch leaves when it holds maxEvents or its oldest event has waited maxWaitMs; body {type: batch, id: bat_…, events}" });
+
+/** `ordering`: per key value one delivery in flight, in publish order (docs/DELIVERY-MODES.md). */
+export const ORDERING = z
+  .strictObject({
+    mode: z.literal("fifo"),
+    key: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, "a dotted path into the event, e.g. data.customerId")
+      .optional(),
+  })
+  .openapi("Ordering", { description: "Per key value (the whole subscription without key) one delivery in flight, in publish order" });
+
 /** Fields that configure a subscription (create, replace, update). */
 const CONFIG_FIELDS = {
   destination: DESTINATION,
@@ -106,6 +128,8 @@ const CONFIG_FIELDS = {
   timeoutMs: z.number().int().min(100).max(60_000),
   rateLimit: z.number().positive().max(10_000).nullable().openapi({ description: "Deliveries per second to this endpoint (null = unlimited)" }),
   active: z.boolean(),
+  batch: BATCH.nullable(),
+  ordering: ORDERING.nullable(),
 };
 
 /** POST /subscribe, POST /subscriptions, and PUT (which replaces every field; omitted ones get defaults). */
@@ -127,6 +151,8 @@ export const CREATE_SUBSCRIPTION = z
     timeoutMs: CONFIG_FIELDS.timeoutMs.default(30_000),
     rateLimit: CONFIG_FIELDS.rateLimit.optional(),
     active: z.boolean().default(true),
+    batch: CONFIG_FIELDS.batch.optional(),
+    ordering: CONFIG_FIELDS.ordering.optional(),
   })
   .openapi("CreateSubscription", {
     example: { url: "http://127.0.0.1:4000/hooks", events: ["task.*"], retryPolicy: { strategy: "exponential", maxRetries: 4, initialDelayMs: 1000, maxDelayMs: 60000 } },
@@ -174,6 +200,8 @@ export const SUBSCRIPTION = z
     updatedAt: z.string(),
     lastAttemptAt: z.string().nullable(),
     lastSuccessAt: z.string().nullable(),
+    batch: BATCH.nullable(),
+    ordering: ORDERING.nullable(),
   })
   .openapi("Subscription");
 
@@ -193,6 +221,8 @@ export const DELIVERY = z
     updatedAt: z.string(),
     completedAt: z.string().nullable(),
     deadLetteredAt: z.string().nullable(),
+    batchId: z.string().nullable().openapi({ description: "The batch (bat_…) this delivery is sent in (batch mode)" }),
+    orderingKey: z.string().nullable().openapi({ description: "The FIFO key value (ordering mode; '' for the whole subscription)" }),
   })
   .openapi("Delivery");
 
@@ -205,6 +235,7 @@ export const ATTEMPT = z
     error: z.string().nullable(),
     verdict: z.string(),
     createdAt: z.string(),
+    batchId: z.string().nullable().openapi({ description: "The batch this attempt carried the delivery in" }),
   })
   .openapi("Attempt");
 

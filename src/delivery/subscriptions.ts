@@ -10,11 +10,12 @@ import type { ValidateContext } from "./destinations/types";
 import { endpointGuard } from "./store/endpoint-guard";
 import { enqueueDeliveries, forgetCachedSubscriptions } from "./store/outbox";
 import { DEFAULT_RETRY_POLICY } from "./core/retry-policy";
+import { modeConflict } from "./core/modes";
 import type { CREATE_SUBSCRIPTION, UPDATE_SUBSCRIPTION } from "./schemas";
 import { generateSecret } from "./destinations/signer";
 import { credentialsAfterUrlChange, type StoredCredential } from "./core/credentials-after-url-change";
 import { HEADER_MASK, sealHeaders } from "./core/sealed-headers";
-import { rotateSecret, setStatusStatement, toView, updateSubscription, type SubscriptionChanges, type AuthInfo, type AuthSecret, type SubscriptionRow, type SubscriptionStatus } from "./store/subscriptions";
+import { batchOf, rotateSecret, setStatusStatement, toView, updateSubscription, type SubscriptionChanges, type AuthInfo, type AuthSecret, type SubscriptionRow, type SubscriptionStatus } from "./store/subscriptions";
 
 /** What an integration adds to an input (withIntegration): the url template and the secret params to seal. */
 export interface SealedParamsInput {
@@ -130,7 +131,15 @@ async function configChanges(id: string, base: SubscriptionRow, input: UpdateInp
   if (input.retryPolicy !== undefined) changes.retry_policy = JSON.stringify({ ...JSON.parse(base.retry_policy), ...input.retryPolicy });
   if (input.timeoutMs !== undefined) changes.timeout_ms = input.timeoutMs;
   if (input.rateLimit !== undefined) changes.rate_limit = input.rateLimit;
+  if (input.batch !== undefined) changes.batch = input.batch === null ? null : JSON.stringify(input.batch);
+  if (input.ordering !== undefined) changes.ordering = input.ordering === null ? null : JSON.stringify(input.ordering);
   return changes;
+}
+
+/** Refuses delivery modes that do not fit together on the row as it would be stored (400 naming the field). */
+function assertModes(row: Pick<SubscriptionRow, "batch" | "ordering" | "template">): void {
+  const conflict = modeConflict({ batch: batchOf(row), ordering: row.ordering === null ? null : JSON.parse(row.ordering), template: row.template === null ? null : JSON.parse(row.template) });
+  if (conflict) throw invalid(conflict.field, conflict.reason);
 }
 
 /** What a create or replace starts from: every configuration column at its default. */
@@ -151,6 +160,8 @@ const DEFAULT_CONFIG = {
   destination_config: null,
   params_enc: null,
   url_template: null,
+  batch: null,
+  ordering: null,
 } satisfies SubscriptionChanges;
 
 /** A new row from a create body, with its secret (generated unless given) in clear for the response. */
@@ -176,6 +187,7 @@ export async function newSubscriptionRow(input: CreateInput, ctx: ValidateContex
     last_success_at: null,
   };
   const row = { ...base, ...(await configChanges(id, base, { ...input, template: input.template }, ctx)) };
+  assertModes(row);
   return { row, secret };
 }
 
@@ -215,6 +227,7 @@ export async function updateConfig(env: Env, existing: SubscriptionRow, input: U
   const changes = replace
     ? { ...DEFAULT_CONFIG, ...keptParams, ...(await configChanges(existing.id, { ...existing, ...DEFAULT_CONFIG }, { ...input, template: input.template }, ctx, previousHeaders, kept)) }
     : { ...dropped, ...(await configChanges(existing.id, existing, input, ctx, previousHeaders, kept)) };
+  assertModes({ ...existing, ...changes });
   const row = await updateSubscription(env.DB, existing.id, changes, now);
   if (!row) throw new AppError("NOT_FOUND", "Subscription not found");
   forgetCachedSubscriptions();

@@ -2,21 +2,12 @@
 // with the standardwebhooks library and the X-Webhook-Signature rule.
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { eventually, gatewayClient } from "./delivery-helpers.ts";
-import { startReceiver, verifyStandard, verifyXWebhook, type Receiver, type Responder } from "./receiver.ts";
+import { receiversClosedAfterEach, verifyStandard, verifyXWebhook, type Receiver } from "./receiver.ts";
 
 const api = gatewayClient(inject("gatewayUrl"), inject("adminToken"));
-const receivers: Receiver[] = [];
 let seq = 0;
 
-afterEach(async () => {
-  while (receivers.length) await receivers.pop()!.close();
-});
-
-async function receiver(respond?: Responder) {
-  const r = await startReceiver(respond);
-  receivers.push(r);
-  return r;
-}
+const receiver = receiversClosedAfterEach(afterEach);
 
 /** A subscription to a fresh event namespace on `r`; returns it with its secret and the namespace. */
 async function subscribe(r: Receiver, extra: Record<string, unknown> = {}) {

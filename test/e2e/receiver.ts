@@ -65,6 +65,22 @@ export async function startReceiver(respond: Responder = () => [200]): Promise<R
   return receiver;
 }
 
+/**
+ * A receiver starter for a test file: every receiver it starts is closed after each test (the
+ * file's vitest `afterEach` is passed in: this module is also loaded by a global setup).
+ */
+export function receiversClosedAfterEach(afterEach: (fn: () => Promise<void>) => void): (respond?: Responder) => Promise<Receiver> {
+  const started: Receiver[] = [];
+  afterEach(async () => {
+    while (started.length) await started.pop()!.close();
+  });
+  return async (respond) => {
+    const r = await startReceiver(respond);
+    started.push(r);
+    return r;
+  };
+}
+
 function headerRecord(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) if (typeof v === "string") out[k] = v;

@@ -198,7 +198,7 @@ subscriptionRoutes.openapi(
       success: a?.status === "success",
       status: a?.status ?? "pending",
       attempt: a
-        ? { attempt: a.attempt, statusCode: a.statusCode, durationMs: a.durationMs, responseBody: a.responseBody, error: a.error, verdict: a.verdict, createdAt: iso(a.finishedAt) }
+        ? { attempt: a.attempt, statusCode: a.statusCode, durationMs: a.durationMs, responseBody: a.responseBody, error: a.error, verdict: a.verdict, createdAt: iso(a.finishedAt), batchId: a.batchId ?? null }
         : null,
       nextAttemptAt: isoOrNull(a?.nextAt ?? null),
     });

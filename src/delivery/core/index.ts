@@ -3,3 +3,4 @@ export * from "./endpoint-health";
 export * from "./match";
 export * from "./outcome";
 export * from "./retry-policy";
+export * from "./modes";

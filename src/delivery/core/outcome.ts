@@ -37,6 +37,8 @@ export interface Outcome {
   finishedAt: number;
   status: "success" | "retrying" | "failed";
   nextAt: number | null;
+  /** The batch the attempt carried the delivery in (batch mode). */
+  batchId?: string;
 }
 
 /** How a queue message is settled: ack, or ack plus a delayed re-send at the next generation. */

@@ -1,5 +1,7 @@
 /** The consumer's D1 statements: claim rows at their generation, hold, defer, load, and record outcomes — one statement each. */
 import type { Outcome } from "../core/outcome";
+import { CLAIMED_COLUMNS, WAITS_FOR_BATCH } from "../modes/batches";
+import { HEADS_ITS_KEY } from "../modes/fifo";
 import type { DeliveryMessage } from "./outbox";
 
 /** A claimed delivery row. */
@@ -9,6 +11,10 @@ export interface ClaimedRow {
   subscription_id: string;
   attempts: number;
   round_start: number;
+  /** The batch the row is sent in (batch mode), else null. */
+  batch_id: string | null;
+  /** The row's FIFO key value, null when its subscription keeps no order. */
+  ordering_key: string | null;
 }
 
 /** Extra time a claimed row stays leased beyond its subscription's timeout before the sweep may take it over. */
@@ -17,6 +23,8 @@ export const LEASE_MARGIN_MS = 10_000;
 /**
  * Claims rows at the generation their messages name: pending, retrying, or sending with an expired
  * lease, of active subscriptions. The lease is the subscription's timeout plus LEASE_MARGIN_MS.
+ * Rows of batches (and open rows waiting for one) are left to the batch statements; an ordered
+ * row is claimed only while it heads its key.
  */
 export function claimStatement(db: D1Database, messages: readonly DeliveryMessage[], now: number): D1PreparedStatement {
   const wanted = JSON.stringify(messages.map((m) => [m.deliveryId, m.attempt]));
@@ -28,7 +36,8 @@ export function claimStatement(db: D1Database, messages: readonly DeliveryMessag
           AND attempts IN (SELECT json_extract(value, '$[1]') FROM json_each(?3) WHERE json_extract(value, '$[0]') = deliveries.id)
           AND (status IN ('pending', 'retrying') OR (status = 'sending' AND next_at <= ?1))
           AND subscription_id IN (SELECT id FROM subscriptions WHERE status = 'active')
-        RETURNING id, event_id, subscription_id, attempts, round_start`,
+          AND batch_id IS NULL AND NOT ${WAITS_FOR_BATCH} AND ${HEADS_ITS_KEY}
+        RETURNING ${CLAIMED_COLUMNS}`,
     )
     .bind(now, now + LEASE_MARGIN_MS, wanted);
 }
@@ -54,13 +63,21 @@ export function deferStatement(db: D1Database, deferred: readonly { message: Del
     .bind(now, JSON.stringify(deferred.map((d) => [d.message.deliveryId, d.message.attempt, d.dueAt])));
 }
 
-/** The subscriptions and events a batch needs (one query each). */
-export function loadStatements(db: D1Database, messages: readonly DeliveryMessage[]): [D1PreparedStatement, D1PreparedStatement] {
+/**
+ * The subscriptions and events a batch needs (one query each): the events of the rows messages
+ * name, and of the batch rows claimed at `claimedAt` (members no message named), when given.
+ */
+export function loadStatements(db: D1Database, messages: readonly DeliveryMessage[], claimedAt: number | null = null): [D1PreparedStatement, D1PreparedStatement] {
+  const subscriptionIds = JSON.stringify([...new Set(messages.map((m) => m.subscriptionId))]);
   return [
-    db.prepare("SELECT * FROM subscriptions WHERE id IN (SELECT value FROM json_each(?))").bind(JSON.stringify([...new Set(messages.map((m) => m.subscriptionId))])),
+    db.prepare("SELECT * FROM subscriptions WHERE id IN (SELECT value FROM json_each(?))").bind(subscriptionIds),
     db
-      .prepare("SELECT * FROM events WHERE id IN (SELECT event_id FROM deliveries WHERE id IN (SELECT value FROM json_each(?)))")
-      .bind(JSON.stringify(messages.map((m) => m.deliveryId))),
+      .prepare(
+        `SELECT * FROM events WHERE id IN (SELECT event_id FROM deliveries WHERE id IN (SELECT value FROM json_each(?1)))
+            OR id IN (SELECT event_id FROM deliveries WHERE ?2 IS NOT NULL AND status = 'sending' AND updated_at = ?2 AND batch_id IS NOT NULL
+                        AND subscription_id IN (SELECT value FROM json_each(?3)))`,
+      )
+      .bind(JSON.stringify(messages.map((m) => m.deliveryId)), claimedAt, subscriptionIds),
   ];
 }
 
@@ -70,10 +87,10 @@ export function recordStatements(db: D1Database, outcomes: readonly Outcome[], n
   return [
     db
       .prepare(
-        `INSERT INTO attempts (delivery_id, subscription_id, attempt, status_code, duration_ms, response_body, error, verdict, created_at)
+        `INSERT INTO attempts (delivery_id, subscription_id, attempt, status_code, duration_ms, response_body, error, verdict, created_at, batch_id)
           SELECT json_extract(value, '$.deliveryId'), json_extract(value, '$.subscriptionId'), json_extract(value, '$.attempt'),
                  json_extract(value, '$.statusCode'), json_extract(value, '$.durationMs'), json_extract(value, '$.responseBody'),
-                 json_extract(value, '$.error'), json_extract(value, '$.verdict'), json_extract(value, '$.finishedAt')
+                 json_extract(value, '$.error'), json_extract(value, '$.verdict'), json_extract(value, '$.finishedAt'), json_extract(value, '$.batchId')
           FROM json_each(?1)`,
       )
       .bind(rows),

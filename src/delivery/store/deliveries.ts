@@ -21,6 +21,8 @@ interface DeliveryRow {
   updated_at: number;
   completed_at: number | null;
   dead_lettered_at: number | null;
+  batch_id: string | null;
+  ordering_key: string | null;
 }
 
 interface AttemptRow {
@@ -31,6 +33,7 @@ interface AttemptRow {
   error: string | null;
   verdict: string;
   created_at: number;
+  batch_id: string | null;
 }
 
 
@@ -51,6 +54,8 @@ function toDeliveryView(row: DeliveryRow) {
     updatedAt: iso(row.updated_at),
     completedAt: isoOrNull(row.completed_at),
     deadLetteredAt: isoOrNull(row.dead_lettered_at),
+    batchId: row.batch_id,
+    orderingKey: row.ordering_key,
   };
 }
 
@@ -64,6 +69,7 @@ function toAttemptView(row: AttemptRow) {
     error: row.error,
     verdict: row.verdict,
     createdAt: iso(row.created_at),
+    batchId: row.batch_id,
   };
 }
 
@@ -113,19 +119,22 @@ const toMessage = (r: Requeued): DeliveryMessage => ({ deliveryId: r.id, subscri
 
 /**
  * Starts a new round for one delivery (any state but sending): pending, due now, retry policy
- * counted afresh. Returns the message to enqueue (null when it is sending now or does not exist).
+ * counted afresh; a delivery sent in a batch restarts with its whole batch (the same batch goes
+ * again). Returns the message to enqueue (null when it is sending now or does not exist).
  */
 export async function restartDelivery(db: D1Database, subscriptionId: string, deliveryId: string, now: number): Promise<{ message: DeliveryMessage | null; exists: boolean }> {
   const [restarted, existing] = await db.batch([
     db
       .prepare(
         `UPDATE deliveries SET status = 'pending', round_start = attempts, next_at = ?1, updated_at = ?1, completed_at = NULL, dead_lettered_at = NULL
-          WHERE id = ?2 AND subscription_id = ?3 AND status != 'sending' RETURNING id, subscription_id, attempts`,
+          WHERE subscription_id = ?3 AND status != 'sending'
+            AND (id = ?2 OR batch_id = (SELECT batch_id FROM deliveries WHERE id = ?2 AND subscription_id = ?3))
+          RETURNING id, subscription_id, attempts`,
       )
       .bind(now, deliveryId, subscriptionId),
     db.prepare("SELECT 1 FROM deliveries WHERE id = ? AND subscription_id = ?").bind(deliveryId, subscriptionId),
   ]);
-  const row = (restarted!.results as Requeued[])[0];
+  const row = (restarted!.results as Requeued[]).find((r) => r.id === deliveryId);
   return { message: row ? toMessage(row) : null, exists: existing!.results.length > 0 };
 }
 

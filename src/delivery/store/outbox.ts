@@ -3,6 +3,7 @@ import { getConfig } from "../../config";
 import { toWireEvent, type StoredEvent } from "../../events/store";
 import { newId } from "../../lib/ids";
 import { matchesAnyPattern, matchesFilter } from "../core/match";
+import { orderingKeyOf } from "../core/modes";
 import { loadMatchers, type SubscriptionMatcher } from "./subscriptions";
 
 /** The body of a deliveries queue message. `attempt` is the row's attempts count when enqueued. */
@@ -58,13 +59,14 @@ export interface OutboxPlan {
 /**
  * One `pending` delivery row per (event, matching subscription). Rows of paused or disabled
  * subscriptions are written held (next_at NULL) and wait for resume; only active ones are enqueued.
+ * A FIFO subscription's row carries its key value (ordering_key), read from the wire event now.
  */
 export function planOutbox(db: D1Database, events: readonly StoredEvent[], matchers: readonly SubscriptionMatcher[], options: PlanOutboxOptions = {}): OutboxPlan {
   const plan: OutboxPlan = { statements: [], messages: [], perEvent: new Map() };
   // With onlyIfEventStored a row is written only when its event row was (guarded publishes).
   const insert = db.prepare(
-    `INSERT INTO deliveries (id, event_id, subscription_id, event_type, status, attempts, round_start, next_at, created_at, updated_at)
-      SELECT ?1, ?2, ?3, ?4, 'pending', 0, 0, ?5, ?6, ?6 ${options.onlyIfEventStored ? "WHERE EXISTS (SELECT 1 FROM events WHERE id = ?2)" : ""}`,
+    `INSERT INTO deliveries (id, event_id, subscription_id, event_type, status, attempts, round_start, next_at, created_at, updated_at, ordering_key)
+      SELECT ?1, ?2, ?3, ?4, 'pending', 0, 0, ?5, ?6, ?6, ?7 ${options.onlyIfEventStored ? "WHERE EXISTS (SELECT 1 FROM events WHERE id = ?2)" : ""}`,
   );
   for (const event of events) {
     const targets = options.exact ? matchers : matchEvent(matchers, event);
@@ -72,7 +74,8 @@ export function planOutbox(db: D1Database, events: readonly StoredEvent[], match
     plan.perEvent.set(event.id, mine);
     for (const target of targets) {
       const deliveryId = newId("dlv");
-      plan.statements.push(insert.bind(deliveryId, event.id, target.id, event.type, target.active ? (options.dueAt?.get(event.id) ?? event.createdAt) : null, event.createdAt));
+      const key = target.ordering ? orderingKeyOf(target.ordering, toWireEvent(event)) : null;
+      plan.statements.push(insert.bind(deliveryId, event.id, target.id, event.type, target.active ? (options.dueAt?.get(event.id) ?? event.createdAt) : null, event.createdAt, key));
       if (target.active) mine.messages.push({ deliveryId, subscriptionId: target.id, attempt: 0 });
     }
     plan.messages.push(...mine.messages);

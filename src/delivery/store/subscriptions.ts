@@ -1,6 +1,7 @@
 /** D1 statements for subscriptions: rows ⇄ views, insert, targeted updates (only changed columns), list, delete, matchers. */
 import { iso, isoOrNull } from "../../lib/time";
 import type { FilterGroup } from "../core/match";
+import type { BatchConfig, OrderingConfig } from "../core/modes";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../core/retry-policy";
 import { maskedHeaders } from "../core/sealed-headers";
 import { renderUrl } from "../template";
@@ -65,6 +66,10 @@ export interface SubscriptionRow {
   params_enc: string | null;
   /** The url with secret params as `{{params.x}}`, rendered at send time; null: `url` is sent. `url` is then the masked one shown. */
   url_template: string | null;
+  /** JSON BatchConfig, or null (one request per event). */
+  batch: string | null;
+  /** JSON OrderingConfig, or null (no order kept). */
+  ordering: string | null;
 }
 
 /** A destination as the API shows it: `{type: "http", url, method, headers, auth}` or `{type: "queue", queue}`. */
@@ -97,6 +102,8 @@ export interface SubscriptionView {
   updatedAt: string;
   lastAttemptAt: string | null;
   lastSuccessAt: string | null;
+  batch: BatchConfig | null;
+  ordering: OrderingConfig | null;
 }
 
 const json = <T>(text: string | null, fallback: T): T => (text === null ? fallback : (JSON.parse(text) as T));
@@ -139,7 +146,14 @@ export function toView(row: SubscriptionRow, now = Date.now()): SubscriptionView
     updatedAt: iso(row.updated_at),
     lastAttemptAt: isoOrNull(row.last_attempt_at),
     lastSuccessAt: isoOrNull(row.last_success_at),
+    batch: batchOf(row),
+    ordering: json<OrderingConfig | null>(row.ordering, null),
   };
+}
+
+/** The batch setting of a row, or null. */
+export function batchOf(row: Pick<SubscriptionRow, "batch">): BatchConfig | null {
+  return json<BatchConfig | null>(row.batch, null);
 }
 
 /** The retry policy of a row (defaults filled in). */
@@ -151,7 +165,8 @@ const COLUMNS = [
   "id", "name", "description", "url", "events", "method", "headers", "auth_info", "auth_enc", "filters", "template",
   "retry_policy", "timeout_ms", "rate_limit", "status", "disabled_reason", "consecutive_failures", "secret_enc",
   "previous_secret_enc", "previous_secret_expires_at", "created_by", "created_at", "updated_at", "status_changed_at",
-  "last_attempt_at", "last_success_at", "destination_type", "destination_config", "params_enc", "url_template",
+  "last_attempt_at", "last_success_at", "destination_type", "destination_config", "params_enc", "url_template", "batch",
+  "ordering",
 ] as const satisfies readonly (keyof SubscriptionRow)[];
 
 /** The INSERT of a full row (to batch with related writes). */
@@ -269,10 +284,18 @@ export interface SubscriptionMatcher {
    * per-key ordering, decides when its deliveries go); absent or true: the fast path may take it.
    */
   fastPath?: boolean;
+  /** The FIFO setting, whose key the outbox writes on each row. */
+  ordering?: OrderingConfig | null;
 }
 
 /** Every subscription's matching fields (the isolate cache's source). */
 export async function loadMatchers(db: D1Database): Promise<SubscriptionMatcher[]> {
-  const rows = await db.prepare("SELECT id, events, filters, status FROM subscriptions").all<Pick<SubscriptionRow, "id" | "events" | "filters" | "status">>();
-  return rows.results.map((r) => ({ id: r.id, events: json<string[]>(r.events, []), filters: json<FilterGroup | null>(r.filters, null), active: r.status === "active" }));
+  const rows = await db.prepare("SELECT id, events, filters, status, ordering FROM subscriptions").all<Pick<SubscriptionRow, "id" | "events" | "filters" | "status" | "ordering">>();
+  return rows.results.map((r) => ({
+    id: r.id,
+    events: json<string[]>(r.events, []),
+    filters: json<FilterGroup | null>(r.filters, null),
+    active: r.status === "active",
+    ordering: json<OrderingConfig | null>(r.ordering, null),
+  }));
 }
