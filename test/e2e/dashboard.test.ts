@@ -3,9 +3,9 @@
 // rotate, sign-out; every page checked with axe-core and photographed at 1280×800 and 390×844.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { HAVE_CHROMIUM, launchChromium, NO_CHROMIUM_MESSAGE, screenshot, seriousViolations, VIEWPORTS } from "./browser";
-import { eventually, gatewayClient } from "./delivery-helpers";
-import { startReceiver, type Receiver } from "./receiver";
+import { HAVE_CHROMIUM, launchChromium, NO_CHROMIUM_MESSAGE, screenshot, seriousViolations, VIEWPORTS } from "./browser.ts";
+import { eventually, gatewayClient } from "./delivery-helpers.ts";
+import { startReceiver, type Receiver } from "./receiver.ts";
 
 const gatewayUrl = inject("gatewayUrl");
 const adminToken = inject("adminToken");
