@@ -106,9 +106,9 @@ export function CsrfField({ csrf }: { csrf: string }) {
 }
 
 /** A one-button form posting to `action` (pause, resume, retry, …). */
-export function ActionButton({ action, csrf, label, testid, danger }: { action: string; csrf: string; label: string; testid?: string; danger?: boolean }) {
+export function ActionButton({ action, csrf, label, testid, danger, confirm }: { action: string; csrf: string; label: string; testid?: string; danger?: boolean; confirm?: string }) {
   return (
-    <form method="post" action={action} class="inline">
+    <form method="post" action={action} class="inline" hx-confirm={confirm}>
       <CsrfField csrf={csrf} />
       <button type="submit" data-testid={testid} class={danger ? "danger" : undefined}>
         {label}

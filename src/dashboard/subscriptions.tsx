@@ -149,7 +149,7 @@ export async function subscriptionPage(c: DashContext, notice?: { kind: "error" 
         )}
         <ActionButton action={`${base}/test`} csrf={csrf} label="Send test" testid="send-test" />
         <ActionButton action={`${base}/rotate-secret`} csrf={csrf} label="Rotate secret" testid="rotate-secret" />
-        <ActionButton action={`${base}/delete`} csrf={csrf} label="Delete" testid="delete" danger />
+        <ActionButton action={`${base}/delete`} csrf={csrf} label="Delete" testid="delete" danger confirm="Delete this subscription and its delivery history?" />
       </div>
       <details class="panel">
         <summary>Edit</summary>
