@@ -1,110 +1,160 @@
 /** Pages over the other resources: rules and runs, inspectors, sources, tokens (and tenants once they exist). */
+import type { Child } from "hono/jsx";
 import type { DashContext } from "./context";
-import { Layout, Notice, Table, Time } from "./layout";
+import { Layout, Notice, preview, Table, Time, type TableOptions } from "./layout";
 
 type Row = Record<string, any>;
 
-/** GET /rules: rules and their recent runs. */
-export async function rulesPage(c: DashContext) {
-  const [rules, runs] = await Promise.all([c.var.api<{ items: Row[] }>("/rules?limit=100"), c.var.api<{ items: Row[] }>("/runs?limit=50")]);
+/** One API list shown as a table (`data-testid`, row ids and columns as in TableOptions). */
+export interface ListSection {
+  /** API path returning `{items}`. */
+  path: string;
+  heading?: string;
+  table: Omit<TableOptions<Row>, "rows">;
+}
+
+/** A page of one or more API lists, each with the API's error in place of its rows when refused. */
+export async function listPage(c: DashContext, title: string, current: string, sections: ListSection[], footer?: Child) {
+  const results = await Promise.all(sections.map((s) => c.var.api<{ items: Row[] }>(s.path)));
   return c.html(
-    <Layout title="Rules and runs" current="/rules" csrf={c.var.session.csrf}>
-      {!rules.ok && <Notice kind="error">{rules.error}</Notice>}
-      <Table
-        testid="rules-table"
-        caption="Rules"
-        rows={rules.ok ? rules.data.items : []}
-        idOf={(r) => r.id}
-        columns={[
+    <Layout title={title} current={current} csrf={c.var.session.csrf}>
+      {sections.map((s, i) => {
+        const res = results[i]!;
+        return (
+          <>
+            {s.heading && <h2>{s.heading}</h2>}
+            {!res.ok && <Notice kind="error">{res.error}</Notice>}
+            <Table {...s.table} rows={res.ok ? res.data.items : []} />
+          </>
+        );
+      })}
+      {footer}
+    </Layout>,
+  );
+}
+
+const mono = (v: unknown) => <span class="mono">{typeof v === "string" ? v : JSON.stringify(v)}</span>;
+const yesNo = (v: unknown) => (v ? "yes" : "no");
+const byId = (r: Row) => String(r.id);
+
+/** GET /rules: rules and their recent runs. */
+export function rulesPage(c: DashContext) {
+  return listPage(c, "Rules and runs", "/rules", [
+    {
+      path: "/rules?limit=100",
+      table: {
+        testid: "rules-table",
+        caption: "Rules",
+        idOf: byId,
+        columns: [
           ["Name", (r) => r.name],
-          ["Trigger", (r) => <span class="mono">{JSON.stringify(r.trigger)}</span>],
-          ["Enabled", (r) => (r.enabled ? "yes" : "no")],
+          ["Trigger", (r) => mono(r.trigger)],
+          ["Enabled", (r) => yesNo(r.enabled)],
           ["Created", (r) => <Time iso={r.createdAt} />],
-        ]}
-      />
-      <h2>Runs</h2>
-      {!runs.ok && <Notice kind="error">{runs.error}</Notice>}
-      <Table
-        testid="runs-table"
-        caption="Runs, newest first"
-        rows={runs.ok ? runs.data.items : []}
-        idOf={(r) => r.id}
-        columns={[
-          ["Run", (r) => <span class="mono">{r.id}</span>],
-          ["Rule", (r) => <span class="mono">{r.ruleId}</span>],
+        ],
+      },
+    },
+    {
+      path: "/runs?limit=50",
+      heading: "Runs",
+      table: {
+        testid: "runs-table",
+        caption: "Runs, newest first",
+        idOf: byId,
+        columns: [
+          ["Run", (r) => mono(r.id)],
+          ["Rule", (r) => mono(r.ruleId)],
           ["Status", (r) => <span class={`badge ${r.status}`}>{r.status}</span>],
           ["Started", (r) => <Time iso={r.startedAt} />],
           ["Error", (r) => r.error ?? "—"],
-        ]}
-      />
-    </Layout>,
-  );
+        ],
+      },
+    },
+  ]);
 }
 
 /** GET /inspectors: request bins and their capture urls. */
-export async function inspectorsPage(c: DashContext) {
-  const res = await c.var.api<{ items: Row[] }>("/inspectors");
-  return c.html(
-    <Layout title="Inspectors" current="/inspectors" csrf={c.var.session.csrf}>
-      {!res.ok && <Notice kind="error">{res.error}</Notice>}
-      <Table
-        testid="inspectors-table"
-        caption="Inspectors"
-        rows={res.ok ? res.data.items : []}
-        idOf={(r) => r.id}
-        columns={[
+export function inspectorsPage(c: DashContext) {
+  return listPage(c, "Inspectors", "/inspectors", [
+    {
+      path: "/inspectors",
+      table: {
+        testid: "inspectors-table",
+        caption: "Inspectors",
+        idOf: byId,
+        columns: [
           ["Name", (r) => r.name ?? r.id],
-          ["Capture url", (r) => <span class="mono">{r.url}</span>],
+          ["Capture url", (r) => mono(r.url)],
           ["Created", (r) => <Time iso={r.createdAt} />],
-        ]}
-      />
-    </Layout>,
-  );
+        ],
+      },
+    },
+  ]);
 }
 
 /** GET /sources: inbound providers and whether they are configured. */
-export async function sourcesPage(c: DashContext) {
-  const res = await c.var.api<{ items: Row[] }>("/sources");
-  return c.html(
-    <Layout title="Sources" current="/sources" csrf={c.var.session.csrf}>
-      {!res.ok && <Notice kind="error">{res.error}</Notice>}
-      <Table
-        testid="sources-table"
-        caption="Inbound sources"
-        rows={res.ok ? res.data.items : []}
-        idOf={(r) => r.provider}
-        columns={[
+export function sourcesPage(c: DashContext) {
+  return listPage(c, "Sources", "/sources", [
+    {
+      path: "/sources",
+      table: {
+        testid: "sources-table",
+        caption: "Inbound sources",
+        idOf: (r) => String(r.provider),
+        columns: [
           ["Provider", (r) => r.title ?? r.provider],
-          ["Url", (r) => <span class="mono">{r.url}</span>],
-          ["Configured", (r) => (r.configured ? "yes" : "no")],
-          ["Enabled", (r) => (r.enabled ? "yes" : "no")],
-        ]}
-      />
-    </Layout>,
-  );
+          ["Url", (r) => mono(r.url)],
+          ["Configured", (r) => yesNo(r.configured)],
+          ["Enabled", (r) => yesNo(r.enabled)],
+        ],
+      },
+    },
+  ]);
 }
 
 /** GET /tokens: API tokens (the API answers 403 to callers without the tokens scope). */
-export async function tokensPage(c: DashContext) {
-  const res = await c.var.api<{ items: Row[] }>("/tokens?limit=100");
-  return c.html(
-    <Layout title="Tokens" current="/tokens" csrf={c.var.session.csrf}>
-      {!res.ok && <Notice kind="error">{res.error}</Notice>}
-      <Table
-        testid="tokens-table"
-        caption="API tokens"
-        rows={res.ok ? res.data.items : []}
-        idOf={(r) => r.id}
-        columns={[
-          ["Name", (r) => r.name],
-          ["Type", (r) => r.type],
-          ["Scopes", (r) => r.endpoints.join(", ")],
-          ["Key", (r) => <span class="mono">{`${r.keyPrefix}…`}</span>],
-          ["Active", (r) => (r.active ? "yes" : "no")],
-          ["Created", (r) => <Time iso={r.createdAt} />],
-        ]}
-      />
-      <p class="hint">Tenants and portal links appear here once the gateway has tenants (issue 13).</p>
-    </Layout>,
+export function tokensPage(c: DashContext) {
+  return listPage(
+    c,
+    "Tokens",
+    "/tokens",
+    [
+      {
+        path: "/tokens?limit=100",
+        table: {
+          testid: "tokens-table",
+          caption: "API tokens",
+          idOf: byId,
+          columns: [
+            ["Name", (r) => r.name],
+            ["Type", (r) => r.type],
+            ["Scopes", (r) => r.endpoints.join(", ")],
+            ["Key", (r) => mono(`${r.keyPrefix}…`)],
+            ["Active", (r) => yesNo(r.active)],
+            ["Created", (r) => <Time iso={r.createdAt} />],
+          ],
+        },
+      },
+    ],
+    <p class="hint">Tenants and portal links appear here once the gateway has tenants (issue 13).</p>,
   );
+}
+
+/** GET /catalogue: the event types with a description and an example. */
+export function cataloguePage(c: DashContext) {
+  return listPage(c, "Event catalogue", "/catalogue", [
+    {
+      path: "/event-types",
+      table: {
+        testid: "catalogue-table",
+        caption: "Event types",
+        idOf: (t) => String(t.type),
+        columns: [
+          ["Type", (t) => mono(t.type)],
+          ["Description", (t) => t.description],
+          ["Example", (t) => <span class="mono">{preview(t.example)}</span>],
+        ],
+      },
+    },
+  ]);
 }

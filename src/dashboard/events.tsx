@@ -1,7 +1,7 @@
 /** Event pages: the live stream (EventSource through the dashboard), the event log with search, the catalogue. */
 import { apiRequest, type ApiFetch } from "./api-client";
 import type { DashContext } from "./context";
-import { href, Layout, Notice, Table, Time } from "./layout";
+import { href, Layout, Notice, preview, Table, Time } from "./layout";
 import { unnamedEvents } from "./sse-unnamed";
 
 interface WireEvent {
@@ -9,12 +9,6 @@ interface WireEvent {
   type: string;
   timestamp: string;
   data: unknown;
-}
-
-/** Short JSON for a table cell. */
-export function preview(value: unknown, max = 120): string {
-  const text = JSON.stringify(value) ?? "";
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** GET /live: the page; app.js connects to /live/stream and prepends each event. */
@@ -86,26 +80,5 @@ export async function eventLogPage(c: DashContext) {
       {next && <a href={href(`/events?${next}`)}>Older events</a>}
     </Layout>,
     res.ok ? 200 : (res.status as 400),
-  );
-}
-
-/** GET /catalogue: the event types with a description and an example. */
-export async function cataloguePage(c: DashContext) {
-  const res = await c.var.api<{ items: { type: string; description: string; example: unknown }[] }>("/event-types");
-  return c.html(
-    <Layout title="Event catalogue" current="/catalogue" csrf={c.var.session.csrf}>
-      {!res.ok && <Notice kind="error">{res.error}</Notice>}
-      <Table
-        testid="catalogue-table"
-        caption="Event types"
-        rows={res.ok ? res.data.items : []}
-        idOf={(t) => t.type}
-        columns={[
-          ["Type", (t) => <span class="mono">{t.type}</span>],
-          ["Description", (t) => t.description],
-          ["Example", (t) => <span class="mono">{preview(t.example)}</span>],
-        ]}
-      />
-    </Layout>,
   );
 }

@@ -170,3 +170,9 @@ export function Time({ iso }: { iso: string | null | undefined }) {
   if (!iso) return <span>—</span>;
   return <time datetime={iso}>{iso.replace("T", " ").slice(0, 19)}</time>;
 }
+
+/** Short JSON for a table cell. */
+export function preview(value: unknown, max = 120): string {
+  const text = JSON.stringify(value) ?? "";
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
