@@ -9,7 +9,7 @@ import { cataloguePage, inspectorsPage, rulesPage, sourcesPage, tokensPage } fro
 import { deliveryPage, retryDelivery } from "./delivery";
 import { eventLogPage, livePage, liveStream } from "./events";
 import { overviewPage } from "./overview";
-import { signIn, signInPage, signOut } from "./sign-in";
+import { signIn, signInFromLink, signInPage, signOut } from "./sign-in";
 import { createSubscription, subscriptionAction, subscriptionPage, subscriptionsPage, updateSubscription } from "./subscriptions";
 
 export type { ApiFetch } from "./api-client";
@@ -25,6 +25,12 @@ export function dashboardRoutes(api: ApiFetch) {
   });
   open.get("/sign-in", (c) => signInPage(c));
   open.post("/sign-in", (c) => signIn(c, api));
+  // A portal link (`?token=ehp_…`) signs in before the session check; without `token` the overview follows.
+  open.get("/", async (c, next) => {
+    const token = c.req.query("token");
+    if (token === undefined) return next();
+    return signInFromLink(c, api, token);
+  });
 
   const pages = new Hono<DashEnv>();
   pages.use("*", requireSession(api));

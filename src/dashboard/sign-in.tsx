@@ -32,6 +32,21 @@ export async function startSession(c: Context<AppEnv>, api: ApiFetch, token: str
   return null;
 }
 
+/** The prefix of tenant portal tokens (issue 13), the only credential taken from a url. */
+export const PORTAL_TOKEN_PREFIX = "ehp_";
+
+/**
+ * GET /dashboard?token=ehp_…: a portal link signs in and lands on the clean url (the token leaves
+ * the address bar and, with Referrer-Policy no-referrer, is never sent on). Other credentials are
+ * refused in a url: an API key would end up in browser history and logs.
+ */
+export async function signInFromLink(c: Context<AppEnv>, api: ApiFetch, token: string) {
+  if (!token.startsWith(PORTAL_TOKEN_PREFIX)) return signInPage(c, "Only a portal link can sign in from the address; enter other tokens below.", 400);
+  const refusal = await startSession(c, api, token);
+  if (refusal) return signInPage(c, refusal, 401);
+  return c.redirect(href("/"), 303);
+}
+
 /** POST /sign-in. */
 export async function signIn(c: Context<AppEnv>, api: ApiFetch) {
   const form = await c.req.parseBody();

@@ -51,6 +51,17 @@ describe("dashboard sessions", () => {
     expect((await get("", cookie)).status).toBe(200);
   });
 
+  it("takes only a portal token from the url, and only one the API accepts", async () => {
+    const apiKey = await get(`?token=${encodeURIComponent(ADMIN_TOKEN)}`);
+    expect(apiKey.status).toBe(400);
+    expect(apiKey.headers.get("Set-Cookie")).toBeNull();
+    expect(await apiKey.text()).toContain("Only a portal link");
+    const unknown = await get("?token=ehp_not_a_real_portal_token");
+    expect(unknown.status).toBe(401);
+    expect(unknown.headers.get("Set-Cookie")).toBeNull();
+    expect(unknown.headers.get("Referrer-Policy")).toBe("no-referrer");
+  });
+
   it("does not accept an altered cookie", async () => {
     const { cookie } = await signIn(ADMIN_TOKEN);
     const [name, value] = cookie.split("=") as [string, string];
