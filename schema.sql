@@ -410,3 +410,13 @@ CREATE TABLE IF NOT EXISTS inspector_requests (
 );
 CREATE INDEX IF NOT EXISTS inspector_requests_inspector ON inspector_requests (inspector_id, id);
 CREATE INDEX IF NOT EXISTS inspector_requests_received ON inspector_requests (received_at);
+
+-- Dashboard (issue 17): sessions are sealed cookies (src/dashboard/session.ts).
+
+-- dashboard_session_ends: sessions ended by sign-out, kept until they would have expired; a cookie
+-- whose session id is here no longer signs anyone in.
+CREATE TABLE IF NOT EXISTS dashboard_session_ends (
+  id TEXT PRIMARY KEY,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS dashboard_session_ends_expires ON dashboard_session_ends (expires_at);

@@ -6,6 +6,7 @@ import { actionRoutes } from "./actions/routes";
 import { SECURITY_SCHEMES, securityOf } from "./auth/openapi-security";
 import { tokenRoutes } from "./auth/routes";
 import { ruleRoutes, runRoutes } from "./automation";
+import { dashboardRoutes } from "./dashboard";
 import { channelRoutes, deliveryRoutes, destinationRoutes, subscriptionRoutes } from "./delivery/api";
 import type { EngineFactory } from "./delivery/engine";
 import { engineContext } from "./effects";
@@ -101,6 +102,8 @@ export function createApp(options: AppOptions = {}) {
   v2.route("/", integrationRoutes);
   v2.route("/", inspectorRoutes);
   app.route(BASE_PATH, v2);
+  // The dashboard's pages call this app's own API in-process (src/dashboard/api-client.ts).
+  app.route(`${BASE_PATH}/dashboard`, dashboardRoutes((request, env, ctx) => app.fetch(request, env, ctx)));
 
   // Every operation gets an operationId and security even when its route sets none; every
   // catalogue event type is an outbound `webhooks` entry.

@@ -9,7 +9,7 @@ import { cycles, importsOf, layerOf, upwardImports } from "./layers.ts";
 const SRC = join(dirname(fileURLToPath(import.meta.url)), "../../src");
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [join(dir, e.name)] : []));
 }
 
 /** path under src/ → the src/ files it imports. */
@@ -18,8 +18,10 @@ function importGraph(): Map<string, string[]> {
   for (const file of sourceFiles(SRC)) {
     const targets = importsOf(readFileSync(file, "utf8")).map((spec) => {
       const resolved = normalize(join(dirname(file), spec));
-      const ts = resolved.endsWith(".ts") ? resolved : `${resolved}.ts`;
-      return relative(SRC, sourceFiles(dirname(ts)).includes(ts) ? ts : join(resolved, "index.ts"));
+      // A specifier names a .ts or .tsx file (JSX pages), or a folder's index.ts.
+      const siblings = sourceFiles(dirname(resolved));
+      const target = [resolved, `${resolved}.ts`, `${resolved}.tsx`].find((f) => siblings.includes(f));
+      return relative(SRC, target ?? join(resolved, "index.ts"));
     });
     graph.set(relative(SRC, file), targets);
   }
