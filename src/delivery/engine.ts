@@ -8,11 +8,12 @@ import { payloadStore } from "../events/payload-store";
 import { eventsFromRows, toWireEvent, type EventRow, type StoredEvent } from "../events/store";
 import { openHeaders } from "./core/sealed-headers";
 import { decide, deferral, EVENT_EXPIRED, GONE_REASON, healthChange, type AttemptResult, type Outcome, type Settlement } from "./core";
-import { outboundCredentials, signingSecrets } from "./credentials";
+import { sendContext } from "./send-context";
 import { destinationOf, notSent } from "./destinations";
 import { claimStatement, deferStatement, holdStatement, loadStatements, recordStatements, settleFailedStatement, type ClaimedRow } from "./store/claims";
 import { markDeadLettered, restartDelivery } from "./store/deliveries";
 import { endpointGuard } from "./store/endpoint-guard";
+import type { AttemptSignal } from "./core/adaptive-rate";
 import { enqueueDeliveries, nextDueAt, takeOverdue, type DeliveryMessage } from "./store/outbox";
 import { healthStatement, type HealthRow } from "./store/health";
 import { destinationConfigOf, retryPolicyOf, type SubscriptionRow } from "./store/subscriptions";
@@ -82,6 +83,8 @@ export interface Claim {
 export interface Sent extends Claim {
   outcome: Outcome;
   settlement: Settlement;
+  /** The answer's Retry-After (bounded), for the adaptive rate. */
+  retryAfterMs?: number | null;
 }
 
 /** Options of processDeliveries. */
@@ -162,8 +165,7 @@ async function attempt(env: Env, config: Config, { sub, event, row }: Claim, now
   if (!destination) return notSent(`unknown destination type "${sub.destination_type}"`, "fail");
   try {
     const payload = renderPayload(toWireEvent(event), sub.template === null ? null : JSON.parse(sub.template));
-    const [secrets, credentials, headers] = await Promise.all([signingSecrets(config, sub, now), outboundCredentials(config, sub), openHeaders(sub.headers, config.encryptionKey, sub.id)]);
-    const ctx = { destination: destinationConfigOf(sub, headers), gateway: config, env, subscriptionId: sub.id, secrets, credentials, timeoutMs: sub.timeout_ms };
+    const ctx = await sendContext(env, config, sub, now);
     return await destination.send({ eventId: event.id, eventType: event.type, ...payload, attempt: row.attempts }, ctx);
   } catch (error) {
     return notSent(`could not prepare the request: ${String(error)}`, "retry");
@@ -174,9 +176,18 @@ async function attempt(env: Env, config: Config, { sub, event, row }: Claim, now
 async function send(env: Env, claims: readonly Claim[], now: number): Promise<Sent[]> {
   const config = getConfig(env);
   const sent = await Promise.all(
-    claims.map(async (c) => ({ ...c, ...decide({ deliveryId: c.row.id, subscriptionId: c.sub.id, attempt: c.row.attempts, roundStart: c.row.round_start }, await attempt(env, config, c, now), retryPolicyOf(c.sub)) })),
+    claims.map(async (c) => {
+      const result = await attempt(env, config, c, now);
+      return { ...c, retryAfterMs: result.retryAfterMs, ...decide({ deliveryId: c.row.id, subscriptionId: c.sub.id, attempt: c.row.attempts, roundStart: c.row.round_start }, result, retryPolicyOf(c.sub)) };
+    }),
   );
   return sent.sort((a, b) => a.outcome.finishedAt - b.outcome.finishedAt);
+}
+
+/** What the endpoint's guard learns from one sent attempt (breaker window, adaptive rate). */
+function attemptSignal(s: Sent): AttemptSignal {
+  const { outcome } = s;
+  return { success: outcome.verdict === "success", statusCode: outcome.statusCode, durationMs: outcome.durationMs, retryAfterMs: s.retryAfterMs ?? null, finishedAt: outcome.finishedAt };
 }
 
 /**
@@ -193,7 +204,7 @@ async function record(env: Env, sent: readonly Sent[]): Promise<DisabledNotice[]
   const [results] = await Promise.all([
     db.batch([...recordStatements(db, sent.map((s) => s.outcome), finished), ...health]),
     ...[...bySubscription].map(async ([id, list]) => {
-      const report = await endpointGuard(env, id).record(list.map((s) => s.outcome.verdict === "success"));
+      const report = await endpointGuard(env, id).record(list.map(attemptSignal));
       if (report.admitFreely) admitHints.set(id, Date.now() + ADMIT_HINT_MS);
       else admitHints.delete(id);
     }),

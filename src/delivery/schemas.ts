@@ -9,7 +9,7 @@ import { EVENT_PATTERN, EVENT_TYPE, FILTER_OPERATORS } from "./core/match";
 import { MAX_DELAY_MS } from "./core/retry-policy";
 import { isUsableSecret } from "./destinations/signer";
 import { refineTemplate } from "./template";
-import { AUTH_TYPES } from "./store/subscriptions";
+import { AUTH_TYPES, SIGNING_SCHEMES } from "./store/subscriptions";
 
 /** A header name any source may set: a token that is not one the gateway sets itself (any case). */
 const SETTABLE_HEADER = z.string().regex(HEADER_NAME, "invalid header name").refine((name) => !isReservedHeader(name), RESERVED_HEADER_REASON);
@@ -90,6 +90,11 @@ export const DESTINATION = z
   ])
   .openapi("Destination");
 
+/** How deliveries are signed; switching keeps both schemes signing for the rotation grace period. */
+const SIGNING = z
+  .object({ scheme: z.enum(SIGNING_SCHEMES).openapi({ description: "hmac: v1 (and X-Webhook-Signature); ed25519: v1a, public key at GET /subscriptions/:id/public-key" }) })
+  .openapi("Signing");
+
 /** Fields that configure a subscription (create, replace, update). */
 const CONFIG_FIELDS = {
   destination: DESTINATION,
@@ -106,6 +111,8 @@ const CONFIG_FIELDS = {
   timeoutMs: z.number().int().min(100).max(60_000),
   rateLimit: z.number().positive().max(10_000).nullable().openapi({ description: "Deliveries per second to this endpoint (null = unlimited)" }),
   active: z.boolean(),
+  requireVerification: z.boolean().openapi({ description: "Deliver nothing until POST /subscriptions/:id/verify succeeds (deliveries wait)" }),
+  signing: SIGNING,
 };
 
 /** POST /subscribe, POST /subscriptions, and PUT (which replaces every field; omitted ones get defaults). */
@@ -127,6 +134,8 @@ export const CREATE_SUBSCRIPTION = z
     timeoutMs: CONFIG_FIELDS.timeoutMs.default(30_000),
     rateLimit: CONFIG_FIELDS.rateLimit.optional(),
     active: z.boolean().default(true),
+    requireVerification: CONFIG_FIELDS.requireVerification.optional(),
+    signing: SIGNING.optional(),
   })
   .openapi("CreateSubscription", {
     example: { url: "http://127.0.0.1:4000/hooks", events: ["task.*"], retryPolicy: { strategy: "exponential", maxRetries: 4, initialDelayMs: 1000, maxDelayMs: 60000 } },
@@ -144,6 +153,17 @@ export const ROTATE_SECRET = z
     gracePeriodSeconds: z.number().int().min(0).max(7 * 86_400).optional(),
   })
   .openapi("RotateSecret");
+
+/** A health probe's result (GET /subscriptions/:id/health, and the last one on the subscription). */
+export const HEALTH_CHECK = z
+  .object({
+    status: z.enum(["healthy", "unhealthy", "unreachable"]),
+    responseCode: z.number().optional(),
+    responseTimeMs: z.number().optional(),
+    error: z.string().optional().openapi({ description: "Why the endpoint was unreachable (timeout, connection refused)" }),
+    checkedAt: z.string(),
+  })
+  .openapi("HealthCheck");
 
 export const SUBSCRIPTION = z
   .object({
@@ -170,6 +190,11 @@ export const SUBSCRIPTION = z
     updatedAt: z.string(),
     lastAttemptAt: z.string().nullable(),
     lastSuccessAt: z.string().nullable(),
+    requireVerification: z.boolean(),
+    verified: z.boolean(),
+    verifiedAt: z.string().nullable(),
+    lastHealthCheck: HEALTH_CHECK.nullable(),
+    signing: z.object({ scheme: z.enum(SIGNING_SCHEMES), publicKey: z.string().optional() }),
   })
   .openapi("Subscription");
 

@@ -187,6 +187,7 @@ subscriptionRoutes.openapi(
   async (c) => {
     const row = await found(c, c.req.valid("param").id);
     if (row.status !== "active") throw new AppError("UNPROCESSABLE", `Subscription is ${row.status}; resume it before testing`);
+    if (row.require_verification === 1 && row.verified_at === null) throw new AppError("UNPROCESSABLE", "Subscription requires verification; verify it before testing");
     const target = { id: row.id, events: [], filters: null, active: true };
     const event = await publish(c.env, c.executionCtx, { type: "webhook.test", data: { message: "This is a test delivery from edgehook", subscriptionId: row.id } }, { targets: [target], enqueue: false });
     const message = event.deliveries[0]!;
