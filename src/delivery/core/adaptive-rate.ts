@@ -46,6 +46,7 @@ export interface AdaptiveState {
   rate: number | null;
   /** Where throttling began, for an endpoint without a configured rate: the rate it returns to. */
   ceiling: number | null;
+  /** When the rate was last cut (epoch ms; 0 = never). */
   decreasedAt: number;
   /** Nothing is admitted before this (a Retry-After), epoch ms. */
   pausedUntil: number;
@@ -133,7 +134,7 @@ export function adapt(state: AdaptiveState, signals: readonly AttemptSignal[], c
     if (signal.success) state.durations = [...state.durations, signal.durationMs].slice(-settings.latencySamples);
   }
   let decreased = false;
-  if (congested && now - state.decreasedAt >= settings.decreaseCooldownMs) {
+  if (congested && (state.decreasedAt === 0 || now - state.decreasedAt >= settings.decreaseCooldownMs)) {
     const current = effectiveRate(state, configured);
     const base = current ?? Math.max(settings.minRate, observedRate(state, now, settings));
     if (configured === null && state.rate === null) state.ceiling = base;
