@@ -14,6 +14,7 @@ import { claimStatement, deferStatement, holdStatement, loadStatements, recordSt
 import { markDeadLettered, restartDelivery } from "./store/deliveries";
 import { endpointGuard } from "./store/endpoint-guard";
 import type { AttemptSignal } from "./core/adaptive-rate";
+import { paceWaits } from "./core/endpoint-health";
 import { enqueueDeliveries, nextDueAt, takeOverdue, type DeliveryMessage } from "./store/outbox";
 import { healthStatement, type HealthRow } from "./store/health";
 import { destinationConfigOf, retryPolicyOf, type SubscriptionRow } from "./store/subscriptions";
@@ -114,7 +115,9 @@ async function admit(env: Env, messages: readonly DeliveryMessage[], bypass: boo
     [...groupBy(indexed, (m) => m.message.subscriptionId)].map(async ([subscriptionId, list]) => {
       if ((admitHints.get(subscriptionId) ?? 0) > now) return;
       const admission = await endpointGuard(env, subscriptionId).admit(list.length);
-      list.slice(admission.admitted).forEach((m) => waits.set(m.index, admission.waitMs));
+      const held = list.slice(admission.admitted);
+      const spread = admission.paced ? paceWaits(admission.waitMs, held.length) : held.map(() => admission.waitMs);
+      held.forEach((m, i) => waits.set(m.index, spread[i]!));
     }),
   );
   return waits;

@@ -28,7 +28,7 @@ function decodeKey(text: string, prefix: string, length: number): Uint8Array {
 
 /** A new key pair (random seed). */
 export async function generateKeyPair(): Promise<KeyPair> {
-  const pair = (await crypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as CryptoKeyPair;
+  const pair = (await crypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as { privateKey: CryptoKey; publicKey: CryptoKey };
   const pkcs8 = new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer);
   const publicKey = new Uint8Array((await crypto.subtle.exportKey("raw", pair.publicKey)) as ArrayBuffer);
   const secret = new Uint8Array(64);

@@ -2,7 +2,7 @@
 // raise it back to the configured rate, Retry-After pauses, one cut per burst, and a simulated
 // endpoint that refuses above N per second settles the rate near N.
 import { describe, expect, it } from "vitest";
-import { adapt, ADAPTIVE_SETTINGS, effectiveRate, initialAdaptive, isSlow, median, pauseMs, type AttemptSignal } from "../../src/delivery/core/adaptive-rate";
+import { adapt, ADAPTIVE_SETTINGS, breakerOutcomes, effectiveRate, initialAdaptive, isSlow, median, pauseMs, type AttemptSignal } from "../../src/delivery/core/adaptive-rate";
 
 const ok = (finishedAt: number, durationMs = 20): AttemptSignal => ({ success: true, statusCode: 200, durationMs, retryAfterMs: null, finishedAt });
 const refused = (finishedAt: number, statusCode = 429, retryAfterMs: number | null = null): AttemptSignal => ({ success: false, statusCode, durationMs: 5, retryAfterMs, finishedAt });
@@ -63,6 +63,12 @@ describe("adaptive rate: decrease", () => {
     expect(pauseMs(state, 4_000)).toBe(0);
     adapt(state, [refused(10_000, 503, 3_600_000)], 10, 10_000);
     expect(pauseMs(state, 10_000)).toBe(ADAPTIVE_SETTINGS.maxPauseMs);
+  });
+});
+
+describe("adaptive rate and the circuit breaker", () => {
+  it("leaves 429s to the adaptive rate; 503s and other failures still count for the breaker", () => {
+    expect(breakerOutcomes([ok(1), refused(2, 429), refused(3, 503), { ...refused(4), statusCode: 500 }])).toEqual([true, false, false]);
   });
 });
 

@@ -89,6 +89,14 @@ export function isSlow(durationMs: number, durations: readonly number[], setting
   return durationMs > Math.max(settings.latencyFactor * median(durations), settings.latencyFloorMs);
 }
 
+/**
+ * The outcomes the circuit breaker judges (true = success): every attempt but 429s, which ask
+ * for a slower rate (this policy's job), not a pause of the endpoint. A 503 counts for both.
+ */
+export function breakerOutcomes(signals: readonly AttemptSignal[]): boolean[] {
+  return signals.filter((s) => s.statusCode !== 429).map((s) => s.success);
+}
+
 /** The rate the endpoint is held to now: the throttled one, else the configured one (null = unlimited). */
 export function effectiveRate(state: AdaptiveState, configured: number | null): number | null {
   if (state.rate === null) return configured;

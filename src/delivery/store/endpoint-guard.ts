@@ -1,7 +1,7 @@
 /** EndpointGuard Durable Object (one per subscription): circuit breaker window, delivery rate bucket and adaptive rate (consecutive failures are D1's). */
 import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../../config";
-import { adapt, effectiveRate, initialAdaptive, pauseMs, type AdaptiveState, type AttemptSignal } from "../core/adaptive-rate";
+import { adapt, breakerOutcomes, effectiveRate, initialAdaptive, pauseMs, type AdaptiveState, type AttemptSignal } from "../core/adaptive-rate";
 import { admit, initialHealth, record, resetHealth, type Admission, type HealthReport, type HealthSettings, type HealthState } from "../core/endpoint-health";
 
 interface Stored {
@@ -65,7 +65,7 @@ export class EndpointGuard extends DurableObject<Env> {
   async record(signals: AttemptSignal[]): Promise<HealthReport & { admitFreely: boolean }> {
     const now = Date.now();
     const stored = await this.load(now);
-    const report = record(stored.health, signals.map((s) => s.success), now, this.settings());
+    const report = record(stored.health, breakerOutcomes(signals), now, this.settings());
     const adaptive = adapt(stored.adaptive!, signals, stored.ratePerSecond, now);
     await this.save();
     return { ...report, admitFreely: report.breaker === "closed" && adaptive.rate === null && pauseMs(stored.adaptive!, now) === 0 };
