@@ -187,6 +187,10 @@ describe("edgehook CLI in-process", () => {
     expect(one).toMatchObject({ id: tested.deliveryId, status: "success" });
     expect(one.attemptLog[0]).toMatchObject({ attempt: 1, statusCode: 200 });
     expect(await table(cli, ["webhooks:delivery", sub.id, tested.deliveryId])).toMatch(/^attemptLog\s+#1 200 /m);
+    // Endpoint checks: a plain "ok" answer does not verify; the probe and public key answer.
+    expect(await json(cli, ["webhooks:verify", sub.id])).toMatchObject({ verified: false, statusCode: 200 });
+    expect(await json(cli, ["webhooks:health", sub.id])).toMatchObject({ status: "healthy", responseCode: 200 });
+    expect((await cli(["webhooks:public-key", sub.id])).code).toBe(1);
     const rotated = await json(cli, ["webhooks:rotate-secret", sub.id, "--grace", "60"]);
     expect(rotated.secret).toMatch(/^whsec_/);
     expect(rotated.secret).not.toBe(sub.secret);
