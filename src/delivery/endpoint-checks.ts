@@ -4,13 +4,13 @@ import { AppError } from "../http/errors";
 import { randomToken } from "../lib/crypto";
 import { nextEventId } from "../lib/ids";
 import { iso } from "../lib/time";
-import { challengeAnswered, healthOf, VERIFICATION_EVENT } from "./core/endpoint-checks";
+import { challengeAnswered, healthOf, VERIFICATION_EVENT, type HealthCheck } from "./core/endpoint-checks";
 import { authHeaders } from "./destinations/http-attempt";
 import { httpDestination, type HttpConfig } from "./destinations/http";
 import { probeUrl } from "./destinations/http-probe";
 import { checkDestination } from "./destinations/url-guard";
 import { sendContext } from "./send-context";
-import { markVerified, saveProbe, type HealthCheck, type SubscriptionRow } from "./store/subscriptions";
+import { markVerified, saveProbe, type SubscriptionRow } from "./store/subscriptions";
 import { releaseDeliverable } from "./subscriptions";
 
 /** The outcome of one verification request. */

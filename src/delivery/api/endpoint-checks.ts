@@ -1,6 +1,5 @@
 /** Endpoint routes of a subscription: verify, health probe, Ed25519 public key. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { protect } from "../../guard";
 import type { AppEnv } from "../../http/context";
 import { ok } from "../../http/envelope";
@@ -9,7 +8,7 @@ import { ERROR_RESPONSES, envelopeOf } from "../../http/openapi";
 import { audit } from "../../ops/audit";
 import { probeEndpoint, verifyEndpoint } from "../endpoint-checks";
 import { HEALTH_CHECK, ID_PARAM } from "../schemas";
-import { getSubscriptionRow, type SubscriptionRow } from "../store/subscriptions";
+import { found } from "./subscriptions";
 
 const guard = protect("subscriptions");
 const tags = ["Subscriptions"];
@@ -27,12 +26,6 @@ const VERIFICATION = z
 
 /** Verify, health and public-key routes, mounted under the base path. */
 export const endpointRoutes = new OpenAPIHono<AppEnv>();
-
-async function found(c: Context<AppEnv>, id: string): Promise<SubscriptionRow> {
-  const row = await getSubscriptionRow(c.env.DB, id);
-  if (!row) throw new AppError("NOT_FOUND", "Subscription not found");
-  return row;
-}
 
 endpointRoutes.openapi(
   createRoute({

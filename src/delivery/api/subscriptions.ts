@@ -32,7 +32,8 @@ const STATUS_RESULT = SUBSCRIPTION.extend({ released: z.number().openapi({ descr
 /** Subscription routes, mounted under the base path. */
 export const subscriptionRoutes = new OpenAPIHono<AppEnv>();
 
-async function found(c: Context<AppEnv>, id: string): Promise<SubscriptionRow> {
+/** The subscription row of a route's `:id`, or 404 NOT_FOUND. */
+export async function found(c: Context<AppEnv>, id: string): Promise<SubscriptionRow> {
   const row = await getSubscriptionRow(c.env.DB, id);
   if (!row) throw new AppError("NOT_FOUND", "Subscription not found");
   return row;

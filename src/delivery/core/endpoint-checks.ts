@@ -1,5 +1,12 @@
 /** Endpoint checks (pure): whether a verification answer carries the challenge, and what a health probe's answer means. */
-import type { HealthCheck } from "../store/subscriptions";
+/** A health probe's result, as GET /subscriptions/:id/health answers it (the last one is kept on the subscription). */
+export interface HealthCheck {
+  status: "healthy" | "unhealthy" | "unreachable";
+  responseCode?: number;
+  responseTimeMs?: number;
+  error?: string;
+  checkedAt: string;
+}
 
 /** The event type of a verification request. */
 export const VERIFICATION_EVENT = "webhook.verification";

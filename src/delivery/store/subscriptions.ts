@@ -3,6 +3,7 @@ import { iso, isoOrNull } from "../../lib/time";
 import type { FilterGroup } from "../core/match";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../core/retry-policy";
 import { maskedHeaders } from "../core/sealed-headers";
+import type { HealthCheck } from "../core/endpoint-checks";
 
 /** Subscription lifecycle: active delivers; paused (by hand) and disabled (by health) hold deliveries. */
 export type SubscriptionStatus = "active" | "paused" | "disabled";
@@ -77,14 +78,6 @@ export interface SubscriptionRow {
 export const SIGNING_SCHEMES = ["hmac", "ed25519"] as const;
 export type SigningScheme = (typeof SIGNING_SCHEMES)[number];
 
-/** The last health probe of an endpoint, as GET /subscriptions/:id/health answers it. */
-export interface HealthCheck {
-  status: "healthy" | "unhealthy" | "unreachable";
-  responseCode?: number;
-  responseTimeMs?: number;
-  error?: string;
-  checkedAt: string;
-}
 
 /** SQL over `subscriptions` (no alias) true when its deliveries may be attempted: active, and verified when it must be. */
 export const DELIVERABLE_SQL = "status = 'active' AND (require_verification = 0 OR verified_at IS NOT NULL)";
