@@ -186,6 +186,10 @@ CREATE INDEX IF NOT EXISTS audit_target ON audit (target_type, target_id, create
 -- url then holds the shown url (origin kept, secret parts "********").
 -- batch is JSON {maxEvents, maxWaitMs} (NULL: one request per event); ordering is JSON
 -- {mode: "fifo", key?} (NULL: no order kept). See docs/DELIVERY-MODES.md.
+-- require_verification (0/1): hold deliveries until verified_at is set by POST .../verify (a new
+-- url clears verified_at). last_probe: JSON of the last GET .../health probe. signing_scheme:
+-- hmac | ed25519; signing_key_enc is the sealed whsk_ key, signing_public_key its whpk_; while
+-- signing_overlap_until (epoch ms) is ahead, both schemes sign (a switch in progress).
 CREATE TABLE IF NOT EXISTS subscriptions (
   id TEXT PRIMARY KEY,
   name TEXT,
@@ -218,7 +222,14 @@ CREATE TABLE IF NOT EXISTS subscriptions (
   params_enc TEXT,
   url_template TEXT,
   batch TEXT,
-  ordering TEXT
+  ordering TEXT,
+  require_verification INTEGER NOT NULL DEFAULT 0,
+  verified_at INTEGER,
+  last_probe TEXT,
+  signing_scheme TEXT NOT NULL DEFAULT 'hmac',
+  signing_key_enc TEXT,
+  signing_public_key TEXT,
+  signing_overlap_until INTEGER
 );
 CREATE INDEX IF NOT EXISTS subscriptions_created ON subscriptions (created_at, id);
 CREATE INDEX IF NOT EXISTS subscriptions_status ON subscriptions (status, created_at, id);

@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import { registerAutomation } from "./commands/automation.js";
 import { registerEventLog } from "./commands/event-log.js";
 import { registerDestinations } from "./commands/destinations.js";
+import { registerEndpointCommands } from "./commands/endpoint.js";
 import { registerEvents } from "./commands/events.js";
 import { registerInspectors } from "./commands/inspectors.js";
 import { registerListen } from "./commands/listen.js";
@@ -38,6 +39,7 @@ export function buildProgram(io: Io) {
   const ctx = new CommandContext(io, () => program.opts());
   registerLogin(program, ctx);
   registerWebhooks(program, ctx);
+  registerEndpointCommands(program, ctx);
   registerDestinations(program, ctx);
   registerEvents(program, ctx);
   registerListen(program, ctx);

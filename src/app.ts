@@ -7,7 +7,7 @@ import { SECURITY_SCHEMES, securityOf } from "./auth/openapi-security";
 import { tokenRoutes } from "./auth/routes";
 import { ruleRoutes, runRoutes } from "./automation";
 import { dashboardRoutes } from "./dashboard";
-import { channelRoutes, deliveryRoutes, destinationRoutes, subscriptionRoutes } from "./delivery/api";
+import { channelRoutes, deliveryRoutes, destinationRoutes, endpointRoutes, subscriptionRoutes } from "./delivery/api";
 import type { EngineFactory } from "./delivery/engine";
 import { engineContext } from "./effects";
 import { getConfig } from "./config";
@@ -94,6 +94,7 @@ export function createApp(options: AppOptions = {}) {
   v2.route("/", sourceRoutes);
   v2.route("/", streamRoutes);
   v2.route("/", subscriptionRoutes);
+  v2.route("/", endpointRoutes);
   v2.route("/", deliveryRoutes);
   v2.route("/", channelRoutes);
   v2.route("/", ruleRoutes);

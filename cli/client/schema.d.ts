@@ -754,6 +754,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/v2/subscriptions/{id}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Probe the endpoint now (HEAD, 5 s, GET when HEAD is 405); the result is kept on the subscription */
+        get: operations["getSubscriptionsByIdHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/v2/subscriptions/{id}/pause": {
         parameters: {
             query?: never;
@@ -765,6 +782,23 @@ export interface paths {
         put?: never;
         /** Stop delivering; events are kept and delivered on resume */
         post: operations["postSubscriptionsByIdPause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/v2/subscriptions/{id}/public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Ed25519 public key (whpk_…) that verifies this subscription's v1a signatures */
+        get: operations["getSubscriptionsByIdPublicKey"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -812,7 +846,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Totals, success rate, pending/retrying/failed, p50/p95 attempt latency, circuit state */
+        /** Totals, success rate, pending/retrying/failed, p50/p95 attempt latency, circuit state, adaptive rate */
         get: operations["getSubscriptionsByIdStats"];
         put?: never;
         post?: never;
@@ -833,6 +867,23 @@ export interface paths {
         put?: never;
         /** Send a webhook.test event now and return the attempt's outcome */
         post: operations["postSubscriptionsByIdTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/v2/subscriptions/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send webhook.verification {challenge}; a 2xx answer carrying the challenge verifies the subscription */
+        post: operations["postSubscriptionsByIdVerify"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1389,6 +1440,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "webhook.verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook.verification
+         * @description Sent by POST /subscriptions/:id/verify: a 2xx answer whose body is the challenge (plain, or JSON {challenge}) verifies the endpoint. Delivered to every subscription whose events match, as the body below (or the subscription's template), signed as the headers describe.
+         */
+        post: operations["eventWebhookVerification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "workflow.completed": {
         parameters: {
             query?: never;
@@ -1577,8 +1648,11 @@ export interface components {
             ordering?: components["schemas"]["Ordering"];
             /** @description Deliveries per second to this endpoint (null = unlimited) */
             rateLimit?: number | null;
+            /** @description Deliver nothing until POST /subscriptions/:id/verify succeeds (deliveries wait) */
+            requireVerification?: boolean;
             retryPolicy?: components["schemas"]["RetryPolicy"];
             secret?: string;
+            signing?: components["schemas"]["Signing"];
             /** @description A JSON value whose strings hold {{ expression }} placeholders, or a preset name: "slack", "discord", "teams" */
             template?: unknown;
             /** @default 30000 */
@@ -1758,6 +1832,15 @@ export interface components {
             timestamp: string;
             uptime: number;
         };
+        HealthCheck: {
+            checkedAt: string;
+            /** @description Why the endpoint was unreachable (timeout, connection refused) */
+            error?: string;
+            responseCode?: number;
+            responseTimeMs?: number;
+            /** @enum {string} */
+            status: "healthy" | "unhealthy" | "unreachable";
+        } | null;
         InspectedRequest: {
             body: string;
             /** @enum {string} */
@@ -2236,6 +2319,13 @@ export interface components {
             tags?: string[];
             title: string;
         };
+        Signing: {
+            /**
+             * @description hmac: v1 (and X-Webhook-Signature); ed25519: v1a, public key at GET /subscriptions/:id/public-key
+             * @enum {string}
+             */
+            scheme: "hmac" | "ed25519";
+        };
         Source: {
             configured: boolean;
             createdAt: string | null;
@@ -2325,6 +2415,7 @@ export interface components {
             };
             id: string;
             lastAttemptAt: string | null;
+            lastHealthCheck: components["schemas"]["HealthCheck"];
             lastSuccessAt: string | null;
             method?: string;
             name: string | null;
@@ -2335,11 +2426,17 @@ export interface components {
             };
             previousSecretExpiresAt: string | null;
             rateLimit: number | null;
+            requireVerification: boolean;
             retryPolicy: {
                 initialDelayMs: number;
                 maxDelayMs: number;
                 maxRetries: number;
                 strategy: string;
+            };
+            signing: {
+                publicKey?: string;
+                /** @enum {string} */
+                scheme: "hmac" | "ed25519";
             };
             /** @enum {string} */
             status: "active" | "paused" | "disabled";
@@ -2347,6 +2444,8 @@ export interface components {
             timeoutMs: number;
             updatedAt: string;
             url?: string;
+            verified: boolean;
+            verifiedAt: string | null;
         };
         SubscriptionStats: {
             attempts: {
@@ -2357,6 +2456,8 @@ export interface components {
             /** @enum {string} */
             circuit: "closed" | "open" | "half_open";
             consecutiveFailures: number;
+            /** @description Deliveries per second the endpoint is held to now: the adaptive rate while throttled, else rateLimit (null = unlimited) */
+            currentRate: number | null;
             failed: number;
             held: number;
             latencyMs: {
@@ -2369,6 +2470,8 @@ export interface components {
             sending: number;
             success: number;
             successRate: number | null;
+            /** @description True while 429/503 answers or slow responses hold the rate below the configured one */
+            throttled: boolean;
             totalDeliveries: number;
         };
         Task: {
@@ -2472,6 +2575,8 @@ export interface components {
             ordering?: components["schemas"]["Ordering"];
             /** @description Deliveries per second to this endpoint (null = unlimited) */
             rateLimit?: number | null;
+            /** @description Deliver nothing until POST /subscriptions/:id/verify succeeds (deliveries wait) */
+            requireVerification?: boolean;
             retryPolicy?: {
                 /** @default 1000 */
                 initialDelayMs: number;
@@ -2485,6 +2590,7 @@ export interface components {
                  */
                 strategy: "exponential" | "linear" | "fixed";
             };
+            signing?: components["schemas"]["Signing"];
             /** @description A JSON value whose strings hold {{ expression }} placeholders, or a preset name: "slack", "discord", "teams" */
             template?: unknown;
             timeoutMs?: number;
@@ -2505,6 +2611,16 @@ export interface components {
             rateLimit?: number | null;
             /** @enum {string} */
             type?: "zapier" | "make" | "n8n" | "ifttt" | "github" | "slack" | "custom" | "admin" | "service" | "oauth";
+        };
+        Verification: {
+            error: string | null;
+            /** @description Held deliveries re-enqueued because the subscription may deliver now */
+            released: number;
+            responseTimeMs: number;
+            statusCode: number | null;
+            /** @description This request's answer carried the challenge (a failed request leaves an earlier verification standing) */
+            verified: boolean;
+            verifiedAt: string | null;
         };
         WireEvent: {
             data: {
@@ -8765,7 +8881,10 @@ export interface operations {
                     ordering?: components["schemas"]["Ordering"];
                     /** @description Deliveries per second to this endpoint (null = unlimited) */
                     rateLimit?: number | null;
+                    /** @description Deliver nothing until POST /subscriptions/:id/verify succeeds (deliveries wait) */
+                    requireVerification?: boolean;
                     retryPolicy?: components["schemas"]["RetryPolicy"];
+                    signing?: components["schemas"]["Signing"];
                     /** @description A JSON value whose strings hold {{ expression }} placeholders, or a preset name: "slack", "discord", "teams" */
                     template?: unknown;
                     /** @default 30000 */
@@ -9490,6 +9609,122 @@ export interface operations {
             };
         };
     };
+    getSubscriptionsByIdHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The probe's result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["HealthCheck"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     postSubscriptionsByIdPause: {
         parameters: {
             query?: never;
@@ -9511,6 +9746,124 @@ export interface operations {
                         data: components["schemas"]["Subscription"] & {
                             /** @description Held deliveries re-enqueued by this change */
                             released: number;
+                        };
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSubscriptionsByIdPublicKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The public key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            publicKey: string;
                         };
                         links?: {
                             [key: string]: string;
@@ -9994,6 +10347,122 @@ export interface operations {
                             status: string;
                             success: boolean;
                         };
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postSubscriptionsByIdVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The verification's outcome */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Verification"];
                         links?: {
                             [key: string]: string;
                         };
@@ -12721,6 +13190,77 @@ export interface operations {
                     timestamp: string;
                     /** @enum {string} */
                     type: "webhook.test";
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx within the timeout acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the subscription is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 5xx, 408, 425, 429 (Retry-After honoured) and network errors are retried; other 4xx are not */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    eventWebhookVerification: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (evt-…), stable across retries */
+                "webhook-id": string;
+                /** @description Standard Webhooks: `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, space-separated while a rotated secret is in grace */
+                "webhook-signature": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+                /** @description 1 for the first attempt */
+                "X-Webhook-Attempt": string;
+                /** @description The event type */
+                "X-Webhook-Event": string;
+                /** @description The event id */
+                "X-Webhook-ID": string;
+                /** @description `sha256=<hex HMAC-SHA256 of "{X-Webhook-Timestamp}.{body}">`, comma-separated during grace */
+                "X-Webhook-Signature": string;
+                /** @description Unix milliseconds of this attempt */
+                "X-Webhook-Timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @example {
+                     *       "challenge": "hK9x2Lr0Vq7mWc4ZtYb8Ns1D"
+                     *     }
+                     */
+                    data: {
+                        [key: string]: unknown;
+                    };
+                    /** @description Event id (evt-…), sortable in publish order */
+                    id: string;
+                    metadata?: {
+                        [key: string]: unknown;
+                    };
+                    /** @description ISO-8601 UTC of publication */
+                    timestamp: string;
+                    /** @enum {string} */
+                    type: "webhook.verification";
                 };
             };
         };

@@ -1,4 +1,4 @@
-/** Opening a subscription's sealed secrets for a send (isolate-cached): signing secrets in grace order, outbound credentials. */
+/** Opening a subscription's sealed secrets for a send (isolate-cached): signing secrets in grace order, Ed25519 keys, outbound credentials. */
 import type { Config } from "../config";
 import { openSecret } from "../lib/secret-box";
 import type { AuthSecret, SubscriptionRow } from "./store/subscriptions";
@@ -23,6 +23,24 @@ export async function signingSecrets(config: Config, row: SubscriptionRow, now: 
   const secrets = [await open(config, row.secret_enc, row.id)];
   if (row.previous_secret_enc && (row.previous_secret_expires_at ?? 0) > now) secrets.push(await open(config, row.previous_secret_enc, row.id));
   return secrets;
+}
+
+/** What signs a subscription's attempts at `now`: HMAC secrets (`v1`) and Ed25519 keys (`v1a`). */
+export interface SigningMaterial {
+  secrets: string[];
+  signingKeys: string[];
+}
+
+/**
+ * The signing material at `now`: the scheme's own, plus the other scheme's while a switch is in
+ * progress (signing_overlap_until ahead), so receivers can move over without a gap.
+ */
+export async function signingMaterial(config: Config, row: SubscriptionRow, now: number): Promise<SigningMaterial> {
+  const overlap = (row.signing_overlap_until ?? 0) > now;
+  const hmac = row.signing_scheme === "hmac" || overlap;
+  const ed25519 = row.signing_key_enc !== null && (row.signing_scheme === "ed25519" || overlap);
+  const [secrets, key] = await Promise.all([hmac ? signingSecrets(config, row, now) : [], ed25519 ? open(config, row.signing_key_enc!, `${row.id}:ed25519`) : null]);
+  return { secrets, signingKeys: key ? [key] : [] };
 }
 
 /** The outbound credentials of a subscription in clear, or null. */

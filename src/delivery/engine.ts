@@ -8,12 +8,14 @@ import { toWireEvent } from "../events/store";
 import { openHeaders } from "./core/sealed-headers";
 import { BATCH_TYPE, batchBody, decide, GONE_REASON, healthChange, type AttemptResult, type Outcome, type Settlement } from "./core";
 import { claim, type Claim, type ProcessedMessage } from "./claim";
-import { outboundCredentials, signingSecrets } from "./credentials";
+import { openParams, sendContext } from "./send-context";
 import { destinationOf, notSent } from "./destinations";
 import { promotedMessages, promoteStatement } from "./modes/fifo";
 import { recordStatements } from "./store/claims";
 import { markDeadLettered, restartDelivery } from "./store/deliveries";
 import { endpointGuard } from "./store/endpoint-guard";
+import type { AttemptSignal } from "./core/adaptive-rate";
+import { paceWaits } from "./core/endpoint-health";
 import { enqueueDeliveries, nextDueAt, takeOverdue, type DeliveryMessage } from "./store/outbox";
 import { healthStatement, type HealthRow } from "./store/health";
 import { destinationConfigOf, retryPolicyOf, type SubscriptionRow } from "./store/subscriptions";
@@ -67,6 +69,8 @@ export interface Sent extends Claim {
   settlement: Settlement;
   /** A batch member other than the first: its outcome is recorded, its message is not sent again. */
   follower?: boolean;
+  /** The answer's Retry-After (bounded), for the adaptive rate. */
+  retryAfterMs?: number | null;
 }
 
 /** Options of processDeliveries. */
@@ -99,7 +103,9 @@ async function admit(env: Env, messages: readonly DeliveryMessage[], bypass: boo
     [...groupBy(indexed, (m) => m.message.subscriptionId)].map(async ([subscriptionId, list]) => {
       if ((admitHints.get(subscriptionId)?.until ?? 0) > now) return;
       const admission = await endpointGuard(env, subscriptionId).admit(list.length);
-      list.slice(admission.admitted).forEach((m) => waits.set(m.index, admission.waitMs));
+      const held = list.slice(admission.admitted);
+      const spread = admission.paced ? paceWaits(admission.waitMs, held.length) : held.map(() => admission.waitMs);
+      held.forEach((m, i) => waits.set(m.index, spread[i]!));
     }),
   );
   return waits;
@@ -121,14 +127,8 @@ async function attempt(env: Env, config: Config, claim: Claim, now: number): Pro
   const destination = destinationOf(sub.destination_type);
   if (!destination) return notSent(`unknown destination type "${sub.destination_type}"`, "fail");
   try {
-    const [secrets, credentials, headers, params] = await Promise.all([
-      signingSecrets(config, sub, now),
-      outboundCredentials(config, sub),
-      openHeaders(sub.headers, config.encryptionKey, sub.id),
-      // An integration's secret params: substituted into url and body only here, at send time.
-      sub.params_enc === null ? undefined : openHeaders(sub.params_enc, config.encryptionKey, sub.id, "param"),
-    ]);
-    const ctx = { destination: destinationConfigOf(sub, headers, params), gateway: config, env, subscriptionId: sub.id, secrets, credentials, timeoutMs: sub.timeout_ms };
+    const params = await openParams(config, sub);
+    const ctx = await sendContext(env, config, sub, now, params);
     return await destination.send(outboundOf(claim, params), ctx);
   } catch (error) {
     return notSent(`could not prepare the request: ${String(error)}`, "retry");
@@ -143,7 +143,7 @@ function decideAll(c: Claim, result: AttemptResult): Sent[] {
     const decision = decide({ deliveryId: row.id, subscriptionId: c.sub.id, attempt: row.attempts, roundStart: row.round_start }, result, policy);
     if (c.batch) decision.outcome.batchId = c.batch.id;
     const message = i === 0 ? c.message : { deliveryId: row.id, subscriptionId: c.sub.id, attempt: row.attempts - 1 };
-    return { ...c, row, event, message, ...decision, ...(i > 0 ? { follower: true } : {}) };
+    return { ...c, row, event, message, retryAfterMs: result.retryAfterMs, ...decision, ...(i > 0 ? { follower: true } : {}) };
   });
 }
 
@@ -158,6 +158,12 @@ async function send(env: Env, claims: readonly Claim[], now: number): Promise<Se
 export interface Recorded {
   disabled: DisabledNotice[];
   promoted: DeliveryMessage[];
+}
+
+/** What the endpoint's guard learns from one sent attempt (breaker window, adaptive rate). */
+function attemptSignal(s: Sent): AttemptSignal {
+  const { outcome } = s;
+  return { success: outcome.verdict === "success", statusCode: outcome.statusCode, durationMs: outcome.durationMs, retryAfterMs: s.retryAfterMs ?? null, finishedAt: outcome.finishedAt };
 }
 
 /**
@@ -180,7 +186,7 @@ async function record(env: Env, sent: readonly Sent[]): Promise<Recorded> {
   const [results] = await Promise.all([
     db.batch([...recordStatements(db, sent.map((s) => s.outcome), finished), ...promote, ...health]),
     ...[...bySubscription].map(async ([id, list]) => {
-      const report = await endpointGuard(env, id).record(list.map((s) => s.outcome.verdict === "success"));
+      const report = await endpointGuard(env, id).record(list.map(attemptSignal));
       if (report.sequence < (admitHints.get(id)?.sequence ?? 0)) return;
       admitHints.set(id, { until: report.admitFreely ? Date.now() + ADMIT_HINT_MS : 0, sequence: report.sequence });
     }),

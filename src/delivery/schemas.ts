@@ -10,7 +10,7 @@ import { MAX_DELAY_MS } from "./core/retry-policy";
 import { BATCH_LIMITS } from "./core/modes";
 import { isUsableSecret } from "./destinations/signer";
 import { refineTemplate } from "./template";
-import { AUTH_TYPES } from "./store/subscriptions";
+import { AUTH_TYPES, SIGNING_SCHEMES } from "./store/subscriptions";
 
 /** A header name any source may set: a token that is not one the gateway sets itself (any case). */
 const SETTABLE_HEADER = z.string().regex(HEADER_NAME, "invalid header name").refine((name) => !isReservedHeader(name), RESERVED_HEADER_REASON);
@@ -111,6 +111,10 @@ export const ORDERING = z
       .optional(),
   })
   .openapi("Ordering", { description: "Per key value (the whole subscription without key) one delivery in flight, in publish order" });
+/** How deliveries are signed; switching keeps both schemes signing for the rotation grace period. */
+const SIGNING = z
+  .object({ scheme: z.enum(SIGNING_SCHEMES).openapi({ description: "hmac: v1 (and X-Webhook-Signature); ed25519: v1a, public key at GET /subscriptions/:id/public-key" }) })
+  .openapi("Signing");
 
 /** Fields that configure a subscription (create, replace, update). */
 const CONFIG_FIELDS = {
@@ -130,6 +134,8 @@ const CONFIG_FIELDS = {
   active: z.boolean(),
   batch: BATCH.nullable(),
   ordering: ORDERING.nullable(),
+  requireVerification: z.boolean().openapi({ description: "Deliver nothing until POST /subscriptions/:id/verify succeeds (deliveries wait)" }),
+  signing: SIGNING,
 };
 
 /** POST /subscribe, POST /subscriptions, and PUT (which replaces every field; omitted ones get defaults). */
@@ -153,6 +159,8 @@ export const CREATE_SUBSCRIPTION = z
     active: z.boolean().default(true),
     batch: CONFIG_FIELDS.batch.optional(),
     ordering: CONFIG_FIELDS.ordering.optional(),
+    requireVerification: CONFIG_FIELDS.requireVerification.optional(),
+    signing: SIGNING.optional(),
   })
   .openapi("CreateSubscription", {
     example: { url: "http://127.0.0.1:4000/hooks", events: ["task.*"], retryPolicy: { strategy: "exponential", maxRetries: 4, initialDelayMs: 1000, maxDelayMs: 60000 } },
@@ -170,6 +178,17 @@ export const ROTATE_SECRET = z
     gracePeriodSeconds: z.number().int().min(0).max(7 * 86_400).optional(),
   })
   .openapi("RotateSecret");
+
+/** A health probe's result (GET /subscriptions/:id/health, and the last one on the subscription). */
+export const HEALTH_CHECK = z
+  .object({
+    status: z.enum(["healthy", "unhealthy", "unreachable"]),
+    responseCode: z.number().optional(),
+    responseTimeMs: z.number().optional(),
+    error: z.string().optional().openapi({ description: "Why the endpoint was unreachable (timeout, connection refused)" }),
+    checkedAt: z.string(),
+  })
+  .openapi("HealthCheck");
 
 export const SUBSCRIPTION = z
   .object({
@@ -202,6 +221,11 @@ export const SUBSCRIPTION = z
     lastSuccessAt: z.string().nullable(),
     batch: BATCH.nullable(),
     ordering: ORDERING.nullable(),
+    requireVerification: z.boolean(),
+    verified: z.boolean(),
+    verifiedAt: z.string().nullable(),
+    lastHealthCheck: HEALTH_CHECK.nullable(),
+    signing: z.object({ scheme: z.enum(SIGNING_SCHEMES), publicKey: z.string().optional() }),
   })
   .openapi("Subscription");
 

@@ -15,7 +15,8 @@ import type { CREATE_SUBSCRIPTION, UPDATE_SUBSCRIPTION } from "./schemas";
 import { generateSecret } from "./destinations/signer";
 import { credentialsAfterUrlChange, type StoredCredential } from "./core/credentials-after-url-change";
 import { HEADER_MASK, sealHeaders } from "./core/sealed-headers";
-import { batchOf, rotateSecret, setStatusStatement, toView, updateSubscription, type SubscriptionChanges, type AuthInfo, type AuthSecret, type SubscriptionRow, type SubscriptionStatus } from "./store/subscriptions";
+import { generateKeyPair } from "../lib/ed25519";
+import { batchOf, rotateSecret, setStatusStatement, type SigningScheme, toView, updateSubscription, type SubscriptionChanges, type AuthInfo, type AuthSecret, type SubscriptionRow, type SubscriptionStatus } from "./store/subscriptions";
 
 /** What an integration adds to an input (withIntegration): the url template and the secret params to seal. */
 export interface SealedParamsInput {
@@ -133,7 +134,17 @@ async function configChanges(id: string, base: SubscriptionRow, input: UpdateInp
   if (input.rateLimit !== undefined) changes.rate_limit = input.rateLimit;
   if (input.batch !== undefined) changes.batch = input.batch === null ? null : JSON.stringify(input.batch);
   if (input.ordering !== undefined) changes.ordering = input.ordering === null ? null : JSON.stringify(input.ordering);
+  if (input.requireVerification !== undefined) changes.require_verification = input.requireVerification ? 1 : 0;
+  if (changes.url !== undefined && changes.url !== base.url) changes.verified_at = null;
+  if (input.signing !== undefined) Object.assign(changes, await signingChanges(id, base, input.signing.scheme, ctx.gateway));
   return changes;
+}
+
+/** The signing columns for `scheme`: an Ed25519 key pair is made (sealed) the first time it is needed. */
+async function signingChanges(id: string, base: SubscriptionRow, scheme: SigningScheme, config: Config): Promise<SubscriptionChanges> {
+  if (scheme === "hmac" || base.signing_key_enc !== null) return { signing_scheme: scheme };
+  const pair = await generateKeyPair();
+  return { signing_scheme: scheme, signing_key_enc: await sealSecret(encryptionKey(config), pair.secretKey, `${id}:ed25519`), signing_public_key: pair.publicKey };
 }
 
 /** Refuses delivery modes that do not fit together on the row as it would be stored (400 naming the field). */
@@ -162,6 +173,8 @@ const DEFAULT_CONFIG = {
   url_template: null,
   batch: null,
   ordering: null,
+  require_verification: 0,
+  signing_scheme: "hmac",
 } satisfies SubscriptionChanges;
 
 /** A new row from a create body, with its secret (generated unless given) in clear for the response. */
@@ -185,6 +198,11 @@ export async function newSubscriptionRow(input: CreateInput, ctx: ValidateContex
     status_changed_at: now,
     last_attempt_at: null,
     last_success_at: null,
+    verified_at: null,
+    last_probe: null,
+    signing_key_enc: null,
+    signing_public_key: null,
+    signing_overlap_until: null,
   };
   const row = { ...base, ...(await configChanges(id, base, { ...input, template: input.template }, ctx)) };
   assertModes(row);
@@ -228,10 +246,13 @@ export async function updateConfig(env: Env, existing: SubscriptionRow, input: U
     ? { ...DEFAULT_CONFIG, ...keptParams, ...(await configChanges(existing.id, { ...existing, ...DEFAULT_CONFIG }, { ...input, template: input.template }, ctx, previousHeaders, kept)) }
     : { ...dropped, ...(await configChanges(existing.id, existing, input, ctx, previousHeaders, kept)) };
   assertModes({ ...existing, ...changes });
+  // A switch of scheme keeps the old one signing beside the new for the rotation grace period.
+  if (changes.signing_scheme !== undefined && changes.signing_scheme !== existing.signing_scheme) changes.signing_overlap_until = now + ctx.gateway.delivery.secretRotationGraceMs;
   const row = await updateSubscription(env.DB, existing.id, changes, now);
   if (!row) throw new AppError("NOT_FOUND", "Subscription not found");
   forgetCachedSubscriptions();
   if (existing.rate_limit !== row.rate_limit) await endpointGuard(env, row.id).configure(row.rate_limit);
+  if (existing.require_verification === 1 && row.require_verification === 0) await releaseDeliverable(env, row, now);
   return { row, droppedCredentials: verdict.dropped };
 }
 
@@ -240,6 +261,14 @@ export async function rotate(env: Env, id: string, gateway: Config, now: number,
   const row = await rotateSecret(env.DB, id, await sealSecret(encryptionKey(gateway), secret, id), graceMs > 0 ? now + graceMs : null, now);
   if (!row) throw new AppError("NOT_FOUND", "Subscription not found");
   return { row, secret };
+}
+
+/** Re-enqueues the held deliveries of a subscription that may deliver now (active, verified when required); returns how many. */
+export async function releaseDeliverable(env: Env, row: Pick<SubscriptionRow, "id" | "status" | "require_verification" | "verified_at">, now: number): Promise<number> {
+  if (row.status !== "active" || (row.require_verification === 1 && row.verified_at === null)) return 0;
+  const messages = await releaseHeld(env.DB, row.id, now);
+  await enqueueDeliveries(env.DELIVERIES, messages);
+  return messages.length;
 }
 
 /**
@@ -252,9 +281,7 @@ export async function changeStatus(env: Env, row: SubscriptionRow, status: Subsc
   let released = 0;
   if (status === "active") {
     await endpointGuard(env, row.id).reset();
-    const messages = await releaseHeld(env.DB, row.id, now);
-    await enqueueDeliveries(env.DELIVERIES, messages);
-    released = messages.length;
+    released = await releaseDeliverable(env, { ...row, status }, now);
   }
   const view = toView({ ...row, status, disabled_reason: reason, consecutive_failures: status === "active" ? 0 : row.consecutive_failures, status_changed_at: now, updated_at: now }, now);
   return { ...view, released };

@@ -7,7 +7,7 @@ import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { resolveConnection } from "../../cli/config/profile";
 import { UsageError } from "../../cli/lib/errors";
-import { schemeOf, verifySignature } from "../../cli/lib/signature";
+import { schemeOf, verifySignature, verifyWithPublicKey } from "../../cli/lib/signature";
 import { renderRecord, renderTable, shortTime, truncate } from "../../cli/output/table";
 
 describe("tables", () => {
@@ -84,6 +84,19 @@ describe("signatures", () => {
     const later = now.getTime() + 301_000;
     expect(await verifySignature(secret, body, claim, { toleranceSeconds: 300, nowMs: later })).toMatchObject({ valid: false, reason: expect.stringContaining("300 s") });
     expect((await verifySignature(secret, body, claim, { toleranceSeconds: 0, nowMs: later })).valid).toBe(true);
+  });
+
+  it("check v1a (Ed25519) entries with a public key: the issue's published vector in Node", async () => {
+    const publicKey = "whpk_1SiA4o9hyqTCpIqC5V9HUakiiaeACeqfZTInDBbOir4=";
+    const v1a = "v1a,hnO3f9T8Ytu9HwrXslvumlUpqtNVqkhqw/enGzPCXe5BdqzCInXqYXFymVJaA7AZdpXwVLPo3mNl8EM+m7TBAg==";
+    const claim = { id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: "1614265330", signature: `v1,bogus ${v1a}` };
+    const vectorBody = '{"test": 2432232314}';
+    expect(await verifyWithPublicKey(publicKey, vectorBody, claim, { toleranceSeconds: 0 })).toEqual({ valid: true, scheme: "standard-webhooks-v1a" });
+    expect((await verifyWithPublicKey(publicKey, vectorBody + " ", claim, { toleranceSeconds: 0 })).valid).toBe(false);
+    expect((await verifyWithPublicKey(publicKey, vectorBody, claim, { toleranceSeconds: 300 })).valid).toBe(false);
+    expect(await verifyWithPublicKey(publicKey, vectorBody, { ...claim, signature: "v1,abc" }, { toleranceSeconds: 0 })).toMatchObject({ valid: false, reason: expect.stringContaining("v1a") });
+    expect(await verifySignature(secret, vectorBody, { ...claim, signature: v1a }, { toleranceSeconds: 0 })).toMatchObject({ valid: false, reason: expect.stringContaining("--public-key") });
+    expect(schemeOf(v1a)).toBe("standard-webhooks-v1a");
   });
 
   it("tell the schemes apart by the signature's form", () => {

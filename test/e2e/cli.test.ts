@@ -187,6 +187,27 @@ describe("edgehook CLI in-process", () => {
     expect(one).toMatchObject({ id: tested.deliveryId, status: "success" });
     expect(one.attemptLog[0]).toMatchObject({ attempt: 1, statusCode: 200 });
     expect(await table(cli, ["webhooks:delivery", sub.id, tested.deliveryId])).toMatch(/^attemptLog\s+#1 200 /m);
+    // Endpoint checks: a plain "ok" answer does not verify; the probe and public key answer.
+    expect(await json(cli, ["webhooks:verify", sub.id])).toMatchObject({ verified: false, statusCode: 200 });
+    expect(await json(cli, ["webhooks:health", sub.id])).toMatchObject({ status: "healthy", responseCode: 200 });
+    expect((await cli(["webhooks:public-key", sub.id])).code).toBe(1);
+    // An Ed25519 subscription: the public key checks a real delivery's v1a signature (verify --public-key).
+    const signed = await fetch(`${gatewayUrl}/webhooks/v2/subscriptions`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${adminToken}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ url: `${receiver.url}/ed25519`, events: ["cli.ed.*"], signing: { scheme: "ed25519" } }),
+    }).then(async (r) => ((await r.json()) as any).data);
+    const publicKey = (await json(cli, ["webhooks:public-key", signed.id])).publicKey;
+    expect(publicKey).toBe(signed.signing.publicKey);
+    await json(cli, ["webhooks:trigger", "--event", "cli.ed.go", "--data", "{}"]);
+    const [edDelivery] = await receiver.waitFor(1, { match: (r) => r.path === "/ed25519" });
+    const h = edDelivery!.headers as Record<string, string>;
+    const claim = ["--id", h["webhook-id"]!, "--timestamp", h["webhook-timestamp"]!, "--signature", h["webhook-signature"]!];
+    expect((await cli(["verify", "--public-key", publicKey, ...claim], { stdin: edDelivery!.body })).code).toBe(0);
+    expect((await cli(["verify", "--public-key", publicKey, ...claim], { stdin: edDelivery!.body + " " })).code).toBe(1);
+    expect((await cli(["verify", "--secret", signed.secret, ...claim], { stdin: edDelivery!.body })).code).toBe(1);
+    expect((await cli(["verify", ...claim], { stdin: edDelivery!.body })).code).toBe(2);
+    await json(cli, ["webhooks:delete", signed.id, "--force"]);
     const rotated = await json(cli, ["webhooks:rotate-secret", sub.id, "--grace", "60"]);
     expect(rotated.secret).toMatch(/^whsec_/);
     expect(rotated.secret).not.toBe(sub.secret);

@@ -1,6 +1,6 @@
 // Endpoint health: breaker transitions and the rate bucket (consecutive failures are D1's: test/unit/outcome.test.ts, test/worker/engine.test.ts).
 import { describe, expect, it } from "vitest";
-import { admit, initialHealth, PROBE_TIMEOUT_MS, record, resetHealth, type HealthSettings } from "../../src/delivery/core/endpoint-health";
+import { admit, initialHealth, paceWaits, PROBE_TIMEOUT_MS, record, resetHealth, type HealthSettings } from "../../src/delivery/core/endpoint-health";
 
 const settings: HealthSettings = { failureRate: 0.5, minRequests: 4, windowMs: 60_000, cooldownMs: 30_000 };
 
@@ -8,7 +8,7 @@ describe("circuit breaker", () => {
   it("stays closed below the minimum number of attempts", () => {
     const s = initialHealth(0);
     expect(record(s, [false, false, false], 1, settings).breaker).toBe("closed");
-    expect(admit(s, 5, null, 2, settings)).toEqual({ admitted: 5, waitMs: 0, breaker: "closed" });
+    expect(admit(s, 5, null, 2, settings)).toEqual({ admitted: 5, waitMs: 0, breaker: "closed", paced: true });
   });
 
   it("opens at the failure rate, holds deliveries for the cool-down, then lets one probe through", () => {
@@ -50,7 +50,7 @@ describe("circuit breaker", () => {
 describe("delivery rate", () => {
   it("admits up to the rate per second and says how long the rest waits", () => {
     const s = initialHealth(0);
-    expect(admit(s, 5, 2, 0, settings)).toEqual({ admitted: 2, waitMs: 1500, breaker: "closed" });
+    expect(admit(s, 5, 2, 0, settings)).toEqual({ admitted: 2, waitMs: 1500, breaker: "closed", paced: true });
     expect(admit(s, 1, 2, 100, settings).admitted).toBe(0);
     expect(admit(s, 3, 2, 1100, settings).admitted).toBe(2);
   });
@@ -67,5 +67,13 @@ describe("reset", () => {
     resetHealth(s, 5);
     expect(s.breaker).toBe("closed");
     expect(admit(s, 3, null, 6, settings).admitted).toBe(3);
+  });
+});
+
+describe("paced waits", () => {
+  it("spread the deliveries the rate held back evenly up to the last one's wait", () => {
+    expect(paceWaits(1500, 3)).toEqual([500, 1000, 1500]);
+    expect(paceWaits(1000, 3)).toEqual([334, 667, 1000]);
+    expect(paceWaits(1000, 0)).toEqual([]);
   });
 });

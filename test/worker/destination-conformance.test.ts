@@ -98,7 +98,7 @@ for (const destination of DESTINATIONS) {
       const body = JSON.stringify({ id: `evt-${key}`, type: `conformance.${key}`, timestamp: new Date().toISOString(), data: { key, text: "é ✓ \"quoted\"", n: 1.5 } });
       const result = await destination.send(
         { eventId: `evt-${key}`, eventType: `conformance.${key}`, body, attempt: 1 },
-        { destination: destination.configSchema.parse(await configOf(row)), gateway: getConfig(env), env, subscriptionId: sub.id, secrets: ["whsec_dGVzdC1zZWNyZXQtMTIzNDU2"], credentials: null, timeoutMs: 5000 },
+        { destination: destination.configSchema.parse(await configOf(row)), gateway: getConfig(env), env, subscriptionId: sub.id, secrets: ["whsec_dGVzdC1zZWNyZXQtMTIzNDU2"], signingKeys: [], credentials: null, timeoutMs: 5000 },
       );
       expect(result).toMatchObject({ verdict: "success", error: null });
       expect(result.finishedAt).toBeGreaterThan(0);
@@ -111,7 +111,7 @@ for (const destination of DESTINATIONS) {
       const gateway = getConfig({ ...env, ...(failing.gateway ?? {}) });
       const result = await destination.send(
         { eventId: `evt-${key}`, eventType: "conformance.fail", body: JSON.stringify({ id: `evt-${key}` }), attempt: 1 },
-        { destination: destination.configSchema.parse({ method: "POST", headers: {}, auth: { type: "none" }, ...failing.destination }), gateway, env, subscriptionId: "sub-x", secrets: ["s"], credentials: null, timeoutMs: 5000 },
+        { destination: destination.configSchema.parse({ method: "POST", headers: {}, auth: { type: "none" }, ...failing.destination }), gateway, env, subscriptionId: "sub-x", secrets: ["s"], signingKeys: [], credentials: null, timeoutMs: 5000 },
       );
       expect(result.verdict).toBe(failing.verdict);
       expect(result.error ?? `status ${result.statusCode}`).toBeTruthy();

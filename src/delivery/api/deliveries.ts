@@ -99,6 +99,8 @@ const STATS = z
     latencyMs: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), sample: z.number() }),
     consecutiveFailures: z.number(),
     circuit: z.enum(["closed", "open", "half_open"]),
+    currentRate: z.number().nullable().openapi({ description: "Deliveries per second the endpoint is held to now: the adaptive rate while throttled, else rateLimit (null = unlimited)" }),
+    throttled: z.boolean().openapi({ description: "True while 429/503 answers or slow responses hold the rate below the configured one" }),
   })
   .openapi("SubscriptionStats");
 
@@ -107,7 +109,7 @@ deliveryRoutes.openapi(
     method: "get",
     path: "/subscriptions/{id}/stats",
     tags,
-    summary: "Totals, success rate, pending/retrying/failed, p50/p95 attempt latency, circuit state",
+    summary: "Totals, success rate, pending/retrying/failed, p50/p95 attempt latency, circuit state, adaptive rate",
     middleware: guard,
     request: { params: ID_PARAM },
     responses: { 200: envelopeOf(STATS, "Statistics"), ...ERROR_RESPONSES },
@@ -116,7 +118,7 @@ deliveryRoutes.openapi(
     const { id } = c.req.valid("param");
     // consecutiveFailures is D1's (the same number GET /subscriptions/:id shows); the guard has the breaker.
     const [row, stats, guard] = await Promise.all([requireSubscription(c.env.DB, id), subscriptionStats(c.env.DB, id), endpointGuard(c.env, id).snapshot()]);
-    return ok(c, { ...stats, consecutiveFailures: row.consecutive_failures, circuit: guard.health.breaker });
+    return ok(c, { ...stats, consecutiveFailures: row.consecutive_failures, circuit: guard.health.breaker, currentRate: guard.currentRate, throttled: guard.throttled });
   },
 );
 

@@ -33,7 +33,8 @@ const STATUS_RESULT = SUBSCRIPTION.extend({ released: z.number().openapi({ descr
 /** Subscription routes, mounted under the base path. */
 export const subscriptionRoutes = new OpenAPIHono<AppEnv>();
 
-async function found(c: Context<AppEnv>, id: string): Promise<SubscriptionRow> {
+/** The subscription row of a route's `:id`, or 404 NOT_FOUND. */
+export async function found(c: Context<AppEnv>, id: string): Promise<SubscriptionRow> {
   const row = await getSubscriptionRow(c.env.DB, id);
   if (!row) throw new AppError("NOT_FOUND", "Subscription not found");
   return row;
@@ -188,6 +189,7 @@ subscriptionRoutes.openapi(
   async (c) => {
     const row = await found(c, c.req.valid("param").id);
     if (row.status !== "active") throw new AppError("UNPROCESSABLE", `Subscription is ${row.status}; resume it before testing`);
+    if (row.require_verification === 1 && row.verified_at === null) throw new AppError("UNPROCESSABLE", "Subscription requires verification; verify it before testing");
     const target = { id: row.id, events: [], filters: null, active: true };
     const event = await publish(c.env, c.executionCtx, { type: "webhook.test", data: { message: "This is a test delivery from edgehook", subscriptionId: row.id } }, { targets: [target], enqueue: false });
     const message = event.deliveries[0]!;

@@ -37,6 +37,17 @@ export interface Admission {
   /** How long the rest should wait before asking again. */
   waitMs: number;
   breaker: BreakerState;
+  /** True when only the rate held the rest back: they may come back one by one (see paceWaits). */
+  paced?: boolean;
+}
+
+/**
+ * The waits of `count` deliveries the rate held back when the last may go after `waitMs`: spread
+ * evenly up to it, so they return one by one at the rate instead of all at once (a herd the bucket
+ * would hold back again).
+ */
+export function paceWaits(waitMs: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => Math.ceil((waitMs * (i + 1)) / count));
 }
 
 /** A probe stuck longer than this (its consumer died) lets another one through. */
@@ -70,7 +81,7 @@ export function admit(state: HealthState, count: number, ratePerSecond: number |
     return { admitted: rate.admitted, waitMs: count > rate.admitted ? Math.max(rate.waitMs, PROBE_WAIT_MS) : 0, breaker: "half_open" };
   }
   const rate = admitRate(state, count, ratePerSecond, now);
-  return { ...rate, breaker: "closed" };
+  return { ...rate, breaker: "closed", paced: true };
 }
 
 /** The state after attempts finished. */

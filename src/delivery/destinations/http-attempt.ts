@@ -24,13 +24,16 @@ export interface AttemptRequest {
   attempt: number;
   /** Current secret first, then a rotated one still in grace. */
   secrets: string[];
+  /** Ed25519 `whsk_` keys (`v1a` signatures). */
+  signingKeys?: string[];
   headers: Record<string, string>;
   auth: AuthInfo;
   authSecret: AuthSecret | null;
   timeoutMs: number;
 }
 
-async function authHeaders(auth: AuthInfo, secret: AuthSecret | null, body: string): Promise<Record<string, string>> {
+/** The headers of a destination's outbound auth over `body` (deliveries, health probes). */
+export async function authHeaders(auth: AuthInfo, secret: AuthSecret | null, body: string): Promise<Record<string, string>> {
   switch (auth.type) {
     case "basic":
       return { Authorization: `Basic ${toBase64(ENCODER.encode(`${auth.username ?? ""}:${secret?.password ?? ""}`))}` };
@@ -56,7 +59,7 @@ function mergeHeaders(...sets: Record<string, string>[]): Record<string, string>
 
 /** The full header set of an attempt at `nowMs`; gateway headers win over auth, auth over custom ones (any case). */
 export async function attemptHeaders(request: AttemptRequest, nowMs: number): Promise<Record<string, string>> {
-  const signing = await signatureHeaders({ id: request.eventId, body: request.body, nowMs, secrets: request.secrets });
+  const signing = await signatureHeaders({ id: request.eventId, body: request.body, nowMs, secrets: request.secrets, signingKeys: request.signingKeys });
   return mergeHeaders(request.headers, await authHeaders(request.auth, request.authSecret, request.body), {
     "Content-Type": request.contentType ?? "application/json",
     "User-Agent": `edgehook/${VERSION}`,

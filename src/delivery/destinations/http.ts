@@ -36,6 +36,6 @@ export const httpDestination: Destination<HttpConfig> = {
     const verdict = this.validate(ctx.destination, ctx);
     if (!verdict.ok) return notSent(verdict.reason, "fail");
     const { url, method, headers, auth } = ctx.destination;
-    return sendAttempt({ url, method, headers, auth, authSecret: ctx.credentials, secrets: ctx.secrets, timeoutMs: ctx.timeoutMs, ...message });
+    return sendAttempt({ url, method, headers, auth, authSecret: ctx.credentials, secrets: ctx.secrets, signingKeys: ctx.signingKeys, timeoutMs: ctx.timeoutMs, ...message });
   },
 };

@@ -1,5 +1,6 @@
-/** Outbound signatures: Standard Webhooks (`webhook-signature`) and `X-Webhook-Signature`, plus secret generation. */
+/** Outbound signatures: Standard Webhooks (`webhook-signature`, v1 HMAC and v1a Ed25519) and `X-Webhook-Signature`, plus secret generation. */
 import { randomBytes } from "../../lib/crypto";
+import { signEd25519 } from "../../lib/ed25519";
 import { fromBase64, toBase64, toHex } from "../../lib/encoding";
 
 /** Prefix of generated secrets (Standard Webhooks convention). */
@@ -53,6 +54,11 @@ export async function standardSignature(secret: string, id: string, timestampSec
   return `v1,${toBase64(await sign(secret, `${id}.${timestampSeconds}.${body}`))}`;
 }
 
+/** `v1a,<base64 Ed25519 over "id.timestamp.body">` for one `whsk_` key (timestamp in unix seconds). */
+export async function asymmetricSignature(secretKey: string, id: string, timestampSeconds: number, body: string): Promise<string> {
+  return `v1a,${await signEd25519(secretKey, `${id}.${timestampSeconds}.${body}`)}`;
+}
+
 /** `sha256=<hex HMAC-SHA256 over "timestampMs.body">` for one secret. */
 export async function xWebhookSignature(secret: string, timestampMs: number, body: string): Promise<string> {
   return `sha256=${toHex(await sign(secret, `${timestampMs}.${body}`))}`;
@@ -65,25 +71,29 @@ export interface SignatureInput {
   body: string;
   /** Attempt time in epoch ms. */
   nowMs: number;
-  /** Current secret first, then a rotated secret still in its grace period. */
+  /** HMAC secrets: current first, then a rotated one still in its grace period (none: no v1, no X-Webhook-Signature). */
   secrets: string[];
+  /** Ed25519 `whsk_` keys, each adding a `v1a` entry. */
+  signingKeys?: string[];
 }
 
 /**
- * The signing headers of one attempt. With several secrets (rotation grace) `webhook-signature`
- * is a space-separated list (Standard Webhooks) and `X-Webhook-Signature` a comma-separated one.
+ * The signing headers of one attempt. With several secrets or keys (rotation grace, a scheme
+ * switch) `webhook-signature` is a space-separated list (Standard Webhooks: v1 entries, then v1a)
+ * and `X-Webhook-Signature` a comma-separated one; it is left out when there is no HMAC secret.
  */
 export async function signatureHeaders(input: SignatureInput): Promise<Record<string, string>> {
   const seconds = Math.floor(input.nowMs / 1000);
-  const [standard, legacy] = await Promise.all([
+  const [standard, asymmetric, legacy] = await Promise.all([
     Promise.all(input.secrets.map((s) => standardSignature(s, input.id, seconds, input.body))),
+    Promise.all((input.signingKeys ?? []).map((k) => asymmetricSignature(k, input.id, seconds, input.body))),
     Promise.all(input.secrets.map((s) => xWebhookSignature(s, input.nowMs, input.body))),
   ]);
   return {
     "webhook-id": input.id,
     "webhook-timestamp": String(seconds),
-    "webhook-signature": standard.join(" "),
+    "webhook-signature": [...standard, ...asymmetric].join(" "),
     "X-Webhook-Timestamp": String(input.nowMs),
-    "X-Webhook-Signature": legacy.join(","),
+    ...(legacy.length ? { "X-Webhook-Signature": legacy.join(",") } : {}),
   };
 }

@@ -23,8 +23,10 @@ export interface SendContext<C> {
   gateway: Config;
   env: Env;
   subscriptionId: string;
-  /** Signing secrets in clear: current first, then a rotated one still in grace. */
+  /** HMAC signing secrets in clear: current first, then a rotated one still in grace (none with ed25519 alone). */
   secrets: string[];
+  /** Ed25519 `whsk_` keys in clear (signing scheme ed25519, or a switch in progress). */
+  signingKeys: string[];
   /** Outbound credentials in clear, or null. */
   credentials: AuthSecret | null;
   timeoutMs: number;

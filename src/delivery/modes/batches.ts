@@ -1,6 +1,7 @@
 /** Batching in D1 (the truth): form batches from open rows, claim a formed batch again for a retry, and read what stays open. */
 import { MODELESS_EVENT_TYPE } from "../core/modes";
 import type { DeliveryMessage } from "../store/outbox";
+import { DELIVERABLE_SQL } from "../store/subscriptions";
 
 /** Batches one claim may form per subscription (a backlog leaves over several claims, each re-armed at once). */
 export const MAX_BATCHES_PER_CLAIM = 4;
@@ -29,7 +30,7 @@ export function formBatchesStatement(db: D1Database, subscriptionIds: readonly s
     .prepare(
       `WITH subs AS MATERIALIZED (
           SELECT id, json_extract(batch, '$.maxEvents') AS max, json_extract(batch, '$.maxWaitMs') AS wait, timeout_ms
-          FROM subscriptions WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'active' AND batch IS NOT NULL),
+          FROM subscriptions WHERE id IN (SELECT value FROM json_each(?1)) AND ${DELIVERABLE_SQL} AND batch IS NOT NULL),
         open AS MATERIALIZED (
           SELECT d.id, d.subscription_id AS sub, d.created_at, s.max, s.wait, s.timeout_ms,
                  (ROW_NUMBER() OVER (PARTITION BY d.subscription_id ORDER BY d.event_id) - 1) / s.max AS chunk
@@ -60,7 +61,7 @@ export function claimBatchesStatement(db: D1Database, messages: readonly Deliver
                                ON d.id = j.id AND d.attempts = j.gen
                             WHERE d.batch_id IS NOT NULL)
           AND (status IN ('pending', 'retrying') OR (status = 'sending' AND next_at <= ?1))
-          AND subscription_id IN (SELECT id FROM subscriptions WHERE status = 'active')
+          AND subscription_id IN (SELECT id FROM subscriptions WHERE ${DELIVERABLE_SQL})
         RETURNING ${CLAIMED_COLUMNS}`,
     )
     .bind(now, now + leaseMarginMs, JSON.stringify(messages.map((m) => [m.deliveryId, m.attempt])));
@@ -82,7 +83,7 @@ export function openWindowsStatement(db: D1Database, subscriptionIds: readonly s
       `SELECT d.subscription_id, COUNT(*) AS count, MIN(d.created_at) AS oldest_at,
               json_extract(s.batch, '$.maxEvents') AS max_events, json_extract(s.batch, '$.maxWaitMs') AS max_wait_ms
         FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
-        WHERE s.id IN (SELECT value FROM json_each(?1)) AND s.status = 'active' AND s.batch IS NOT NULL
+        WHERE s.id IN (SELECT value FROM json_each(?1)) AND s.status = 'active' AND (s.require_verification = 0 OR s.verified_at IS NOT NULL) AND s.batch IS NOT NULL
           AND ${openRow("d")} AND d.next_at IS NOT NULL
         GROUP BY d.subscription_id`,
     )

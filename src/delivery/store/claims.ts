@@ -3,6 +3,7 @@ import type { Outcome } from "../core/outcome";
 import { CLAIMED_COLUMNS, WAITS_FOR_BATCH } from "../modes/batches";
 import { HEADS_ITS_KEY } from "../modes/fifo";
 import type { DeliveryMessage } from "./outbox";
+import { DELIVERABLE_SQL } from "./subscriptions";
 
 /** A claimed delivery row. */
 export interface ClaimedRow {
@@ -22,9 +23,9 @@ export const LEASE_MARGIN_MS = 10_000;
 
 /**
  * Claims rows at the generation their messages name: pending, retrying, or sending with an expired
- * lease, of active subscriptions. The lease is the subscription's timeout plus LEASE_MARGIN_MS.
- * Rows of batches (and open rows waiting for one) are left to the batch statements; an ordered
- * row is claimed only while it heads its key.
+ * lease, of deliverable subscriptions (active, verified when required). The lease is the
+ * subscription's timeout plus LEASE_MARGIN_MS. Rows of batches (and open rows waiting for one) are
+ * left to the batch statements; an ordered row is claimed only while it heads its key.
  */
 export function claimStatement(db: D1Database, messages: readonly DeliveryMessage[], now: number): D1PreparedStatement {
   const wanted = JSON.stringify(messages.map((m) => [m.deliveryId, m.attempt]));
@@ -35,19 +36,19 @@ export function claimStatement(db: D1Database, messages: readonly DeliveryMessag
         WHERE id IN (SELECT json_extract(value, '$[0]') FROM json_each(?3))
           AND attempts IN (SELECT json_extract(value, '$[1]') FROM json_each(?3) WHERE json_extract(value, '$[0]') = deliveries.id)
           AND (status IN ('pending', 'retrying') OR (status = 'sending' AND next_at <= ?1))
-          AND subscription_id IN (SELECT id FROM subscriptions WHERE status = 'active')
+          AND subscription_id IN (SELECT id FROM subscriptions WHERE ${DELIVERABLE_SQL})
           AND batch_id IS NULL AND NOT ${WAITS_FOR_BATCH} AND ${HEADS_ITS_KEY}
         RETURNING ${CLAIMED_COLUMNS}`,
     )
     .bind(now, now + LEASE_MARGIN_MS, wanted);
 }
 
-/** Holds (next_at NULL) the rows of paused or disabled subscriptions until resume. */
+/** Holds (next_at NULL) the rows of paused, disabled or unverified subscriptions until resume or verification. */
 export function holdStatement(db: D1Database, deliveryIds: readonly string[], now: number): D1PreparedStatement {
   return db
     .prepare(
       `UPDATE deliveries SET next_at = NULL, updated_at = ?1 WHERE id IN (SELECT value FROM json_each(?2)) AND status IN ('pending', 'retrying')
-        AND subscription_id IN (SELECT id FROM subscriptions WHERE status != 'active')`,
+        AND subscription_id IN (SELECT id FROM subscriptions WHERE NOT (${DELIVERABLE_SQL}))`,
     )
     .bind(now, JSON.stringify(deliveryIds));
 }

@@ -5,6 +5,7 @@ import type { BatchConfig, OrderingConfig } from "../core/modes";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../core/retry-policy";
 import { maskedHeaders } from "../core/sealed-headers";
 import { renderUrl } from "../template";
+import type { HealthCheck } from "../core/endpoint-checks";
 
 /** Subscription lifecycle: active delivers; paused (by hand) and disabled (by health) hold deliveries. */
 export type SubscriptionStatus = "active" | "paused" | "disabled";
@@ -70,7 +71,26 @@ export interface SubscriptionRow {
   batch: string | null;
   /** JSON OrderingConfig, or null (no order kept). */
   ordering: string | null;
+  /** 1: deliver nothing until verified_at is set (POST .../verify). */
+  require_verification: number;
+  verified_at: number | null;
+  /** JSON HealthCheck of the last probe (GET .../health), or null. */
+  last_probe: string | null;
+  signing_scheme: SigningScheme;
+  /** The sealed `whsk_` Ed25519 key, once the subscription has one. */
+  signing_key_enc: string | null;
+  signing_public_key: string | null;
+  /** Until then (epoch ms) both schemes sign: a switch in progress. */
+  signing_overlap_until: number | null;
 }
+
+/** How deliveries are signed: HMAC (`v1`, X-Webhook-Signature) or Ed25519 (`v1a`). */
+export const SIGNING_SCHEMES = ["hmac", "ed25519"] as const;
+export type SigningScheme = (typeof SIGNING_SCHEMES)[number];
+
+
+/** SQL over `subscriptions` (no alias) true when its deliveries may be attempted: active, and verified when it must be. */
+export const DELIVERABLE_SQL = "status = 'active' AND (require_verification = 0 OR verified_at IS NOT NULL)";
 
 /** A destination as the API shows it: `{type: "http", url, method, headers, auth}` or `{type: "queue", queue}`. */
 export type DestinationView = { type: string } & Record<string, unknown>;
@@ -104,6 +124,11 @@ export interface SubscriptionView {
   lastSuccessAt: string | null;
   batch: BatchConfig | null;
   ordering: OrderingConfig | null;
+  requireVerification: boolean;
+  verified: boolean;
+  verifiedAt: string | null;
+  lastHealthCheck: HealthCheck | null;
+  signing: { scheme: SigningScheme; publicKey?: string };
 }
 
 const json = <T>(text: string | null, fallback: T): T => (text === null ? fallback : (JSON.parse(text) as T));
@@ -148,6 +173,11 @@ export function toView(row: SubscriptionRow, now = Date.now()): SubscriptionView
     lastSuccessAt: isoOrNull(row.last_success_at),
     batch: batchOf(row),
     ordering: json<OrderingConfig | null>(row.ordering, null),
+    requireVerification: row.require_verification === 1,
+    verified: row.verified_at !== null,
+    verifiedAt: isoOrNull(row.verified_at),
+    lastHealthCheck: json<HealthCheck | null>(row.last_probe, null),
+    signing: { scheme: row.signing_scheme, ...(row.signing_public_key ? { publicKey: row.signing_public_key } : {}) },
   };
 }
 
@@ -167,6 +197,7 @@ const COLUMNS = [
   "previous_secret_enc", "previous_secret_expires_at", "created_by", "created_at", "updated_at", "status_changed_at",
   "last_attempt_at", "last_success_at", "destination_type", "destination_config", "params_enc", "url_template", "batch",
   "ordering",
+  "require_verification", "verified_at", "last_probe", "signing_scheme", "signing_key_enc", "signing_public_key", "signing_overlap_until",
 ] as const satisfies readonly (keyof SubscriptionRow)[];
 
 /** The INSERT of a full row (to batch with related writes). */
@@ -286,6 +317,16 @@ export interface SubscriptionMatcher {
   fastPath?: boolean;
   /** The FIFO setting, whose key the outbox writes on each row. */
   ordering?: OrderingConfig | null;
+}
+
+/** Marks a subscription verified now; returns the row, or null when it no longer exists. */
+export function markVerified(db: D1Database, id: string, now: number): Promise<SubscriptionRow | null> {
+  return db.prepare("UPDATE subscriptions SET verified_at = ?1, updated_at = ?1 WHERE id = ?2 RETURNING *").bind(now, id).first<SubscriptionRow>();
+}
+
+/** Keeps the last health probe on the subscription. */
+export async function saveProbe(db: D1Database, id: string, check: HealthCheck): Promise<void> {
+  await db.prepare("UPDATE subscriptions SET last_probe = ? WHERE id = ?").bind(JSON.stringify(check), id).run();
 }
 
 /** Every subscription's matching fields (the isolate cache's source). */
