@@ -1,4 +1,5 @@
 /** D1 access for rules: rows ⇄ rules, create, read, list, replace, delete, and the isolate snapshot of enabled rules. */
+import { isolateSnapshot } from "../lib/isolate-snapshot";
 import { iso } from "../lib/time";
 import { REDACTED, type FieldMatcher } from "../ops/redact";
 import type { Rule } from "./model";
@@ -134,11 +135,11 @@ export async function listRules(db: D1Database, options: { limit: number; cursor
   return { items, nextCursor: rows.results.length > options.limit && last ? `${last.createdAt}:${last.id}` : null };
 }
 
-let snapshot: { loadedAt: number; rules: Promise<Rule[]> } | null = null;
+const rulesSnapshot = isolateSnapshot<Rule[]>();
 
 /** Drops this isolate's rule snapshot (after a rule changes here). */
 export function forgetCachedRules(): void {
-  snapshot = null;
+  rulesSnapshot.forget();
 }
 
 /**
@@ -147,18 +148,8 @@ export function forgetCachedRules(): void {
  * this isolate drop it at once; changes made elsewhere are seen within the TTL.
  */
 export function enabledRules(db: D1Database, ttlMs: number, now = Date.now()): Promise<Rule[]> {
-  if (!snapshot || now - snapshot.loadedAt >= ttlMs) {
-    const rules = db
-      .prepare("SELECT * FROM rules WHERE enabled = 1")
-      .all<RuleRow>()
-      .then((r) => r.results.map(fromRuleRow));
-    const entry = { loadedAt: now, rules };
-    snapshot = entry;
-    rules.catch(() => {
-      if (snapshot === entry) snapshot = null;
-    });
-  }
-  return snapshot.rules;
+  const load = async () => (await db.prepare("SELECT * FROM rules WHERE enabled = 1").all<RuleRow>()).results.map(fromRuleRow);
+  return rulesSnapshot.get(load, ttlMs, now);
 }
 
 /** The sealed secret of a rule's http steps. */

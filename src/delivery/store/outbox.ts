@@ -1,4 +1,5 @@
 /** The transactional outbox: matching events to subscriptions (isolate-cached), outbox rows, enqueueing, the sweep's statements and arming its alarm. */
+import { isolateSnapshot } from "../../lib/isolate-snapshot";
 import { getConfig } from "../../config";
 import { toWireEvent, type StoredEvent } from "../../events/store";
 import { newId } from "../../lib/ids";
@@ -16,11 +17,11 @@ export interface DeliveryMessage {
 /** Messages per sendBatch call (the Queues limit). */
 export const SEND_BATCH_LIMIT = 100;
 
-let snapshot: { loadedAt: number; matchers: Promise<SubscriptionMatcher[]> } | null = null;
+const matchersSnapshot = isolateSnapshot<SubscriptionMatcher[]>();
 
 /** Drops this isolate's subscription snapshot (after a subscription is created, changed or deleted here). */
 export function forgetCachedSubscriptions(): void {
-  snapshot = null;
+  matchersSnapshot.forget();
 }
 
 /**
@@ -29,15 +30,7 @@ export function forgetCachedSubscriptions(): void {
  * elsewhere are seen within the TTL (see docs/decisions.md).
  */
 export function subscriptionSnapshot(db: D1Database, ttlMs: number, now = Date.now()): Promise<SubscriptionMatcher[]> {
-  if (!snapshot || now - snapshot.loadedAt >= ttlMs) {
-    const matchers = loadMatchers(db);
-    const entry = { loadedAt: now, matchers };
-    snapshot = entry;
-    matchers.catch(() => {
-      if (snapshot === entry) snapshot = null;
-    });
-  }
-  return snapshot.matchers;
+  return matchersSnapshot.get(() => loadMatchers(db), ttlMs, now);
 }
 
 /** The subscriptions (active or held) that receive an event: type pattern, then filters over the wire body. */
