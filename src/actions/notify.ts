@@ -20,6 +20,8 @@ export interface SendNotificationOptions {
 /** Who sent it: the token id recorded on the row, and the events' metadata. */
 export interface NotificationSender {
   tokenId: string;
+  /** The tenant the notification and its events belong to. */
+  tenantId: string;
   metadata: Record<string, unknown>;
 }
 
@@ -51,6 +53,7 @@ export async function sendNotification(env: Env, ctx: BackgroundContext, input: 
     ctx,
     names.map((channel) => ({
       id: eventIds[channel]!,
+      tenantId: sender.tenantId,
       type: "notify.sent",
       data: { notifId: id, notificationId: id, channel, status: channels[channel]!.status, priority: input.priority, title: input.title, body: input.body, ...(input.data ? { data: input.data } : {}), ...(input.tags ? { tags: input.tags } : {}) },
       metadata: sender.metadata,

@@ -1,4 +1,5 @@
 /** Research routes: POST /research, GET /research/:id/status, POST /research/:id/complete. */
+import { owningTenant } from "../tenants/context";
 import { iso } from "../lib/time";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { protect } from "../guard";
@@ -37,7 +38,7 @@ researchRoutes.openapi(
     await publish(
       c.env,
       c.executionCtx,
-      { type: "research.started", data: { researchId: id, topic: input.topic, depth: input.depth, format: input.format }, metadata: { requestId: c.get("requestId"), tokenId } },
+      { tenantId: owningTenant(c), type: "research.started", data: { researchId: id, topic: input.topic, depth: input.depth, format: input.format }, metadata: { requestId: c.get("requestId"), tokenId } },
       { statements: [insertResearchStatement(c.env.DB, { ...input, id, tokenId, now, estimatedCompletionAt })], now },
     );
     const progressUrl = `${BASE}/${id}/status`;
@@ -84,7 +85,7 @@ researchRoutes.openapi(
     const published = await publishAll(
       c.env,
       c.executionCtx,
-      [{ type: "research.completed", data: { researchId: id, report }, metadata: { requestId: c.get("requestId"), tokenId: c.get("principal").tokenId } }],
+      [{ tenantId: owningTenant(c), type: "research.completed", data: { researchId: id, report }, metadata: { requestId: c.get("requestId"), tokenId: c.get("principal").tokenId } }],
       { statements: [completeResearchStatement(c.env.DB, id, report, now)], requireChange: true, now },
     );
     const job = await getResearch(c.env.DB, id);

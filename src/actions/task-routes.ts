@@ -1,4 +1,5 @@
 /** Task routes: POST /task, GET /task/:id/status, PATCH /task/:id. */
+import { owningTenant } from "../tenants/context";
 import { iso } from "../lib/time";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { protect } from "../guard";
@@ -40,6 +41,7 @@ taskRoutes.openapi(
       c.env,
       c.executionCtx,
       [{
+        tenantId: owningTenant(c),
         type: "task.created",
         data: {
           taskId: id,
@@ -111,7 +113,7 @@ taskRoutes.openapi(
         : change.status === "completed"
           ? { type: "task.completed" as const, data: { taskId: id, result: change.result ?? null, duration: change.now - startedOrCreated } }
           : { type: "task.failed" as const, data: { taskId: id, error: change.error ?? "unspecified", timestamp: iso(change.now) } };
-    const published = await publishAll(c.env, c.executionCtx, [{ ...event, metadata: { requestId: c.get("requestId"), tokenId: c.get("principal").tokenId } }], {
+    const published = await publishAll(c.env, c.executionCtx, [{ ...event, tenantId: owningTenant(c), metadata: { requestId: c.get("requestId"), tokenId: c.get("principal").tokenId } }], {
       statements: [transitionStatement(c.env.DB, id, change)],
       requireChange: true,
       now: change.now,

@@ -1,4 +1,5 @@
 /** Rule routes: create, list, read, update, replace, delete, dry-run test, templates. */
+import { owningTenant } from "../tenants/context";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { protect } from "../guard";
@@ -164,7 +165,7 @@ ruleRoutes.openapi(
     responses: { 200: envelopeOf(z.object({ matched: z.boolean(), steps: z.array(z.record(z.string(), z.unknown())) }), "The dry run"), ...ERROR_RESPONSES },
   }),
   async (c) => {
-    const result = dryRun(await found(c, c.req.valid("param").id), testEvent(c.req.valid("json").event, Date.now()));
+    const result = dryRun(await found(c, c.req.valid("param").id), testEvent(c.req.valid("json").event, Date.now(), owningTenant(c)));
     return ok(c, { matched: result.matched, steps: hideCredentials(result.steps, fieldMatcher(c.get("config").logs.redactFields)) as Record<string, unknown>[] });
   },
 );

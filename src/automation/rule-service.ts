@@ -91,6 +91,6 @@ export function dryRun(rule: Rule, event: WireEvent) {
 }
 
 /** The wire event a dry run renders against. */
-export function testEvent(input: { type: string; data: Record<string, unknown>; metadata?: Record<string, unknown> }, now: number): WireEvent {
-  return { id: "evt-test", type: input.type, timestamp: iso(now), data: input.data, ...(input.metadata ? { metadata: input.metadata } : {}) };
+export function testEvent(input: { type: string; data: Record<string, unknown>; metadata?: Record<string, unknown> }, now: number, tenantId: string): WireEvent {
+  return { id: "evt-test", type: input.type, timestamp: iso(now), data: input.data, tenantId, ...(input.metadata ? { metadata: input.metadata } : {}) };
 }

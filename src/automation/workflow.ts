@@ -41,7 +41,7 @@ export async function runRule(env: Env, ctx: ExecutionContext, effects: Automati
 
   await step.do("run.started", async () => {
     const statements = [updateRunStatement(db, run.runId, { status: "running", now: Date.now() })];
-    await effects.publish(env, ctx, [{ type: "workflow.started", data: meta, metadata: eventMeta }], { statements });
+    await effects.publish(env, ctx, [{ tenantId: run.tenantId, type: "workflow.started", data: meta, metadata: eventMeta }], { statements });
     return true;
   });
 
@@ -108,7 +108,7 @@ export async function runRule(env: Env, ctx: ExecutionContext, effects: Automati
     await step.do("run.failed", async () => {
       const state = { ...states[index]!, status: "failed" as const, endedAt: iso(Date.now()), error: message(error) };
       const statements = [updateRunStatement(db, run.runId, { status: "failed", error: reason, endedAt: Date.now(), now: Date.now(), step: { index, state } }), deleteWaitsStatement(db, run.runId)];
-      await effects.publish(env, ctx, [{ type: "workflow.failed", data: { ...meta, error: reason }, metadata: eventMeta }], { statements });
+      await effects.publish(env, ctx, [{ tenantId: run.tenantId, type: "workflow.failed", data: { ...meta, error: reason }, metadata: eventMeta }], { statements });
       return true;
     });
     throw new NonRetryableError(reason);
@@ -116,7 +116,7 @@ export async function runRule(env: Env, ctx: ExecutionContext, effects: Automati
 
   await step.do("run.completed", async () => {
     const statements = [updateRunStatement(db, run.runId, { status: "completed", endedAt: Date.now(), now: Date.now() })];
-    await effects.publish(env, ctx, [{ type: "workflow.completed", data: meta, metadata: eventMeta }], { statements });
+    await effects.publish(env, ctx, [{ tenantId: run.tenantId, type: "workflow.completed", data: meta, metadata: eventMeta }], { statements });
     return true;
   });
   return { outputs };

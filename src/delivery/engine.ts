@@ -27,6 +27,7 @@ const ADMIT_HINT_MS = 1000;
 /** A subscription the engine disabled, to announce as `subscription.disabled`. */
 export interface DisabledNotice {
   subscriptionId: string;
+  tenantId: string;
   url: string;
   reason: string;
   consecutiveFailures: number;
@@ -196,7 +197,7 @@ async function record(env: Env, sent: readonly Sent[]): Promise<Recorded> {
     .slice(-health.length)
     .flatMap((r) => r.results as HealthRow[])
     .filter((h) => h.disabled_now === 1)
-    .map((h) => ({ subscriptionId: h.id, url: h.url, reason: h.disabled_reason ?? "", consecutiveFailures: h.consecutive_failures }));
+    .map((h) => ({ subscriptionId: h.id, tenantId: h.tenant_id, url: h.url, reason: h.disabled_reason ?? "", consecutiveFailures: h.consecutive_failures }));
   return { disabled, promoted };
 }
 

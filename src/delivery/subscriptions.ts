@@ -178,12 +178,13 @@ const DEFAULT_CONFIG = {
 } satisfies SubscriptionChanges;
 
 /** A new row from a create body, with its secret (generated unless given) in clear for the response. */
-export async function newSubscriptionRow(input: CreateInput, ctx: ValidateContext, createdBy: string, now: number): Promise<{ row: SubscriptionRow; secret: string }> {
+export async function newSubscriptionRow(input: CreateInput, ctx: ValidateContext, createdBy: string, now: number, tenantId: string): Promise<{ row: SubscriptionRow; secret: string }> {
   if (input.url === undefined && input.destination === undefined) throw invalid("url", "url or destination is required");
   const id = newId("sub");
   const secret = input.secret ?? generateSecret();
   const base: SubscriptionRow = {
     id,
+    tenant_id: tenantId,
     ...DEFAULT_CONFIG,
     events: "[]",
     status: input.active === false ? "paused" : "active",

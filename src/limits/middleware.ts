@@ -1,4 +1,5 @@
 /** Rate limits and idempotency for protected routes: one parallel round trip to TokenState, LimitCounter(endpoint) and one LimitCounter(global:<shard>). */
+import { DEFAULT_TENANT } from "../tenants/model";
 import { recordRateLimitViolation } from "../ops/metrics";
 import type { Context, MiddlewareHandler, Next } from "hono";
 import type { AppEnv } from "../http/context";
@@ -99,7 +100,7 @@ async function admitOnce(c: Context<AppEnv>, plan: LevelPlan, endpoint: string, 
   c.set("rateLimitHeaders", verdict.headers);
   if (verdict.allowed) return null;
   undo({ level: verdict.binding.level });
-  const notice = announceLimit(env, c.executionCtx, { tokenId: principal.kind === "admin" ? null : principal.tokenId, binding: verdict.binding });
+  const notice = announceLimit(env, c.executionCtx, { tokenId: principal.kind === "admin" ? null : principal.tokenId, tenantId: principal.tenantId ?? DEFAULT_TENANT, binding: verdict.binding });
   c.executionCtx.waitUntil(notice.catch((error: unknown) => console.error(JSON.stringify({ level: "error", msg: "api.limit.exceeded not published", error: String(error) }))));
   throw rateLimitError(verdict);
 }

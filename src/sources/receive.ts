@@ -1,4 +1,5 @@
 /** POST /sources/:provider: verify the provider's signature over the raw body, dedupe, publish `<provider>.<type>`. No token: the signature authenticates. */
+import { DEFAULT_TENANT } from "../tenants/model";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { SOURCE_SECRET_VARS } from "../config";
 import type { AppEnv } from "../http/context";
@@ -116,7 +117,7 @@ receiveRoutes.post("/sources/:provider", receiveLimits, async (c) => {
   const type = providerEventType(provider.name, meaning.type);
   const eventId = nextEventId();
   const metadata = { source: provider.name, deliveryId, requestId: c.get("requestId"), ...meaning.metadata };
-  const { events, reads } = await publishBatch(c.env, c.executionCtx, [{ id: eventId, type, data: meaning.data ?? parsed.payload.data, metadata }], {
+  const { events, reads } = await publishBatch(c.env, c.executionCtx, [{ id: eventId, tenantId: DEFAULT_TENANT, type, data: meaning.data ?? parsed.payload.data, metadata }], {
     reads: [firstDeliveryStatement(c.env.DB, provider.name, keys)],
     statements: rememberDeliveryStatements(c.env.DB, provider.name, keys, eventId, now, now + config.sources.dedupRetentionMs),
     requireChange: true,

@@ -1,4 +1,5 @@
 /** Channel routes: /channels CRUD; each channel is a subscription to its notify.sent events. */
+import { owningTenant } from "../../tenants/context";
 import { audit } from "../../ops/audit";
 import { iso } from "../../lib/time";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
@@ -115,6 +116,7 @@ channelRoutes.openapi(
       { gateway: c.get("config"), env: c.env },
       c.get("principal").tokenId,
       now,
+      owningTenant(c),
     );
     const channel: ChannelRow = { name: input.name, type: input.type, subscription_id: row.id, created_at: now, updated_at: now };
     await c.env.DB.batch([

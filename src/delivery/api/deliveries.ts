@@ -1,4 +1,5 @@
 /** Delivery history and operations routes: deliveries, retry, stats, event catalogue, custom events, queue figures. */
+import { owningTenant } from "../../tenants/context";
 import { audit } from "../../ops/audit";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { EVENT_CATALOGUE } from "../../events/catalogue";
@@ -158,6 +159,7 @@ deliveryRoutes.openapi(
     const refusal = c.get("principal").kind === "admin" ? null : reservedEventRefusal(body.type, body.metadata);
     if (refusal) throw new AppError("FORBIDDEN", refusal.message, { details: refusal.details });
     const event = await publish(c.env, c.executionCtx, {
+      tenantId: owningTenant(c),
       type: customEventType(body.type),
       data: body.data,
       ...(body.metadata ? { metadata: body.metadata } : {}),

@@ -34,6 +34,7 @@ export interface AuthSecret {
 /** A subscription as stored (secrets still sealed). */
 export interface SubscriptionRow {
   id: string;
+  tenant_id: string;
   name: string | null;
   description: string | null;
   url: string;
@@ -192,7 +193,7 @@ export function retryPolicyOf(row: Pick<SubscriptionRow, "retry_policy">): Retry
 }
 
 const COLUMNS = [
-  "id", "name", "description", "url", "events", "method", "headers", "auth_info", "auth_enc", "filters", "template",
+  "id", "tenant_id", "name", "description", "url", "events", "method", "headers", "auth_info", "auth_enc", "filters", "template",
   "retry_policy", "timeout_ms", "rate_limit", "status", "disabled_reason", "consecutive_failures", "secret_enc",
   "previous_secret_enc", "previous_secret_expires_at", "created_by", "created_at", "updated_at", "status_changed_at",
   "last_attempt_at", "last_success_at", "destination_type", "destination_config", "params_enc", "url_template", "batch",
@@ -307,6 +308,8 @@ export function setStatusStatement(db: D1Database, id: string, status: Subscript
 /** What publish needs to match events to subscriptions. */
 export interface SubscriptionMatcher {
   id: string;
+  /** The subscription's tenant: it is matched only with that tenant's events. */
+  tenantId: string;
   events: string[];
   filters: FilterGroup | null;
   active: boolean;
@@ -331,9 +334,12 @@ export async function saveProbe(db: D1Database, id: string, check: HealthCheck):
 
 /** Every subscription's matching fields (the isolate cache's source). */
 export async function loadMatchers(db: D1Database): Promise<SubscriptionMatcher[]> {
-  const rows = await db.prepare("SELECT id, events, filters, status, ordering FROM subscriptions").all<Pick<SubscriptionRow, "id" | "events" | "filters" | "status" | "ordering">>();
+  const rows = await db
+    .prepare("SELECT id, tenant_id, events, filters, status, ordering FROM subscriptions")
+    .all<Pick<SubscriptionRow, "id" | "events" | "filters" | "status" | "ordering"> & { tenant_id: string }>();
   return rows.results.map((r) => ({
     id: r.id,
+    tenantId: r.tenant_id,
     events: json<string[]>(r.events, []),
     filters: json<FilterGroup | null>(r.filters, null),
     active: r.status === "active",
