@@ -2,6 +2,7 @@
 import { env } from "cloudflare:workers";
 import { applyD1Migrations } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_TENANT, TENANT_OWNED_TABLES } from "../../src/tenants/model";
 import { diffShapes, schemaShape } from "./schema-shape";
 
 type Row = Record<string, unknown>;
@@ -42,6 +43,12 @@ describe("upgrading a wave-1 database", () => {
       // Columns added by later migrations may appear; every old column keeps its value.
       after.forEach((row, i) => expect(row, `${table} row ${i}`).toMatchObject(rows[i]!));
     }
+    // Every row from before tenants belongs to `default`, which exists.
+    for (const table of TENANT_OWNED_TABLES.filter((t) => before.has(t))) {
+      const tenants = (await db.prepare(`SELECT DISTINCT tenant_id FROM "${table}"`).all<{ tenant_id: string }>()).results.map((r) => r.tenant_id);
+      expect(tenants, `tenants of ${table}`).toEqual([DEFAULT_TENANT]);
+    }
+    expect(await db.prepare("SELECT id FROM tenants").all()).toMatchObject({ results: [{ id: DEFAULT_TENANT }] });
     const applied = (await db.prepare("SELECT name FROM d1_migrations ORDER BY id").all<{ name: string }>()).results.map((r) => r.name);
     expect(applied).toEqual(env.TEST_MIGRATIONS.map((m) => m.name));
     const differences = diffShapes(await schemaShape(db), await schemaShape(env.DB), "upgraded wave-1 database", "fresh database");
