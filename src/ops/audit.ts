@@ -166,7 +166,7 @@ function toRecord(row: AuditRow): AuditRecord {
 
 /** A page of audit rows, newest first, after the cursor. */
 export async function listAudit(db: TenantDb, filters: AuditFilters, limit: number, cursor?: string): Promise<{ items: AuditRecord[]; nextCursor: string | null }> {
-  const where: string[] = ["$tenant(tenant_id)"];
+  const where: string[] = [];
   const values: unknown[] = [];
   const add = (clause: string, ...v: unknown[]) => {
     where.push(clause);
@@ -184,7 +184,7 @@ export async function listAudit(db: TenantDb, filters: AuditFilters, limit: numb
   if (filters.untilMs !== undefined) add("created_at < ?", filters.untilMs);
   const after = cursor ? AUDIT_CURSOR.exec(cursor) : null;
   if (after) add("(created_at, id) < (?, ?)", Number(after[1]), after[2]);
-  const sql = `SELECT * FROM audit WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC LIMIT ?`;
+  const sql = `SELECT * FROM audit WHERE $tenant(tenant_id)${where.map((w) => ` AND ${w}`).join("")} ORDER BY created_at DESC, id DESC LIMIT ?`;
   const rows = (await db.prepare(sql).bind(...values, limit + 1).all<AuditRow>()).results;
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
