@@ -28,8 +28,8 @@ async function subscribeAs(token: string, body: Record<string, unknown>) {
 beforeAll(async () => {
   await tenant(A);
   await tenant(B);
-  tokenA = (await createToken(["subscriptions", "events"], { tenantId: A })).key;
-  tokenB = (await createToken(["subscriptions", "events"], { tenantId: B })).key;
+  tokenA = (await createToken(["subscriptions", "events"], { tenantId: A, rateLimit: 100_000 })).key;
+  tokenB = (await createToken(["subscriptions", "events"], { tenantId: B, rateLimit: 100_000 })).key;
 });
 
 describe("subscriptions per tenant", () => {
@@ -56,10 +56,10 @@ describe("subscriptions per tenant", () => {
     for (const [method, path, body] of probes) {
       const res = await call(path, { method, token: tokenB, ...(body !== undefined ? { body } : {}) });
       expect(res.status, `${method} ${path}`).toBe(404);
-      expect(res.json.error.code, `${method} ${path}`).toBe("NOT_FOUND");
+      expect(res.json.code, `${method} ${path}`).toBe("NOT_FOUND");
     }
     expect(unknown.status).toBe(404);
-    expect(unknown.json.error.code).toBe("NOT_FOUND");
+    expect(unknown.json.code).toBe("NOT_FOUND");
     // Nothing B tried changed A's subscription.
     const after = (await call(`/subscriptions/${sub.id}`, { token: tokenA })).json.data;
     expect(after).toMatchObject({ id: sub.id, tenantId: A, name: null, status: "active", url: `${RECEIVER}/tenant/a-own` });
