@@ -38,7 +38,7 @@ export async function verifyEndpoint(env: Env, config: Config, row: Subscription
   httpOnly(row, "Verification");
   const challenge = randomToken(24);
   const eventId = nextEventId();
-  const body = JSON.stringify({ id: eventId, type: VERIFICATION_EVENT, timestamp: iso(now), data: { challenge } });
+  const body = JSON.stringify({ id: eventId, tenantId: row.tenant_id, type: VERIFICATION_EVENT, timestamp: iso(now), data: { challenge } });
   const ctx = await sendContext(env, config, row, now);
   const result = await httpDestination.send({ eventId, eventType: VERIFICATION_EVENT, body, attempt: 1 }, { ...ctx, destination: ctx.destination as unknown as HttpConfig });
   const verified = challengeAnswered(result.statusCode, result.responseBody, challenge);
