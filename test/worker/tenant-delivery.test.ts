@@ -73,6 +73,8 @@ describe("subscriptions per tenant", () => {
     expect(ofB.every((s) => s.tenantId === B)).toBe(true);
     expect(ofB.map((s) => s.id)).toContain(b.id);
     expect(ofB.map((s) => s.id)).not.toContain(a.id);
+    expect((await call(`/subscriptions/${b.id}`, { headers: { "X-Tenant-ID": A } })).status).toBe(404);
+    expect((await call(`/subscriptions/${b.id}`)).json.data.tenantId).toBe(B);
     const adminA = await ids({ headers: { "X-Tenant-ID": A } });
     expect(adminA.every((s) => s.tenantId === A)).toBe(true);
     expect(adminA.map((s) => s.id)).toContain(a.id);
@@ -177,7 +179,10 @@ describe("channels per tenant", () => {
     expect((await call("/channels/tnd-ops", { method: "DELETE", token: tokenB })).status).toBe(200);
     expect((await call("/channels/tnd-ops", { token: tokenB })).status).toBe(404);
     expect((await call("/channels/tnd-ops", { token: tokenA })).status).toBe(200);
-    // The unbound admin lists both tenants' channels (each with tenantId).
+    // The admin names a tenant's channel with X-Tenant-ID; without it, names are the default tenant's.
+    expect((await call("/channels/tnd-ops", { headers: { "X-Tenant-ID": A } })).json.data).toMatchObject({ tenantId: A, subscriptionId: made[0].subscriptionId });
+    expect((await call("/channels/tnd-ops")).status).toBe(404);
+    // The unbound admin lists every tenant's channels (each with tenantId).
     const all = (await call("/channels")).json.data.items.filter((c: any) => c.name === "tnd-ops");
     expect(all.map((c: any) => c.tenantId)).toEqual([A]);
   });

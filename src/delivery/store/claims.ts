@@ -1,4 +1,4 @@
-/** The consumer's D1 statements: claim rows at their generation, hold, defer, load, and record outcomes — one statement each. */
+/** The consumer's D1 statements (system code: raw D1 across tenants; rows keep their own tenant_id): claim rows at their generation, hold, defer, load, and record outcomes — one statement each. */
 import type { Outcome } from "../core/outcome";
 import { CLAIMED_COLUMNS, WAITS_FOR_BATCH } from "../modes/batches";
 import { HEADS_ITS_KEY } from "../modes/fifo";
