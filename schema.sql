@@ -317,14 +317,16 @@ CREATE INDEX IF NOT EXISTS attempts_created ON attempts (created_at);
 -- channels: named notification destinations for POST /notify. Each is delivered by the outbound
 -- engine through a backing subscription (subscription_id) to notify.sent events whose
 -- data.channel is the channel's name; type picks the payload preset (webhook = the event body or
--- the channel's own template).
+-- the channel's own template). Names are unique per tenant (tenant_id, name): each tenant may
+-- have its own "ops".
 CREATE TABLE IF NOT EXISTS channels (
-  name TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
   tenant_id TEXT NOT NULL DEFAULT 'default',
   type TEXT NOT NULL,
   subscription_id TEXT NOT NULL,
   created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, name)
 );
 
 -- rules: automation rules (docs/AUTOMATION.md). A rule's trigger (event patterns and an optional

@@ -1,6 +1,7 @@
 /** The notify path: records a notification and publishes notify.sent per channel (POST /notify and automation notify steps). */
 import type { z } from "@hono/zod-openapi";
 import { channelStatuses, type ChannelStatus } from "../delivery/store/channels";
+import { TenantDb } from "../tenants/tenant-db";
 import { AppError } from "../http/errors";
 import { newId, nextEventId } from "../lib/ids";
 import { publishAll, type BackgroundContext } from "../publish";
@@ -35,7 +36,7 @@ export async function sendNotification(env: Env, ctx: BackgroundContext, input: 
   const now = Date.now();
   const id = newId("notif");
   const names = [...new Set(input.channels ?? [DEFAULT_CHANNEL])];
-  const channels = await channelStatuses(env.DB, names);
+  const channels = await channelStatuses(TenantDb.of(env.DB, sender.tenantId), names);
   const missing = names.filter((name) => channels[name]!.status === "failed");
   if (options.requireChannel && missing.length === names.length) {
     throw new AppError("UNPROCESSABLE", `No channel can deliver this notification: ${missing.map((n) => `"${n}"`).join(", ")} ${missing.length === 1 ? "does" : "do"} not exist; create channels with POST /channels`, {

@@ -20,6 +20,7 @@ import { enqueueDeliveries, nextDueAt, takeOverdue, type DeliveryMessage } from 
 import { healthStatement, type HealthRow } from "./store/health";
 import { destinationConfigOf, retryPolicyOf, type SubscriptionRow } from "./store/subscriptions";
 import { renderPayload } from "./template";
+import type { TenantDb } from "../tenants/tenant-db";
 
 /** How long an isolate trusts a guard's "closed, no rate" answer before asking it again. */
 const ADMIT_HINT_MS = 1000;
@@ -264,9 +265,9 @@ export async function deliverNow(ctx: EngineContext, message: DeliveryMessage): 
   return processed[0]!;
 }
 
-/** Starts a new round for one delivery and enqueues it: `queued`, `sending` (busy now) or `missing`. */
-export async function retryDelivery(env: Env, subscriptionId: string, deliveryId: string, now = Date.now()): Promise<"queued" | "sending" | "missing"> {
-  const restarted = await restartDelivery(env.DB, subscriptionId, deliveryId, now);
+/** Starts a new round for one delivery (of a tenant `db` sees) and enqueues it: `queued`, `sending` (busy now) or `missing`. */
+export async function retryDelivery(env: Env, db: TenantDb, subscriptionId: string, deliveryId: string, now = Date.now()): Promise<"queued" | "sending" | "missing"> {
+  const restarted = await restartDelivery(db, subscriptionId, deliveryId, now);
   if (restarted.message) await enqueueDeliveries(env.DELIVERIES, [restarted.message]);
   return restarted.message ? "queued" : restarted.exists ? "sending" : "missing";
 }

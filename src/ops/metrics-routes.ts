@@ -1,5 +1,6 @@
 /** GET /metrics (scope admin): cross-isolate totals as JSON or in the Prometheus text format. */
 import { queueStats } from "../delivery/store/deliveries";
+import { tenantDb } from "../tenants/context";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { protect } from "../guard";
 import type { AppEnv } from "../http/context";
@@ -65,7 +66,7 @@ metricsRoutes.openapi(
   async (c) => {
     const { format, top } = c.req.valid("query");
     const now = Date.now();
-    const [totals, outbox] = await Promise.all([readMetrics(c.env, top), queueStats(c.env.DB, now, c.get("config").delivery.sweepGraceMs)]);
+    const [totals, outbox] = await Promise.all([readMetrics(c.env, top), queueStats(tenantDb(c), now, c.get("config").delivery.sweepGraceMs)]);
     // Depth counts every delivery not yet finished: due, scheduled for retry, in flight or held by a pause.
     const queue = { depth: outbox.inFlight + outbox.held, deadLetter: outbox.deadLetter.count };
     const view: MetricsView = { ...totals, generatedAt: now, top, queue };
