@@ -20,11 +20,9 @@ const TENANT_SOURCES_VIEW: TableView<{ items: TenantSource[] }> = {
   columns: [
     { header: "id", value: (s: TenantSource) => s.id },
     { header: "provider", value: (s: TenantSource) => s.provider },
-    { header: "name", value: (s: TenantSource) => s.name ?? "" },
-    { header: "enabled", value: (s: TenantSource) => (s.enabled ? "yes" : "no") },
-    { header: "secrets", value: (s: TenantSource) => s.secretCount },
-    { header: "events", value: (s: TenantSource) => (s.events ? s.events.join(",") : "*") },
-    { header: "url", value: (s: TenantSource) => s.url, flex: true },
+    { header: "name", value: (s: TenantSource) => s.name ?? "", flex: true },
+    { header: "on", value: (s: TenantSource) => (s.enabled ? "yes" : "no") },
+    { header: "events", value: (s: TenantSource) => (s.events ? s.events.join(",") : "*"), flex: true },
   ],
 };
 
