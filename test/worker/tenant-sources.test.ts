@@ -58,6 +58,24 @@ describe("POST /sources", () => {
     expect(row!.secrets).not.toContain("gh-tenant-a-secret");
   });
 
+  it("the admin creates in default without X-Tenant-ID and inside a tenant with it; lists page with a cursor", async () => {
+    const plain = await call("/sources", { body: { provider: "linear", secret: "lin-admin" } });
+    expect(plain.json.data.tenantId).toBe("default");
+    const scoped = await call("/sources", { body: { provider: "linear", secret: "lin-admin-b" }, headers: { "X-Tenant-ID": B } });
+    expect(scoped.json.data.tenantId).toBe(B);
+    const ids: string[] = [];
+    let cursor = "";
+    for (let page = 0; page < 20; page++) {
+      const res = await call(`/sources?limit=1${cursor ? `&cursor=${cursor}` : ""}`, { token: keyB });
+      ids.push(...res.json.data.items.map((s: { id: string }) => s.id));
+      if (!res.json.data.nextCursor) break;
+      cursor = res.json.data.nextCursor;
+    }
+    expect(ids).toContain(scoped.json.data.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).not.toContain(plain.json.data.id);
+  });
+
   it("needs the sources scope and validates the body", async () => {
     expect((await call("/sources", { token: null, body: { provider: "github", secret: "x" } })).status).toBe(401);
     const { key: taskKey } = await createToken(["task"], { tenantId: A });
