@@ -151,7 +151,8 @@ CREATE TABLE IF NOT EXISTS sources (
 -- INSERT OR IGNORE in the publishing batch: the event row is written only when this insert
 -- changed a row, so a duplicate is never published twice. event_id is the event the delivery
 -- became; expires_at = received_at + SOURCE_DEDUP_HOURS, after which the cron's retention
--- deletes the row.
+-- deletes the row. provider is the dedup scope: the provider name for the default tenant's
+-- per-provider url, `<provider>:<source id>` for a tenant's source (tenant_id = the source's).
 CREATE TABLE IF NOT EXISTS source_deliveries (
   provider TEXT NOT NULL,
   tenant_id TEXT NOT NULL DEFAULT 'default',
@@ -474,8 +475,8 @@ CREATE TABLE IF NOT EXISTS tenants (
 -- tenant_sources: per-tenant inbound sources (POST /sources), reached at
 -- /sources/<provider>/<id>. secrets is the sealed JSON array of signing secrets (context
 -- "source:<id>"); name is the event-type prefix of a generic source; events is a JSON array of
--- accepted event types (NULL = all); settings is JSON (generic scheme options, tolerance,
--- rate limit). Wave-1 `sources` rows (keyed by provider) stay the default tenant's.
+-- accepted event types or prefix.* patterns (NULL = all); settings is JSON (generic scheme
+-- options, toleranceSeconds). Wave-1 `sources` rows (keyed by provider) stay the default tenant's.
 CREATE TABLE IF NOT EXISTS tenant_sources (
   id TEXT PRIMARY KEY,
   tenant_id TEXT NOT NULL,

@@ -598,10 +598,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List every provider with its configuration state */
+        /** List the caller's tenant's sources (and, for the default tenant, the per-provider sources) */
         get: operations["getSources"];
         put?: never;
-        post?: never;
+        /** Create an inbound source in the caller's tenant, reached at /sources/{provider}/{id} */
+        post: operations["postSources"];
         delete?: never;
         options?: never;
         head?: never;
@@ -629,6 +630,29 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/webhooks/v2/sources/{provider}/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one of the caller's sources (never its secrets) */
+        get: operations["getSourcesByProviderById"];
+        put?: never;
+        /**
+         * Receive a webhook for a tenant's source (verified with that source's secrets, published into its tenant)
+         * @description No token: the source id in the url and the provider's signature under that source's own secrets authenticate the request. Events are `<provider>.<type>` (a generic source with a name: `<name>.<type>`), published into the source's tenant and deduplicated per source. A type outside the source's `events` allowlist is acknowledged with 200 and `ignored: true`, and not published.
+         */
+        post: operations["postSourcesByProviderById"];
+        /** Delete one of the caller's sources (its url answers 404 from then on) */
+        delete: operations["deleteSourcesByProviderById"];
+        options?: never;
+        head?: never;
+        /** Change a source's name, secret(s) (several during rotation), enabled, events allowlist or settings */
+        patch: operations["patchSourcesByProviderById"];
         trace?: never;
     };
     "/webhooks/v2/status": {
@@ -1547,6 +1571,7 @@ export interface components {
                 id: string | null;
                 type: string;
             };
+            tenantId: string;
         };
         /** @description A batch leaves when it holds maxEvents or its oldest event has waited maxWaitMs; body {type: batch, id: bat_…, events} */
         Batch: {
@@ -1690,6 +1715,18 @@ export interface components {
             tags?: string[];
             task: string;
         };
+        CreateTenantSource: {
+            /** @default true */
+            enabled: boolean;
+            /** @description Accepted event types (the published type: `github.push`, `github.*`); null accepts all. Others are acknowledged with 200 and not published. */
+            events?: string[] | null;
+            name?: string;
+            /** @enum {string} */
+            provider: "github" | "stripe" | "slack" | "linear" | "shopify" | "standard" | "generic";
+            secret?: string;
+            secrets?: string[];
+            settings?: components["schemas"]["TenantSourceSettings"];
+        };
         CreateToken: {
             active?: boolean;
             endpoints: ("task" | "notify" | "research" | "events" | "subscriptions" | "tokens" | "admin" | "sources" | "metrics" | "rules" | "*")[];
@@ -1697,6 +1734,7 @@ export interface components {
             expiresAt?: string | null;
             name: string;
             rateLimit?: number | null;
+            tenantId?: string;
             /**
              * @default custom
              * @enum {string}
@@ -2357,9 +2395,13 @@ export interface components {
             duplicate: boolean;
             eventId: string | null;
             handshake?: string;
+            /** @description true: the event type is not in the source's events allowlist; acknowledged, not published */
+            ignored?: boolean;
             provider: string;
             /** @enum {boolean} */
             received: true;
+            /** @description The tenant source (POST /sources/{provider}/{id} only) */
+            sourceId?: string;
             type?: string;
         };
         /**
@@ -2503,6 +2545,33 @@ export interface components {
             /** @enum {string} */
             status: "pending";
         };
+        TenantSource: {
+            createdAt: string;
+            enabled: boolean;
+            eventPrefix: string;
+            events: string[] | null;
+            id: string;
+            name: string | null;
+            /** @enum {string} */
+            provider: "github" | "stripe" | "slack" | "linear" | "shopify" | "standard" | "generic";
+            secretCount: number;
+            settings: components["schemas"]["TenantSourceSettings"];
+            tenantId: string;
+            updatedAt: string;
+            url: string;
+        };
+        /** @description toleranceSeconds for any provider; the rest only for generic (its signature header and scheme) */
+        TenantSourceSettings: {
+            /** @enum {string} */
+            algorithm?: "sha256" | "sha512";
+            deliveryIdHeader?: string | null;
+            /** @enum {string} */
+            encoding?: "hex" | "base64";
+            eventTypeHeader?: string | null;
+            header?: string;
+            prefix?: string;
+            toleranceSeconds?: number | null;
+        };
         TestRule: {
             event: {
                 data: {
@@ -2524,6 +2593,8 @@ export interface components {
             lastUsedAt: string | null;
             name: string;
             rateLimit: number | null;
+            readOnly: boolean;
+            tenantId: string;
             type: string;
             updatedAt: string;
         };
@@ -2601,6 +2672,15 @@ export interface components {
             result?: unknown;
             /** @enum {string} */
             status: "running" | "completed" | "failed";
+        };
+        UpdateTenantSource: {
+            enabled?: boolean;
+            /** @description Accepted event types (the published type: `github.push`, `github.*`); null accepts all. Others are acknowledged with 200 and not published. */
+            events?: string[] | null;
+            name?: string | null;
+            secret?: string;
+            secrets?: string[];
+            settings?: components["schemas"]["TenantSourceSettings"];
         };
         UpdateToken: {
             active?: boolean;
@@ -7666,14 +7746,17 @@ export interface operations {
     };
     getSources: {
         parameters: {
-            query?: never;
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Every provider */
+            /** @description The sources, oldest first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7681,8 +7764,129 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
-                            items: components["schemas"]["Source"][];
+                            items: components["schemas"]["TenantSource"][];
+                            nextCursor: string | null;
+                            /** @description The default tenant's per-provider urls (/sources/{provider}); empty for other tenants */
+                            providers: components["schemas"]["Source"][];
                         };
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postSources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTenantSource"];
+            };
+        };
+        responses: {
+            /** @description The source (its secrets are never returned) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["TenantSource"];
                         links?: {
                             [key: string]: string;
                         };
@@ -8032,7 +8236,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted (or a duplicate, acknowledged) */
+            /** @description Accepted (or a duplicate, or a type outside the allowlist: acknowledged) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8072,7 +8276,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND: unknown provider */
+            /** @description NOT_FOUND: unknown provider (or source) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8132,6 +8336,462 @@ export interface operations {
                             /** @enum {boolean} */
                             deleted: true;
                         };
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSourcesByProviderById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The source */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["TenantSource"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postSourcesByProviderById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                provider: "github" | "stripe" | "slack" | "linear" | "shopify" | "standard" | "generic";
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+                "application/x-www-form-urlencoded": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Accepted (or a duplicate, or a type outside the allowlist: acknowledged) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SourceReceipt"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON: a JSON content type with a body that does not parse */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SIGNATURE_INVALID: missing, malformed or wrong signature, or a timestamp outside the tolerance */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND: unknown provider (or source) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this IP or to this source per minute, or too many failed signatures from this IP */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: the provider has no secret configured, or is disabled */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteSourcesByProviderById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @enum {boolean} */
+                            deleted: true;
+                            id: string;
+                            /** @enum {string} */
+                            provider: "github" | "stripe" | "slack" | "linear" | "shopify" | "standard" | "generic";
+                        };
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchSourcesByProviderById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTenantSource"];
+            };
+        };
+        responses: {
+            /** @description The updated source */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["TenantSource"];
                         links?: {
                             [key: string]: string;
                         };

@@ -92,20 +92,21 @@ export function inspectorsPage(c: DashContext) {
   ]);
 }
 
-/** GET /sources: inbound providers and whether they are configured. */
+/** GET /sources: the tenant's inbound sources (each at /sources/<provider>/<id>). */
 export function sourcesPage(c: DashContext) {
   return listPage(c, "Sources", "/sources", [
     {
-      path: "/sources",
+      path: "/sources?limit=100",
       table: {
         testid: "sources-table",
         caption: "Inbound sources",
-        idOf: (r) => String(r.provider),
+        idOf: byId,
         columns: [
-          ["Provider", (r) => r.title ?? r.provider],
+          ["Provider", (r) => r.provider],
+          ["Name", (r) => r.name ?? ""],
           ["Url", (r) => mono(r.url)],
-          ["Configured", (r) => yesNo(r.configured)],
           ["Enabled", (r) => yesNo(r.enabled)],
+          ["Secrets", (r) => String(r.secretCount)],
         ],
       },
     },

@@ -27,6 +27,7 @@ const NOT_IN_CLI: Record<string, string> = {
   "GET /webhooks/v2/research/{id}/status": "inbound action for automation platforms",
   "POST /webhooks/v2/research/{id}/complete": "reported by the worker doing the research",
   "POST /webhooks/v2/sources/{provider}": "called by the provider itself, signed with its secret",
+  "POST /webhooks/v2/sources/{provider}/{id}": "called by the sender itself, signed with the source's secret",
   "POST /webhooks/v2/channels": "notify channels are not in the contract's CLI (subscriptions cover delivery)",
   "GET /webhooks/v2/channels": "notify channels are not in the contract's CLI",
   "GET /webhooks/v2/channels/{name}": "notify channels are not in the contract's CLI",
@@ -121,8 +122,27 @@ describe("edgehook CLI in-process", () => {
     }
   });
 
-  it("configures sources: list, configure, info, delete", async () => {
-    expect((await json(cli, ["sources:list"])).map((s: any) => s.provider)).toContain("linear");
+  it("manages tenant sources: create, list, info, update, delete", async () => {
+    const created = await json(cli, ["sources:create", "--provider", "generic", "--name", "codegen", "--secret", "cli-source-secret", "--events", "codegen.push,codegen.pr.*", "--header", "X-Codegen-Signature", "--prefix", "sha256="]);
+    expect(created).toMatchObject({ provider: "generic", name: "codegen", eventPrefix: "codegen", events: ["codegen.push", "codegen.pr.*"], secretCount: 1, settings: { header: "X-Codegen-Signature", prefix: "sha256=" } });
+    expect(created.id).toMatch(/^src_/);
+    expect(created.url).toBe(`/webhooks/v2/sources/generic/${created.id}`);
+    expect(JSON.stringify(created)).not.toContain("cli-source-secret");
+    const listed = await json(cli, ["sources:list", "--limit", "100"]);
+    expect(listed.map((s: any) => s.id)).toContain(created.id);
+    expect(await table(cli, ["sources:list", "--limit", "100"])).toContain(created.id);
+    expect(await json(cli, ["sources:info", "generic", created.id])).toMatchObject({ id: created.id, name: "codegen" });
+    expect(await json(cli, ["sources:update", "generic", created.id, "--events", "*", "--enabled", "no"])).toMatchObject({ events: null, enabled: false });
+    expect(await json(cli, ["sources:delete", "generic", created.id])).toMatchObject({ id: created.id, deleted: true });
+    const missing = await cli(["sources:info", "generic", created.id, "--format", "json"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("NOT_FOUND");
+    const usage = await cli(["sources:create", "--provider", "github"]);
+    expect(usage.code).toBe(2);
+  });
+
+  it("configures per-provider sources: providers, configure, info, delete", async () => {
+    expect((await json(cli, ["sources:providers"])).map((s: any) => s.provider)).toContain("linear");
     const configured = await json(cli, ["sources:configure", "linear", "--secret", "linear-cli-secret-0123456789", "--tolerance", "120"]);
     expect(configured).toMatchObject({ provider: "linear", configured: true, origin: "api", secretCount: 1, toleranceSeconds: 120 });
     expect(await json(cli, ["sources:info", "linear"])).toMatchObject({ provider: "linear", origin: "api" });
