@@ -19,3 +19,7 @@ INSERT INTO task_queue (tenant_id, priority_rank, pending)
 CREATE TRIGGER task_queue_on_insert AFTER INSERT ON tasks WHEN NEW.status = 'pending' BEGIN INSERT INTO task_queue (tenant_id, priority_rank, pending) VALUES (NEW.tenant_id, NEW.priority_rank, 1) ON CONFLICT (tenant_id, priority_rank) DO UPDATE SET pending = pending + 1; END;
 CREATE TRIGGER task_queue_on_leave AFTER UPDATE OF status ON tasks WHEN OLD.status = 'pending' AND NEW.status <> 'pending' BEGIN UPDATE task_queue SET pending = pending - 1 WHERE tenant_id = OLD.tenant_id AND priority_rank = OLD.priority_rank; END;
 CREATE TRIGGER task_queue_on_delete AFTER DELETE ON tasks WHEN OLD.status = 'pending' BEGIN UPDATE task_queue SET pending = pending - 1 WHERE tenant_id = OLD.tenant_id AND priority_rank = OLD.priority_rank; END;
+
+-- Per-tenant lists of rules (oldest first) and runs (newest first).
+CREATE INDEX IF NOT EXISTS rules_tenant ON rules (tenant_id, created_at, id);
+CREATE INDEX IF NOT EXISTS runs_tenant ON runs (tenant_id, started_at DESC, id DESC);
