@@ -1,10 +1,11 @@
-/** GET /metrics (scope admin): cross-isolate totals as JSON or in the Prometheus text format. */
-import { queueStats } from "../delivery/store/deliveries";
+/** GET /metrics (scope admin): cross-isolate totals as JSON or in the Prometheus text format; a tenant's caller sees its tenant's series. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { protect } from "../guard";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { ERROR_RESPONSES, envelopeOf } from "../http/openapi";
+import { tenantDb } from "../tenants/context";
+import type { TenantDb } from "../tenants/tenant-db";
 import { readMetrics } from "./metrics";
 import { metricsJson, prometheusText, PROMETHEUS_CONTENT_TYPE, wantsPrometheus, type MetricsView } from "./metrics-render";
 
@@ -42,6 +43,20 @@ const QUERY = z.object({
   top: z.coerce.number().int().min(1).max(100).default(10),
 });
 
+/**
+ * The delivery queue of the tenants the handle sees: depth = deliveries not yet finished (due,
+ * scheduled for retry, in flight or held by a pause), dead letter = failed after the dead-letter queue.
+ */
+async function queueFigures(db: TenantDb): Promise<{ depth: number; deadLetter: number }> {
+  const row = await db
+    .prepare(
+      `SELECT COALESCE(SUM(status <> 'failed'), 0) AS depth, COALESCE(SUM(status = 'failed' AND dead_lettered_at IS NOT NULL), 0) AS dead
+       FROM deliveries WHERE $tenant(tenant_id) AND status IN ('pending', 'sending', 'retrying', 'failed')`,
+    )
+    .first<{ depth: number; dead: number }>();
+  return { depth: row?.depth ?? 0, deadLetter: row?.dead ?? 0 };
+}
+
 /** The metrics route. */
 export const metricsRoutes = new OpenAPIHono<AppEnv>();
 
@@ -65,9 +80,9 @@ metricsRoutes.openapi(
   async (c) => {
     const { format, top } = c.req.valid("query");
     const now = Date.now();
-    const [totals, outbox] = await Promise.all([readMetrics(c.env, top), queueStats(c.env.DB, now, c.get("config").delivery.sweepGraceMs)]);
-    // Depth counts every delivery not yet finished: due, scheduled for retry, in flight or held by a pause.
-    const queue = { depth: outbox.inFlight + outbox.held, deadLetter: outbox.deadLetter.count };
+    // A tenant's caller (or the admin with X-Tenant-ID) reads its tenant's series and queue; the admin alone, the gateway's.
+    const db = tenantDb(c);
+    const [totals, queue] = await Promise.all([readMetrics(c.env, top, db.tenantId), queueFigures(db)]);
     const view: MetricsView = { ...totals, generatedAt: now, top, queue };
     if (wantsPrometheus(c.req.header("Accept"), format)) {
       return c.text(prometheusText(view), 200, { "Content-Type": PROMETHEUS_CONTENT_TYPE });
