@@ -1,4 +1,5 @@
 // Tenant isolation of tasks, notifications, research, rules, runs, inspectors, /status and /metrics (issue 13): another tenant's id is 404, lists and figures are per tenant.
+import { introspectWorkflow } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { forgetCachedRules } from "../../src/automation/rule-store";
@@ -132,6 +133,34 @@ describe("rules and runs per tenant", () => {
     // The admin without X-Tenant-ID sees every tenant's rules, each with its tenantId.
     const all = (await call("/rules?limit=100")).json.data.items.filter((r: { id: string }) => r.id === ruleA.id || r.id === ruleB.id);
     expect(all.map((r: { tenantId: string }) => r.tenantId).sort()).toEqual([A, B].sort());
+  });
+});
+
+describe("waits per tenant", () => {
+  it("resumes a run's wait only by an event of the run's tenant", async () => {
+    await using _introspector = await introspectWorkflow(env.RULE_RUNS);
+    const created = await as(A, "/rules", {
+      body: {
+        name: "A waits for approval",
+        trigger: { events: ["tw.order.created"] },
+        steps: [{ id: "approval", kind: "wait_for_event", event: "tw.approval.*", match: { all: [{ field: "data.orderId", operator: "equals", value: "{{data.orderId}}" }] }, timeout: "1 hour" }],
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    forgetCachedRules();
+    const eventId = (await as(A, "/events", { body: { type: "tw.order.created", data: { orderId: "o-1" } } })).json.data.id;
+    const runId = `${created.json.data.id}-${eventId}`;
+    await runReaching(runId, ["waiting"]);
+    expect(await env.DB.prepare("SELECT tenant_id FROM run_waits WHERE run_id = ?").bind(runId).first<string>("tenant_id")).toBe(A);
+    // The same approval from tenant B does not resume tenant A's run, nor does B's POST /runs/:id/events.
+    expect((await as(B, "/events", { body: { type: "tw.approval.granted", data: { orderId: "o-1" } } })).status).toBe(201);
+    expect((await as(B, `/runs/${runId}/events`, { body: { type: "tw.approval.granted", payload: {} } })).status).toBe(404);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await call(`/runs/${runId}`)).json.data.status).toBe("waiting");
+    const approval = (await as(A, "/events", { body: { type: "tw.approval.granted", data: { orderId: "o-1" } } })).json.data.id;
+    const run = await runReaching(runId, ["completed", "failed"]);
+    expect(run.status).toBe("completed");
+    expect(run.steps[0].output).toMatchObject({ eventId: approval });
   });
 });
 
