@@ -55,18 +55,20 @@ CREATE INDEX IF NOT EXISTS tasks_tenant ON tasks (tenant_id, created_at, id);
 CREATE INDEX IF NOT EXISTS tasks_queue ON tasks (status, priority_rank, created_at);
 CREATE INDEX IF NOT EXISTS tasks_completed ON tasks (status, completed_at);
 
--- task_queue: pending tasks per priority rank, kept exact by the triggers below (in the same
--- transaction as the change), so POST /task learns its position from three rows instead of
--- counting the queue. Seeded from the tasks table the first time the schema is applied.
+-- task_queue: pending tasks per tenant and priority rank, kept exact by the triggers below (in the
+-- same transaction as the change), so POST /task learns its position in its tenant's queue from
+-- three rows instead of counting the queue. A tenant's row appears with its first pending task of
+-- a rank; the default tenant's three are seeded (0073 rebuilt the table from the tasks table).
 CREATE TABLE IF NOT EXISTS task_queue (
-  priority_rank INTEGER PRIMARY KEY,
-  tenant_id TEXT NOT NULL DEFAULT 'default',
-  pending INTEGER NOT NULL
-);
-INSERT OR IGNORE INTO task_queue (priority_rank, pending) SELECT r.rank, (SELECT COUNT(*) FROM tasks WHERE status = 'pending' AND priority_rank = r.rank) FROM (SELECT 0 AS rank UNION ALL SELECT 1 UNION ALL SELECT 2) AS r;
-CREATE TRIGGER IF NOT EXISTS task_queue_on_insert AFTER INSERT ON tasks WHEN NEW.status = 'pending' BEGIN UPDATE task_queue SET pending = pending + 1 WHERE priority_rank = NEW.priority_rank; END;
-CREATE TRIGGER IF NOT EXISTS task_queue_on_leave AFTER UPDATE OF status ON tasks WHEN OLD.status = 'pending' AND NEW.status <> 'pending' BEGIN UPDATE task_queue SET pending = pending - 1 WHERE priority_rank = OLD.priority_rank; END;
-CREATE TRIGGER IF NOT EXISTS task_queue_on_delete AFTER DELETE ON tasks WHEN OLD.status = 'pending' BEGIN UPDATE task_queue SET pending = pending - 1 WHERE priority_rank = OLD.priority_rank; END;
+  tenant_id TEXT NOT NULL,
+  priority_rank INTEGER NOT NULL,
+  pending INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, priority_rank)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO task_queue (tenant_id, priority_rank, pending) SELECT 'default', r.rank, (SELECT COUNT(*) FROM tasks WHERE tenant_id = 'default' AND status = 'pending' AND priority_rank = r.rank) FROM (SELECT 0 AS rank UNION ALL SELECT 1 UNION ALL SELECT 2) AS r;
+CREATE TRIGGER IF NOT EXISTS task_queue_on_insert AFTER INSERT ON tasks WHEN NEW.status = 'pending' BEGIN INSERT INTO task_queue (tenant_id, priority_rank, pending) VALUES (NEW.tenant_id, NEW.priority_rank, 1) ON CONFLICT (tenant_id, priority_rank) DO UPDATE SET pending = pending + 1; END;
+CREATE TRIGGER IF NOT EXISTS task_queue_on_leave AFTER UPDATE OF status ON tasks WHEN OLD.status = 'pending' AND NEW.status <> 'pending' BEGIN UPDATE task_queue SET pending = pending - 1 WHERE tenant_id = OLD.tenant_id AND priority_rank = OLD.priority_rank; END;
+CREATE TRIGGER IF NOT EXISTS task_queue_on_delete AFTER DELETE ON tasks WHEN OLD.status = 'pending' BEGIN UPDATE task_queue SET pending = pending - 1 WHERE tenant_id = OLD.tenant_id AND priority_rank = OLD.priority_rank; END;
 
 -- notifications: POST /notify records. channels is a JSON object channel -> {status, ...}.
 CREATE TABLE IF NOT EXISTS notifications (
@@ -353,6 +355,7 @@ CREATE TABLE IF NOT EXISTS rules (
 );
 CREATE INDEX IF NOT EXISTS rules_enabled ON rules (tenant_id, enabled, priority DESC, created_at);
 CREATE INDEX IF NOT EXISTS rules_created ON rules (created_at, id);
+CREATE INDEX IF NOT EXISTS rules_tenant ON rules (tenant_id, created_at, id);
 
 -- runs: one row per Workflow instance a rule started, id "<rule id>-<event id>" (the instance id),
 -- mirroring the instance's status and each step's outcome (steps: JSON array of
@@ -372,6 +375,7 @@ CREATE TABLE IF NOT EXISTS runs (
   updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS runs_started ON runs (started_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS runs_tenant ON runs (tenant_id, started_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS runs_rule ON runs (rule_id, started_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS runs_status ON runs (status, started_at DESC, id DESC);
 
