@@ -38,10 +38,10 @@ export interface DisabledNotice {
 export interface EngineEffects {
   /** Publishes `subscription.disabled` for subscriptions the engine just disabled. */
   disabled(notices: DisabledNotice[]): Promise<unknown>;
-  /** Counts one finished attempt (metrics). */
-  attempted(outcome: Outcome): void;
+  /** Counts one finished attempt (metrics: the gateway's series and its tenant's). */
+  attempted(outcome: Outcome, tenantId: string): void;
   /** Writes an audit entry for a change the engine made (there is no request behind it). */
-  audit(action: string, target: { type: string; id: string }, details: Record<string, unknown>): Promise<unknown>;
+  audit(action: string, target: { type: string; id: string }, details: Record<string, unknown>, tenantId: string): Promise<unknown>;
   /** Announces what a batch's outcomes mean elsewhere (delivery.failed, a notification's final status). */
   settled(outcomes: Outcome[]): Promise<unknown>;
 }
@@ -230,7 +230,7 @@ export async function processDeliveries(ctx: EngineContext, messages: DeliveryMe
   // Chunked like any enqueue: a failed batch dead-letters every member (up to 100 each).
   if (exhausted.length) await enqueueDeliveries(env.DEAD_LETTERS as Queue<DeliveryMessage>, exhausted);
   for (const s of sent) {
-    effects.attempted(s.outcome);
+    effects.attempted(s.outcome, s.sub.tenant_id);
     if (s.follower) continue;
     processed.push({ index: s.index, message: s.message, settlement: s.settlement, outcome: s.outcome, ...(s.settlement.action === "ack" ? {} : { next: { ...s.message, attempt: s.outcome.attempt } }) });
   }
@@ -247,7 +247,7 @@ export async function processDeliveries(ctx: EngineContext, messages: DeliveryMe
 async function announce(ctx: EngineContext, notices: DisabledNotice[]): Promise<void> {
   const results = await Promise.allSettled([
     ctx.effects.disabled(notices),
-    ...notices.map((n) => ctx.effects.audit("subscription.disable", { type: "subscription", id: n.subscriptionId }, { reason: n.reason, consecutiveFailures: n.consecutiveFailures })),
+    ...notices.map((n) => ctx.effects.audit("subscription.disable", { type: "subscription", id: n.subscriptionId }, { reason: n.reason, consecutiveFailures: n.consecutiveFailures }, n.tenantId)),
   ]);
   for (const r of results) if (r.status === "rejected") console.error(JSON.stringify({ level: "error", msg: "announcing a disabled subscription failed", error: String(r.reason) }));
 }
