@@ -941,6 +941,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/v2/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List tenants, oldest first (cursor pagination) */
+        get: operations["getTenants"];
+        put?: never;
+        /** Create a tenant (ADMIN_TOKEN only); its id is generated when absent */
+        post: operations["postTenants"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/v2/tenants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a tenant */
+        get: operations["getTenantsById"];
+        put?: never;
+        post?: never;
+        /** Delete a tenant: 409 CONFLICT while it holds resources unless ?force=true (which deletes them all); `default` cannot be deleted */
+        delete: operations["deleteTenantsById"];
+        options?: never;
+        head?: never;
+        /** Update a tenant (name, rate limit, metadata) */
+        patch: operations["patchTenantsById"];
+        trace?: never;
+    };
+    "/webhooks/v2/tenants/{id}/portal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue a portal token (ehp_…) for the tenant: scopes subscriptions and events, GET only when readOnly; shown only here */
+        post: operations["postTenantsByIdPortal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/v2/tenants/{id}/portal/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End every portal token of the tenant at once (other isolates' caches keep one up to AUTH_CACHE_TTL) */
+        post: operations["postTenantsByIdPortalRevoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/v2/tokens": {
         parameters: {
             query?: never;
@@ -1547,6 +1618,7 @@ export interface components {
                 id: string | null;
                 type: string;
             };
+            tenantId: string;
         };
         /** @description A batch leaves when it holds maxEvents or its oldest event has waited maxWaitMs; body {type: batch, id: bat_…, events} */
         Batch: {
@@ -1594,6 +1666,12 @@ export interface components {
         CreateInspector: {
             /** @description A name for people */
             name?: string;
+        };
+        CreatePortalToken: {
+            /** @default 3600 */
+            expiresIn: number;
+            /** @default false */
+            readOnly: boolean;
         };
         CreateRule: {
             description?: string | null;
@@ -1690,6 +1768,14 @@ export interface components {
             tags?: string[];
             task: string;
         };
+        CreateTenant: {
+            id?: string;
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            name: string;
+            rateLimit?: number | null;
+        };
         CreateToken: {
             active?: boolean;
             endpoints: ("task" | "notify" | "research" | "events" | "subscriptions" | "tokens" | "admin" | "sources" | "metrics" | "rules" | "*")[];
@@ -1697,11 +1783,12 @@ export interface components {
             expiresAt?: string | null;
             name: string;
             rateLimit?: number | null;
+            tenantId?: string;
             /**
              * @default custom
              * @enum {string}
              */
-            type: "zapier" | "make" | "n8n" | "ifttt" | "github" | "slack" | "custom" | "admin" | "service" | "oauth";
+            type: "zapier" | "make" | "n8n" | "ifttt" | "github" | "slack" | "custom" | "admin" | "service" | "oauth" | "portal";
         };
         Delivery: {
             attempts: number;
@@ -2048,6 +2135,14 @@ export interface components {
             secret: string;
             /** @enum {string} */
             type: "hmac";
+        };
+        PortalToken: {
+            expiresAt: string;
+            readOnly: boolean;
+            tenantId: string;
+            token: string;
+            tokenId: string;
+            url: string;
         };
         PublishEvent: {
             data: {
@@ -2503,6 +2598,16 @@ export interface components {
             /** @enum {string} */
             status: "pending";
         };
+        Tenant: {
+            createdAt: string;
+            id: string;
+            metadata: {
+                [key: string]: unknown;
+            } | null;
+            name: string;
+            rateLimit: number | null;
+            updatedAt: string;
+        };
         TestRule: {
             event: {
                 data: {
@@ -2524,6 +2629,8 @@ export interface components {
             lastUsedAt: string | null;
             name: string;
             rateLimit: number | null;
+            readOnly: boolean;
+            tenantId: string;
             type: string;
             updatedAt: string;
         };
@@ -2602,6 +2709,13 @@ export interface components {
             /** @enum {string} */
             status: "running" | "completed" | "failed";
         };
+        UpdateTenant: {
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            name?: string;
+            rateLimit?: number | null;
+        };
         UpdateToken: {
             active?: boolean;
             endpoints?: ("task" | "notify" | "research" | "events" | "subscriptions" | "tokens" | "admin" | "sources" | "metrics" | "rules" | "*")[];
@@ -2610,7 +2724,7 @@ export interface components {
             name?: string;
             rateLimit?: number | null;
             /** @enum {string} */
-            type?: "zapier" | "make" | "n8n" | "ifttt" | "github" | "slack" | "custom" | "admin" | "service" | "oauth";
+            type?: "zapier" | "make" | "n8n" | "ifttt" | "github" | "slack" | "custom" | "admin" | "service" | "oauth" | "portal";
         };
         Verification: {
             error: string | null;
@@ -2726,7 +2840,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2842,7 +2956,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2962,7 +3076,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3078,7 +3192,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3198,7 +3312,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3320,7 +3434,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3440,7 +3554,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3566,7 +3680,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3699,7 +3813,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3828,7 +3942,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3944,7 +4058,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4149,7 +4263,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4267,7 +4381,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4387,7 +4501,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4509,7 +4623,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4626,7 +4740,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4744,7 +4858,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4862,7 +4976,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4980,7 +5094,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5105,7 +5219,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5225,7 +5339,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5351,7 +5465,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5469,7 +5583,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5589,7 +5703,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5705,7 +5819,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5827,7 +5941,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5947,7 +6061,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6068,7 +6182,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6184,7 +6298,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6304,7 +6418,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6424,7 +6538,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6544,7 +6658,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6669,7 +6783,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6790,7 +6904,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6912,7 +7026,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7028,7 +7142,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7153,7 +7267,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7269,7 +7383,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7385,7 +7499,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7501,7 +7615,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7617,7 +7731,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7733,7 +7847,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7849,7 +7963,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7969,7 +8083,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8182,7 +8296,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8325,7 +8439,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8445,7 +8559,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8567,7 +8681,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8687,7 +8801,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8803,7 +8917,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8956,7 +9070,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9076,7 +9190,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9199,7 +9313,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9322,7 +9436,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9441,7 +9555,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9562,7 +9676,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9678,7 +9792,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9797,7 +9911,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9915,7 +10029,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10034,7 +10148,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10158,7 +10272,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10274,7 +10388,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10397,7 +10511,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10513,7 +10627,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10631,7 +10745,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10751,7 +10865,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10867,7 +10981,846 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTenants: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of tenants */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            items: components["schemas"]["Tenant"][];
+                            nextCursor: string | null;
+                        };
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postTenants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTenant"];
+            };
+        };
+        responses: {
+            /** @description The new tenant */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Tenant"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTenantsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Tenant"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteTenantsById: {
+        parameters: {
+            query?: {
+                force?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @enum {boolean} */
+                            deleted: true;
+                            id: string;
+                            removed: {
+                                [key: string]: number;
+                            };
+                        };
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchTenantsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTenant"];
+            };
+        };
+        responses: {
+            /** @description The updated tenant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Tenant"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postTenantsByIdPortal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CreatePortalToken"];
+            };
+        };
+        responses: {
+            /** @description The portal token and its sign-in url */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["PortalToken"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postTenantsByIdPortalRevoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            revoked: number;
+                            revokedAt: string;
+                            tenantId: string;
+                        };
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10987,7 +11940,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11107,7 +12060,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11223,7 +12176,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11343,7 +12296,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11463,7 +12416,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
