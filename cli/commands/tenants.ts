@@ -71,9 +71,13 @@ export function registerTenants(program: Command<[], any, any>, ctx: CommandCont
     .description("Rename a tenant or change its rate limit")
     .argument("<id>", "tenant id")
     .option("--name <name>", "new name")
-    .option("--rate-limit <n|none>", "requests per hour for all its tokens together, or none", (v) => (v === "none" ? null : positiveInt(v)))
+    .option("--rate-limit <n|none>", "requests per hour for all its tokens together, or none")
     .action(async (id, o) => {
-      const body: components["schemas"]["UpdateTenant"] = { name: o.name, rateLimit: o.rateLimit };
+      // (parsed here: commander keeps the raw string when an option parser returns null)
+      const limit = o.rateLimit;
+      if (limit !== undefined && limit !== "none" && !/^[1-9]\d*$/.test(limit)) throw new UsageError("--rate-limit takes a positive integer or none");
+      const rateLimit = limit === undefined ? undefined : limit === "none" ? null : Number(limit);
+      const body: components["schemas"]["UpdateTenant"] = { name: o.name, rateLimit };
       if (Object.values(body).every((v) => v === undefined)) throw new UsageError("nothing to update: give --name or --rate-limit");
       ctx.print(ctx.unwrap(await ctx.client.PATCH(TENANT, { params: { path: { id } }, body })));
     });
