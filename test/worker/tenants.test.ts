@@ -130,6 +130,8 @@ describe("portal tokens", () => {
     expect(listed.status).toBe(200);
     expect(listed.json.data.items.map((s: { id: string }) => s.id)).toContain(created.json.data.id);
     expect((await call("/events", { token })).status).toBe(200);
+    expect((await call("/subscriptions", { token: null, headers: { "X-API-Key": token } })).status).toBe(200);
+    expect((await call(`/subscriptions?api_key=${token}`, { token: null })).status).toBe(200);
     expect((await call("/tokens", { token })).status).toBe(403);
     expect((await call("/task", { token, body: { action: "add_task", task: "write the quarterly report" } })).status).toBe(403);
     expect((await call("/subscriptions", { token, headers: { "X-Tenant-ID": other.id } })).status).toBe(403);
@@ -183,6 +185,19 @@ describe("portal tokens", () => {
     for (const key of [a, b]) expect((await call("/subscriptions", { token: key })).status).toBe(401);
     for (const key of [kept, api.key]) expect((await call("/subscriptions", { token: key })).status).toBe(200);
     expect((await call("/tenants/nope-nope/portal/revoke", { method: "POST" })).status).toBe(404);
+  });
+
+  it("an Idempotency-Key replays the same portal token (its body is sealed like any one-time key)", async () => {
+    const { id } = await createTenant({ id: uniqueId("idem") });
+    const headers = { "Idempotency-Key": `portal-${id}` };
+    const first = await call(`/tenants/${id}/portal`, { body: { expiresIn: 300 }, headers });
+    const again = await call(`/tenants/${id}/portal`, { body: { expiresIn: 300 }, headers });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(again.json.data.token).toBe(first.json.data.token);
+    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM tokens WHERE tenant_id = ? AND type = 'portal'").bind(id).first<{ n: number }>();
+    expect(count?.n).toBe(1);
   });
 
   it("an expired portal token is refused", async () => {
