@@ -162,4 +162,15 @@ describe("dashboard tenants and portal links", () => {
     const signedIn = await exports.default.fetch(new Request(url.replace(/&amp;/g, "&"), { redirect: "manual" }));
     expect(signedIn.status).toBe(303);
   });
+
+  it("a revoked portal link's session goes back to sign-in at its next page", async () => {
+    const portal = (await api(`/tenants/${tenantId}/portal`, {})).data;
+    const cookie = (await get(`?token=${portal.token}`)).headers.get("Set-Cookie")!.split(";")[0]!;
+    expect((await get("/subscriptions", cookie)).status).toBe(200);
+    await api(`/tenants/${tenantId}/portal/revoke`, {});
+    const after = await get("/subscriptions", cookie);
+    expect(after.status).toBe(303);
+    expect(after.headers.get("Location")).toBe("/webhooks/v2/dashboard/sign-in");
+    expect(after.headers.get("Set-Cookie")).toMatch(/edgehook_session=;/);
+  });
 });
