@@ -1,4 +1,4 @@
-/** Authentication and scope middleware: admin secret, `ehk_` keys (isolate-cached), and optional JWT. */
+/** Authentication and scope middleware: admin secret, `ehk_` and `ehp_` (portal) keys (isolate-cached), and optional JWT. */
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/context";
 import { AppError } from "../http/errors";

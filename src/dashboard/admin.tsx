@@ -1,7 +1,7 @@
-/** Pages over the other resources: rules and runs, inspectors, sources, tokens (and tenants once they exist). */
+/** Pages over the other resources: rules and runs, inspectors, sources, tokens (tenants are in tenants.tsx). */
 import type { Child } from "hono/jsx";
 import type { DashContext } from "./context";
-import { Layout, Notice, preview, Table, Time, type TableOptions } from "./layout";
+import { href, Layout, Notice, preview, Table, Time, type TableOptions } from "./layout";
 
 type Row = Record<string, any>;
 
@@ -137,7 +137,9 @@ export function tokensPage(c: DashContext) {
         },
       },
     ],
-    <p class="hint">Tenants and portal links appear here once the gateway has tenants (issue 13).</p>,
+    <p class="hint">
+      Tenants and their portal links are on the <a href={href("/tenants")}>Tenants</a> page (ADMIN_TOKEN only).
+    </p>,
   );
 }
 

@@ -1,4 +1,9 @@
-/** D1 access for tenants: create, read (isolate-cached for the hot path), list, update, delete. */
+/**
+ * D1 access for tenants: create, read (isolate-cached for the hot path), list, update, delete.
+ * Only the admin manages tenants, and a tenant row is not itself tenant-owned, so this store takes
+ * the raw D1Database (it spans tenants by nature); deleteTenant and revokePortalTokens name the
+ * tenant explicitly in every statement on a tenant-owned table.
+ */
 import { TtlCache } from "../auth/token-cache";
 import { iso } from "../lib/time";
 import { DEFAULT_TENANT, TENANT_OWNED_TABLES, type Tenant } from "./model";
@@ -58,14 +63,18 @@ export function forgetCachedTenants(): void {
   cache?.clear();
 }
 
-/** The tenant `id`, or null; served from the isolate cache when fresh (no D1 on a hit). */
+/**
+ * The tenant `id`, or null; served from the isolate cache when fresh (no D1 on a hit). Only found
+ * tenants are cached: a tenant created in another isolate is visible here at once (only the admin
+ * names tenants that may not exist, so a miss is rare and not worth remembering).
+ */
 export async function findTenant(db: D1Database, id: string, ttlMs = TENANT_CACHE_TTL_MS): Promise<TenantRecord | null> {
   cache ??= new TtlCache({ ttlMs });
   const hit = cache.get(id);
-  if (hit !== undefined) return hit;
+  if (hit) return hit;
   const row = await db.prepare("SELECT * FROM tenants WHERE id = ?").bind(id).first<TenantRow>();
   const record = row ? toRecord(row) : null;
-  cache.set(id, record);
+  if (record) cache.set(id, record);
   return record;
 }
 
@@ -75,13 +84,14 @@ export async function getTenant(db: D1Database, id: string): Promise<TenantRecor
   return row ? toRecord(row) : null;
 }
 
-/** Inserts a tenant; null when the id is taken. */
-export async function createTenant(db: D1Database, input: NewTenant, now = Date.now()): Promise<TenantRecord | null> {
-  const row = await db
+/** Inserts a tenant; null when the id is taken. `alongside` (its audit row) commits in the same batch. */
+export async function createTenant(db: D1Database, input: NewTenant, now = Date.now(), alongside: D1PreparedStatement[] = []): Promise<TenantRecord | null> {
+  const insert = db
     .prepare("INSERT INTO tenants (id, name, rate_limit, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING *")
-    .bind(input.id, input.name, input.rateLimit ?? null, input.metadata ? JSON.stringify(input.metadata) : null, now, now)
-    .first<TenantRow>();
+    .bind(input.id, input.name, input.rateLimit ?? null, input.metadata ? JSON.stringify(input.metadata) : null, now, now);
+  const [result] = await db.batch<TenantRow>([insert, ...alongside]);
   forgetCachedTenants();
+  const row = result?.results[0];
   return row ? toRecord(row) : null;
 }
 
@@ -97,14 +107,16 @@ export async function listTenants(db: D1Database, limit: number, cursor?: string
   return { items, nextCursor: rows.results.length > limit ? items[items.length - 1]!.id : null };
 }
 
-/** Applies changes; the updated record, or null when the tenant does not exist. */
-export async function updateTenant(db: D1Database, id: string, changes: TenantChanges, now = Date.now()): Promise<TenantRecord | null> {
+/** Applies changes (with `alongside` statements in the same batch); the updated record, or null when the tenant does not exist. */
+export async function updateTenant(db: D1Database, id: string, changes: TenantChanges, now = Date.now(), alongside: D1PreparedStatement[] = []): Promise<TenantRecord | null> {
   const sets: string[] = ["updated_at = ?"];
   const values: unknown[] = [now];
   if (changes.name !== undefined) (sets.push("name = ?"), values.push(changes.name));
   if (changes.rateLimit !== undefined) (sets.push("rate_limit = ?"), values.push(changes.rateLimit));
   if (changes.metadata !== undefined) (sets.push("metadata = ?"), values.push(changes.metadata === null ? null : JSON.stringify(changes.metadata)));
-  const row = await db.prepare(`UPDATE tenants SET ${sets.join(", ")} WHERE id = ? RETURNING *`).bind(...values, id).first<TenantRow>();
+  const update = db.prepare(`UPDATE tenants SET ${sets.join(", ")} WHERE id = ? RETURNING *`).bind(...values, id);
+  const [result] = await db.batch<TenantRow>([update, ...alongside]);
+  const row = result?.results[0];
   forgetCachedTenants();
   return row ? toRecord(row) : null;
 }
@@ -124,20 +136,25 @@ export async function tenantHoldings(db: D1Database, id: string): Promise<Record
  * Deletes a tenant and every row it owns in one batch (all or nothing); false when it does not
  * exist. The default tenant is never deleted (the caller refuses it first).
  */
-export async function deleteTenant(db: D1Database, id: string): Promise<boolean> {
+export async function deleteTenant(db: D1Database, id: string, alongside: D1PreparedStatement[] = []): Promise<boolean> {
   if (id === DEFAULT_TENANT) return false;
   const purge = TENANT_OWNED_TABLES.map((table) => db.prepare(`DELETE FROM ${table} WHERE tenant_id = ?`).bind(id));
-  const results = await db.batch([...purge, db.prepare("DELETE FROM tenants WHERE id = ?").bind(id)]);
+  const results = await db.batch([...purge, db.prepare("DELETE FROM tenants WHERE id = ?").bind(id), ...alongside]);
   forgetCachedTenants();
-  return (results[results.length - 1]?.meta.changes ?? 0) > 0;
+  return (results[purge.length]?.meta.changes ?? 0) > 0;
 }
 
-/** Ends every portal token of the tenant at once; false when the tenant does not exist. */
-export async function revokePortalTokens(db: D1Database, id: string, now = Date.now()): Promise<boolean> {
-  const [updated] = await db.batch([
+/**
+ * Ends every portal token of the tenant at once (deactivates them and stamps portal_revoked_at);
+ * the number of tokens ended, or null when the tenant does not exist. `alongside` statements (the
+ * audit row) commit in the same batch.
+ */
+export async function revokePortalTokens(db: D1Database, id: string, now = Date.now(), alongside: D1PreparedStatement[] = []): Promise<number | null> {
+  const [updated, ended] = await db.batch([
     db.prepare("UPDATE tenants SET portal_revoked_at = ?, updated_at = ? WHERE id = ?").bind(now, now, id),
-    db.prepare("UPDATE tokens SET active = 0, updated_at = ? WHERE tenant_id = ? AND type = 'portal' AND changes() > 0").bind(now, id),
+    db.prepare("UPDATE tokens SET active = 0, updated_at = ? WHERE tenant_id = ? AND type = 'portal' AND active = 1").bind(now, id),
+    ...alongside,
   ]);
   forgetCachedTenants();
-  return (updated?.meta.changes ?? 0) > 0;
+  return (updated?.meta.changes ?? 0) > 0 ? (ended?.meta.changes ?? 0) : null;
 }

@@ -92,6 +92,42 @@ describe("edgehook CLI in-process", () => {
     expect(await json(cli, ["tokens:revoke", created.id])).toEqual({ id: created.id, deleted: true });
   });
 
+  it("manages tenants: create, list, info, update, portal link (shown once), revoke, delete", async () => {
+    const id = `cli-${Date.now().toString(36)}`;
+    const created = await json(cli, ["tenants:create", "--name", "CLI tenant", "--id", id, "--rate-limit", "900"]);
+    expect(created).toMatchObject({ id, name: "CLI tenant", rateLimit: 900 });
+    const generated = await json(cli, ["tenants:create", "--name", "generated id"]);
+    expect(generated.id).toMatch(/^[a-z0-9][a-z0-9_-]*$/);
+    const dup = await cli(["tenants:create", "--name", "again", "--id", id]);
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toContain("CONFLICT");
+    expect((await cli(["tenants:create", "--name", "bad", "--id", "Bad Id"])).code).toBe(2);
+    expect((await cli(["tenants:portal", id, "--expires-in", "59"])).code).toBe(2);
+
+    const listed = await json(cli, ["tenants:list", "--limit", "100"]);
+    expect(listed.map((t: any) => t.id)).toEqual(expect.arrayContaining(["default", id]));
+    expect(await table(cli, ["tenants:list"])).toMatch(/^ID\s+RATE LIMIT\s+CREATED\s+NAME$/m);
+    expect(await json(cli, ["tenants:info", id])).toMatchObject({ id, rateLimit: 900 });
+    expect(await json(cli, ["tenants:update", id, "--rate-limit", "none", "--name", "renamed"])).toMatchObject({ name: "renamed", rateLimit: null });
+
+    const portal = await json(cli, ["tenants:portal", id, "--expires-in", "600", "--read-only"]);
+    expect(portal).toMatchObject({ tenantId: id, readOnly: true, url: `/webhooks/v2/dashboard?token=${portal.token}` });
+    expect(portal.token).toMatch(/^ehp_/);
+    expect(Date.parse(portal.expiresAt) - Date.now()).toBeLessThanOrEqual(600_000);
+    const shown = await table(cli, ["tenants:portal", id]);
+    expect(shown.split("\n")).toContainEqual(expect.stringMatching(/^https?:\/\/\S+\/webhooks\/v2\/dashboard\?token=ehp_[A-Za-z0-9_-]+$/));
+    expect(shown).toContain(`${new URL(gatewayUrl).origin}/webhooks/v2/dashboard?token=ehp_`);
+    const asPortal = await fetch(`${gatewayUrl}/webhooks/v2/subscriptions`, { headers: { Authorization: `Bearer ${portal.token}` } });
+    expect(asPortal.status).toBe(200);
+    expect(await json(cli, ["tenants:revoke-portal", id])).toMatchObject({ tenantId: id, revoked: 2 });
+
+    const held = await cli(["tenants:delete", id]);
+    expect(held.code).toBe(1);
+    expect(held.stderr).toContain("CONFLICT");
+    expect(await json(cli, ["tenants:delete", id, "--force"])).toMatchObject({ id, deleted: true, removed: { tokens: 2 } });
+    expect(await json(cli, ["tenants:delete", generated.id])).toMatchObject({ id: generated.id, deleted: true });
+  });
+
   it("reads operations: health, status, metrics, audit, queue, event types", async () => {
     expect((await json(cli, ["health"])).status).toMatch(/^(healthy|degraded)$/);
     expect(await table(cli, ["health"])).toMatch(/^status\s+(healthy|degraded)$/m);

@@ -27,6 +27,7 @@ describe("credential extraction", () => {
   it("tells JWTs from keys", () => {
     expect(looksLikeJwt("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln")).toBe(true);
     expect(looksLikeJwt("ehk_abcdef")).toBe(false);
+    expect(looksLikeJwt("ehp_abc-DEF_123")).toBe(false);
   });
 });
 
