@@ -307,7 +307,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Redeliver failed (dead-lettered) deliveries of active subscriptions */
+        /** Redeliver failed (dead-lettered) deliveries of the caller's tenant's active subscriptions */
         post: operations["postQueueRetryFailed"];
         delete?: never;
         options?: never;
@@ -322,7 +322,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Queue and dead-letter figures from the outbox */
+        /** Queue and dead-letter figures from the outbox (of the caller's tenant; every tenant for the admin without X-Tenant-ID) */
         get: operations["getQueueStats"];
         put?: never;
         post?: never;
@@ -598,10 +598,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List every provider with its configuration state */
+        /** List the caller's tenant's sources (and, for the default tenant, the per-provider sources) */
         get: operations["getSources"];
         put?: never;
-        post?: never;
+        /** Create an inbound source in the caller's tenant, reached at /sources/{provider}/{id} */
+        post: operations["postSources"];
         delete?: never;
         options?: never;
         head?: never;
@@ -629,6 +630,29 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/webhooks/v2/sources/{provider}/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one of the caller's sources (never its secrets) */
+        get: operations["getSourcesByProviderById"];
+        put?: never;
+        /**
+         * Receive a webhook for a tenant's source (verified with that source's secrets, published into its tenant)
+         * @description No token: the source id in the url and the provider's signature under that source's own secrets authenticate the request. Events are `<provider>.<type>` (a generic source with a name: `<name>.<type>`), published into the source's tenant and deduplicated per source. A type outside the source's `events` allowlist is acknowledged with 200 and `ignored: true`, and not published.
+         */
+        post: operations["postSourcesByProviderById"];
+        /** Delete one of the caller's sources (its url answers 404 from then on) */
+        delete: operations["deleteSourcesByProviderById"];
+        options?: never;
+        head?: never;
+        /** Change a source's name, secret(s) (several during rotation), enabled, events allowlist or settings */
+        patch: operations["patchSourcesByProviderById"];
         trace?: never;
     };
     "/webhooks/v2/status": {
@@ -1635,6 +1659,8 @@ export interface components {
             status: string;
             subscriptionId: string;
             template?: unknown;
+            /** @description The tenant the channel belongs to (names are unique per tenant) */
+            tenantId: string;
             /** @enum {string} */
             type: "webhook" | "slack" | "discord" | "teams" | "integration";
             updatedAt: string;
@@ -1776,6 +1802,18 @@ export interface components {
             name: string;
             rateLimit?: number | null;
         };
+        CreateTenantSource: {
+            /** @default true */
+            enabled: boolean;
+            /** @description Accepted event types (the published type: `github.push`, `github.*`); null accepts all. Others are acknowledged with 200 and not published. */
+            events?: string[] | null;
+            name?: string;
+            /** @enum {string} */
+            provider: "github" | "stripe" | "slack" | "linear" | "shopify" | "standard" | "generic";
+            secret?: string;
+            secrets?: string[];
+            settings?: components["schemas"]["TenantSourceSettings"];
+        };
         CreateToken: {
             active?: boolean;
             endpoints: ("task" | "notify" | "research" | "events" | "subscriptions" | "tokens" | "admin" | "sources" | "metrics" | "rules" | "*")[];
@@ -1809,6 +1847,8 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "sending" | "success" | "failed" | "retrying";
             subscriptionId: string;
+            /** @description The tenant the delivery belongs to */
+            tenantId: string;
             updatedAt: string;
         };
         Destination: {
@@ -1943,12 +1983,14 @@ export interface components {
             query: string;
             receivedAt: string;
             sourceIp: string | null;
+            tenantId: string;
             truncated: boolean;
         };
         Inspector: {
             createdAt: string;
             id: string;
             name: string | null;
+            tenantId: string;
             url: string;
         };
         Integration: {
@@ -2083,6 +2125,8 @@ export interface components {
             createdAt: string;
             id: string;
             priority: string;
+            /** @description The tenant the notification belongs to */
+            tenantId: string;
             title: string;
         };
         NotificationSent: {
@@ -2186,6 +2230,8 @@ export interface components {
             sources: string[];
             /** @enum {string} */
             status: "started" | "completed";
+            /** @description The tenant the job belongs to */
+            tenantId: string;
             topic: string;
             updatedAt: string;
         };
@@ -2233,6 +2279,8 @@ export interface components {
             }[];
             stopProcessing: boolean;
             template: string | null;
+            /** @description The tenant the rule belongs to (it runs only on that tenant's events) */
+            tenantId: string;
             trigger: {
                 events: string[];
                 filter?: unknown;
@@ -2370,6 +2418,8 @@ export interface components {
             /** @enum {string} */
             status: "queued" | "running" | "waiting" | "paused" | "completed" | "failed" | "terminated";
             steps: components["schemas"]["RunStep"][];
+            /** @description The tenant of the triggering event */
+            tenantId: string;
         };
         RunEvent: {
             payload?: unknown;
@@ -2452,9 +2502,13 @@ export interface components {
             duplicate: boolean;
             eventId: string | null;
             handshake?: string;
+            /** @description true: the event type is not in the source's events allowlist; acknowledged, not published */
+            ignored?: boolean;
             provider: string;
             /** @enum {boolean} */
             received: true;
+            /** @description The tenant source (POST /sources/{provider}/{id} only) */
+            sourceId?: string;
             type?: string;
         };
         /**
@@ -2536,6 +2590,8 @@ export interface components {
             /** @enum {string} */
             status: "active" | "paused" | "disabled";
             template?: unknown;
+            /** @description The tenant the subscription belongs to */
+            tenantId: string;
             timeoutMs: number;
             updatedAt: string;
             url?: string;
@@ -2585,6 +2641,8 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "running" | "completed" | "failed";
             tags: string[];
+            /** @description The tenant the task belongs to */
+            tenantId: string;
             title: string;
             updatedAt: string;
         };
@@ -2607,6 +2665,33 @@ export interface components {
             name: string;
             rateLimit: number | null;
             updatedAt: string;
+        };
+        TenantSource: {
+            createdAt: string;
+            enabled: boolean;
+            eventPrefix: string;
+            events: string[] | null;
+            id: string;
+            name: string | null;
+            /** @enum {string} */
+            provider: "github" | "stripe" | "slack" | "linear" | "shopify" | "standard" | "generic";
+            secretCount: number;
+            settings: components["schemas"]["TenantSourceSettings"];
+            tenantId: string;
+            updatedAt: string;
+            url: string;
+        };
+        /** @description toleranceSeconds for any provider; the rest only for generic (its signature header and scheme) */
+        TenantSourceSettings: {
+            /** @enum {string} */
+            algorithm?: "sha256" | "sha512";
+            deliveryIdHeader?: string | null;
+            /** @enum {string} */
+            encoding?: "hex" | "base64";
+            eventTypeHeader?: string | null;
+            header?: string;
+            prefix?: string;
+            toleranceSeconds?: number | null;
         };
         TestRule: {
             event: {
@@ -2716,6 +2801,15 @@ export interface components {
             name?: string;
             rateLimit?: number | null;
         };
+        UpdateTenantSource: {
+            enabled?: boolean;
+            /** @description Accepted event types (the published type: `github.push`, `github.*`); null accepts all. Others are acknowledged with 200 and not published. */
+            events?: string[] | null;
+            name?: string | null;
+            secret?: string;
+            secrets?: string[];
+            settings?: components["schemas"]["TenantSourceSettings"];
+        };
         UpdateToken: {
             active?: boolean;
             endpoints?: ("task" | "notify" | "research" | "events" | "subscriptions" | "tokens" | "admin" | "sources" | "metrics" | "rules" | "*")[];
@@ -2744,6 +2838,11 @@ export interface components {
             metadata?: {
                 [key: string]: unknown;
             };
+            /**
+             * @description The tenant the event belongs to
+             * @example default
+             */
+            tenantId: string;
             timestamp: string;
             type: string;
         };
@@ -7780,14 +7879,17 @@ export interface operations {
     };
     getSources: {
         parameters: {
-            query?: never;
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Every provider */
+            /** @description The sources, oldest first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7795,8 +7897,129 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
-                            items: components["schemas"]["Source"][];
+                            items: components["schemas"]["TenantSource"][];
+                            nextCursor: string | null;
+                            /** @description The default tenant's per-provider urls (/sources/{provider}); empty for other tenants */
+                            providers: components["schemas"]["Source"][];
                         };
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postSources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTenantSource"];
+            };
+        };
+        responses: {
+            /** @description The source (its secrets are never returned) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["TenantSource"];
                         links?: {
                             [key: string]: string;
                         };
@@ -8146,7 +8369,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted (or a duplicate, acknowledged) */
+            /** @description Accepted (or a duplicate, or a type outside the allowlist: acknowledged) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8186,7 +8409,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND: unknown provider */
+            /** @description NOT_FOUND: unknown provider (or source) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8343,6 +8566,462 @@ export interface operations {
             };
         };
     };
+    getSourcesByProviderById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The source */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["TenantSource"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postSourcesByProviderById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                provider: "github" | "stripe" | "slack" | "linear" | "shopify" | "standard" | "generic";
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+                "application/x-www-form-urlencoded": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Accepted (or a duplicate, or a type outside the allowlist: acknowledged) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SourceReceipt"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON: a JSON content type with a body that does not parse */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SIGNATURE_INVALID: missing, malformed or wrong signature, or a timestamp outside the tolerance */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND: unknown provider (or source) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this IP or to this source per minute, or too many failed signatures from this IP */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: the provider has no secret configured, or is disabled */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteSourcesByProviderById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @enum {boolean} */
+                            deleted: true;
+                            id: string;
+                            /** @enum {string} */
+                            provider: "github" | "stripe" | "slack" | "linear" | "shopify" | "standard" | "generic";
+                        };
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchSourcesByProviderById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTenantSource"];
+            };
+        };
+        responses: {
+            /** @description The updated source */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["TenantSource"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getStatus: {
         parameters: {
             query?: never;
@@ -8387,6 +9066,8 @@ export interface operations {
                             requestCount: number;
                             /** @enum {string} */
                             scope: "isolate";
+                            /** @description The tenant whose requests are counted (null: the whole gateway, for the admin without X-Tenant-ID) */
+                            tenantId: string | null;
                             uptime: number;
                         };
                         links?: {

@@ -5,8 +5,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyMigrations, executeD1, startWranglerDev } from "../../scripts/wrangler-dev.mjs";
-import { DEFAULT_RETRY_POLICY } from "../../src/delivery/core/retry-policy";
-import { sealSecret } from "../../src/lib/secret-box";
 import { eventually, gatewayClient } from "./delivery-helpers.ts";
 import { startReceiver, verifyStandard } from "./receiver.ts";
 
@@ -19,6 +17,12 @@ afterAll(async () => {
   for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
   rmSync(state, { recursive: true, force: true });
 });
+
+// The gateway's own sealing and default policy (loaded at run time: src/ is type-checked by its own
+// tsconfig, with bundler resolution, not by this Node project's).
+const SRC = "../../src/";
+const { sealSecret } = (await import(`${SRC}lib/secret-box.ts`)) as { sealSecret: (key: string, plain: string, context: string) => Promise<string> };
+const { DEFAULT_RETRY_POLICY } = (await import(`${SRC}delivery/core/retry-policy.ts`)) as { DEFAULT_RETRY_POLICY: object };
 
 const sql = (v: string | null) => (v === null ? "NULL" : `'${v.replaceAll("'", "''")}'`);
 

@@ -1,5 +1,5 @@
 // The tenant rule as data: SQL that names a tenant-owned table must say which tenant it serves.
-import { TENANT_OWNED_TABLES } from "../../src/tenants/model";
+import { TENANT_OWNED_TABLES } from "../../src/tenants/model.ts";
 
 /**
  * Files that may run SQL on tenant-owned tables without a tenant marker, each with its reason:
