@@ -123,7 +123,7 @@ export async function createToken(
 
 /** The token stored under a key hash, or null (authentication: it spans every tenant, since the key says which). */
 export async function findTokenByHash(db: D1Database, keyHash: string): Promise<TokenRecord | null> {
-  const row = await db.prepare("SELECT * FROM tokens WHERE key_hash = ?").bind(keyHash).first<TokenRow>();
+  const row = await db.prepare("SELECT * FROM tokens WHERE key_hash = ? /* every tenant */").bind(keyHash).first<TokenRow>();
   return row ? toRecord(row) : null;
 }
 
@@ -189,7 +189,7 @@ export async function deleteToken(db: TenantDb, id: string, alongside: Alongside
 /** Records use, at most once a minute per token so reads do not become writes on the hot path. */
 export async function touchToken(db: D1Database, id: string, now = Date.now()): Promise<void> {
   await db
-    .prepare("UPDATE tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)")
+    .prepare("UPDATE tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?) /* every tenant */")
     .bind(now, id, now - 60_000)
     .run();
 }

@@ -13,7 +13,7 @@ function sourceFiles(dir: string): string[] {
 
 describe("tenant scope of SQL in src/", () => {
   it("finds unscoped SQL in a sample, and passes scoped SQL (so the check can fail)", () => {
-    const sample = 'db.prepare("SELECT * FROM subscriptions WHERE id = ?");\ndb.prepare(`DELETE FROM tasks WHERE id = ? AND $tenant(tenant_id)`);\nq("UPDATE deliveries SET x = 1 WHERE tenant_id = ?");\n"SELECT 1 FROM tenants";';
+    const sample = 'db.prepare("SELECT * FROM subscriptions WHERE id = ?");\ndb.prepare(`DELETE FROM tasks WHERE id = ? AND $tenant(tenant_id)`);\nq("UPDATE deliveries SET x = 1 WHERE tenant_id = ?");\n"SELECT 1 FROM tenants";\n"DELETE FROM audit WHERE id = ? /* every tenant */";';
     expect(unscopedSql("sample.ts", sample)).toEqual([{ file: "sample.ts", line: 1, sql: '"SELECT * FROM subscriptions WHERE id = ?"' }]);
   });
 

@@ -7,6 +7,9 @@ import { diffShapes, schemaShape } from "./schema-shape";
 
 type Row = Record<string, unknown>;
 
+/** Tables a migration rebuilds from other tables (task_queue: the pending counts of tasks, per tenant since 0073). */
+const DERIVED = ["task_queue"];
+
 /** A value of the column's type, distinct per row number. */
 function sample(table: string, column: { name: string; type: string }, n: number): unknown {
   if (column.type === "INTEGER") return 1000 + n;
@@ -38,11 +41,16 @@ describe("upgrading a wave-1 database", () => {
     await applyD1Migrations(db, env.TEST_MIGRATIONS);
 
     for (const [table, rows] of before) {
+      if (DERIVED.includes(table)) continue;
       const after = (await db.prepare(`SELECT * FROM "${table}" ORDER BY rowid`).all<Row>()).results;
       expect(after, `rows of ${table}`).toHaveLength(rows.length);
       // Columns added by later migrations may appear; every old column keeps its value.
       after.forEach((row, i) => expect(row, `${table} row ${i}`).toMatchObject(rows[i]!));
     }
+    // Derived tables are rebuilt from their source rows, not kept.
+    const pending = await db.prepare("SELECT tenant_id, priority_rank, COUNT(*) AS n FROM tasks WHERE status = 'pending' GROUP BY 1, 2").all();
+    const queue = await db.prepare("SELECT tenant_id, priority_rank, pending AS n FROM task_queue WHERE pending > 0 ORDER BY 1, 2").all();
+    expect(queue.results).toEqual(pending.results);
     // Every row from before tenants belongs to `default`, which exists.
     for (const table of TENANT_OWNED_TABLES.filter((t) => before.has(t))) {
       const tenants = (await db.prepare(`SELECT DISTINCT tenant_id FROM "${table}"`).all<{ tenant_id: string }>()).results.map((r) => r.tenant_id);

@@ -189,7 +189,7 @@ export async function markDeadLettered(db: D1Database, deliveryIds: readonly str
   const result = await db
     .prepare(
       `UPDATE deliveries SET status = 'failed', next_at = NULL, dead_lettered_at = ?1, completed_at = COALESCE(completed_at, ?1), updated_at = ?1
-        WHERE id IN (SELECT value FROM json_each(?2)) AND status != 'success'`,
+        WHERE id IN (SELECT value FROM json_each(?2)) AND status != 'success' /* every tenant */`,
     )
     .bind(now, JSON.stringify(deliveryIds))
     .run();
