@@ -41,7 +41,7 @@ async function ok(res: ApiResponse, status = 201): Promise<any> {
 async function world(name: string): Promise<World> {
   const tenant = `${name}-${RUN}`;
   await ok(await api(url, "/tenants", { token: admin, body: { id: tenant, name } }));
-  const token = (await ok(await api(url, "/tokens", { token: admin, body: { name, endpoints: SCOPES, tenantId: tenant } }))).key as string;
+  const token = (await ok(await api(url, "/tokens", { token: admin, body: { name, endpoints: SCOPES, tenantId: tenant, rateLimit: 10_000_000 } }))).key as string;
   const receiver = await startReceiver();
   receivers.push(receiver);
   const call = (path: string, body?: unknown, method?: string) => api(url, path, { token, body, method });
@@ -51,7 +51,7 @@ async function world(name: string): Promise<World> {
   await ok(await call("/channels", { name: ids.channel, type: "webhook", url: `${receiver.url}/channel` }));
   ids.token = (await ok(await call("/tokens", { name: `${name}-child`, endpoints: ["task"] }))).id;
   ids.task = (await ok(await call("/task", { action: "add_task", task: `${name}'s task` }))).id;
-  ids.notification = (await ok(await call("/notify", { channels: [ids.channel], title: "hi", body: "there" }))).notificationId;
+  ids.notification = (await ok(await call("/notify", { action: "send_notification", priority: "P2", channels: [ids.channel], title: "hi", body: "there" }))).notificationId;
   ids.research = (await ok(await call("/research", { action: "start_research", topic: `${name} topic` }))).researchId;
   ids.rule = (await ok(await call("/rules", { name: `${name} rule`, trigger: { events: ["iso.*"] }, steps: [{ id: "wait", kind: "delay", duration: "1h" }] }))).id;
   const inspector = await ok(await call("/inspectors", { name }));
@@ -102,7 +102,7 @@ function operations(w: World) {
 /** Reads an SSE stream for `ms` and returns its text. */
 async function streamText(token: string, ms: number, onOpen: () => Promise<void>): Promise<string> {
   const controller = new AbortController();
-  const res = await fetch(`${url}/webhooks/v2/events?since=0`, { headers: { Authorization: `Bearer ${token}`, Accept: "text/event-stream" }, signal: controller.signal });
+  const res = await fetch(`${url}/webhooks/v2/events?since=1h`, { headers: { Authorization: `Bearer ${token}`, Accept: "text/event-stream" }, signal: controller.signal });
   expect(res.status).toBe(200);
   const reader = res.body!.getReader();
   let text = "";
@@ -162,7 +162,7 @@ describe("tenant isolation matrix", () => {
   it("left every one of A's resources as it was (nothing B called changed them)", async () => {
     const read = (path: string) => api(url, path, { token: a.token });
     expect((await read(`/subscriptions/${a.ids.subscription}`)).json.data).toMatchObject({ id: a.ids.subscription, status: "active", tenantId: a.tenant });
-    for (const path of [`/task/${a.ids.task}`, `/rules/${a.ids.rule}`, `/runs/${a.ids.run}`, `/inspectors/${a.ids.inspector}`, `/tokens/${a.ids.token}`, `/events/${a.ids.event}`, `/sources/generic/${a.ids.source}`, `/channels/${a.ids.channel}`]) {
+    for (const path of [`/task/${a.ids.task}/status`, `/rules/${a.ids.rule}`, `/runs/${a.ids.run}`, `/inspectors/${a.ids.inspector}/requests`, `/tokens/${a.ids.token}`, `/events/${a.ids.event}`, `/sources/generic/${a.ids.source}`, `/channels/${a.ids.channel}`]) {
       expect((await read(path)).status, path).toBe(200);
     }
   });
