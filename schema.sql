@@ -11,6 +11,8 @@
 -- rate_limit is requests per hour (NULL = the configured default).
 CREATE TABLE IF NOT EXISTS tokens (
   id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL DEFAULT 'default',
+  read_only INTEGER NOT NULL DEFAULT 0,
   name TEXT NOT NULL,
   type TEXT NOT NULL,
   key_hash TEXT NOT NULL UNIQUE,
@@ -23,6 +25,7 @@ CREATE TABLE IF NOT EXISTS tokens (
   expires_at INTEGER,
   last_used_at INTEGER
 );
+CREATE INDEX IF NOT EXISTS tokens_tenant ON tokens (tenant_id, created_at, id);
 CREATE INDEX IF NOT EXISTS tokens_created ON tokens (created_at, id);
 
 -- tasks: queued work submitted through POST /task. priority_rank orders the queue
@@ -31,6 +34,7 @@ CREATE INDEX IF NOT EXISTS tokens_created ON tokens (created_at, id);
 -- duration_ms is set on completion and feeds the start/completion estimates.
 CREATE TABLE IF NOT EXISTS tasks (
   id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL DEFAULT 'default',
   token_id TEXT NOT NULL,
   title TEXT NOT NULL,
   priority TEXT NOT NULL,
@@ -47,24 +51,29 @@ CREATE TABLE IF NOT EXISTS tasks (
   completed_at INTEGER,
   duration_ms INTEGER
 );
+CREATE INDEX IF NOT EXISTS tasks_tenant ON tasks (tenant_id, created_at, id);
 CREATE INDEX IF NOT EXISTS tasks_queue ON tasks (status, priority_rank, created_at);
 CREATE INDEX IF NOT EXISTS tasks_completed ON tasks (status, completed_at);
 
--- task_queue: pending tasks per priority rank, kept exact by the triggers below (in the same
--- transaction as the change), so POST /task learns its position from three rows instead of
--- counting the queue. Seeded from the tasks table the first time the schema is applied.
+-- task_queue: pending tasks per tenant and priority rank, kept exact by the triggers below (in the
+-- same transaction as the change), so POST /task learns its position in its tenant's queue from
+-- three rows instead of counting the queue. A tenant's row appears with its first pending task of
+-- a rank; the default tenant's three are seeded (0073 rebuilt the table from the tasks table).
 CREATE TABLE IF NOT EXISTS task_queue (
-  priority_rank INTEGER PRIMARY KEY,
-  pending INTEGER NOT NULL
-);
-INSERT OR IGNORE INTO task_queue (priority_rank, pending) SELECT r.rank, (SELECT COUNT(*) FROM tasks WHERE status = 'pending' AND priority_rank = r.rank) FROM (SELECT 0 AS rank UNION ALL SELECT 1 UNION ALL SELECT 2) AS r;
-CREATE TRIGGER IF NOT EXISTS task_queue_on_insert AFTER INSERT ON tasks WHEN NEW.status = 'pending' BEGIN UPDATE task_queue SET pending = pending + 1 WHERE priority_rank = NEW.priority_rank; END;
-CREATE TRIGGER IF NOT EXISTS task_queue_on_leave AFTER UPDATE OF status ON tasks WHEN OLD.status = 'pending' AND NEW.status <> 'pending' BEGIN UPDATE task_queue SET pending = pending - 1 WHERE priority_rank = OLD.priority_rank; END;
-CREATE TRIGGER IF NOT EXISTS task_queue_on_delete AFTER DELETE ON tasks WHEN OLD.status = 'pending' BEGIN UPDATE task_queue SET pending = pending - 1 WHERE priority_rank = OLD.priority_rank; END;
+  tenant_id TEXT NOT NULL,
+  priority_rank INTEGER NOT NULL,
+  pending INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, priority_rank)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO task_queue (tenant_id, priority_rank, pending) SELECT 'default', r.rank, (SELECT COUNT(*) FROM tasks WHERE tenant_id = 'default' AND status = 'pending' AND priority_rank = r.rank) FROM (SELECT 0 AS rank UNION ALL SELECT 1 UNION ALL SELECT 2) AS r;
+CREATE TRIGGER IF NOT EXISTS task_queue_on_insert AFTER INSERT ON tasks WHEN NEW.status = 'pending' BEGIN INSERT INTO task_queue (tenant_id, priority_rank, pending) VALUES (NEW.tenant_id, NEW.priority_rank, 1) ON CONFLICT (tenant_id, priority_rank) DO UPDATE SET pending = pending + 1; END;
+CREATE TRIGGER IF NOT EXISTS task_queue_on_leave AFTER UPDATE OF status ON tasks WHEN OLD.status = 'pending' AND NEW.status <> 'pending' BEGIN UPDATE task_queue SET pending = pending - 1 WHERE tenant_id = OLD.tenant_id AND priority_rank = OLD.priority_rank; END;
+CREATE TRIGGER IF NOT EXISTS task_queue_on_delete AFTER DELETE ON tasks WHEN OLD.status = 'pending' BEGIN UPDATE task_queue SET pending = pending - 1 WHERE tenant_id = OLD.tenant_id AND priority_rank = OLD.priority_rank; END;
 
 -- notifications: POST /notify records. channels is a JSON object channel -> {status, ...}.
 CREATE TABLE IF NOT EXISTS notifications (
   id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL DEFAULT 'default',
   token_id TEXT NOT NULL,
   priority TEXT NOT NULL,
   title TEXT NOT NULL,
@@ -78,6 +87,7 @@ CREATE TABLE IF NOT EXISTS notifications (
 -- research: POST /research jobs; report is set by POST /research/:id/complete.
 CREATE TABLE IF NOT EXISTS research (
   id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL DEFAULT 'default',
   token_id TEXT NOT NULL,
   topic TEXT NOT NULL,
   depth INTEGER NOT NULL,
@@ -98,11 +108,13 @@ CREATE TABLE IF NOT EXISTS research (
 -- payloads under the key events/<id>/data.
 CREATE TABLE IF NOT EXISTS events (
   id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL DEFAULT 'default',
   type TEXT NOT NULL,
   data TEXT NOT NULL,
   metadata TEXT,
   created_at INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS events_tenant ON events (tenant_id, created_at, id);
 CREATE INDEX IF NOT EXISTS events_created ON events (created_at);
 CREATE INDEX IF NOT EXISTS events_type ON events (type, id);
 
@@ -127,6 +139,7 @@ CREATE INDEX IF NOT EXISTS payloads_created ON payloads (created_at);
 -- configured default. options is JSON (the generic scheme: header, algorithm, encoding, ...).
 CREATE TABLE IF NOT EXISTS sources (
   provider TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL DEFAULT 'default',
   enabled INTEGER NOT NULL DEFAULT 1,
   secrets TEXT NOT NULL,
   secret_count INTEGER NOT NULL,
@@ -140,9 +153,11 @@ CREATE TABLE IF NOT EXISTS sources (
 -- INSERT OR IGNORE in the publishing batch: the event row is written only when this insert
 -- changed a row, so a duplicate is never published twice. event_id is the event the delivery
 -- became; expires_at = received_at + SOURCE_DEDUP_HOURS, after which the cron's retention
--- deletes the row.
+-- deletes the row. provider is the dedup scope: the provider name for the default tenant's
+-- per-provider url, `<provider>:<source id>` for a tenant's source (tenant_id = the source's).
 CREATE TABLE IF NOT EXISTS source_deliveries (
   provider TEXT NOT NULL,
+  tenant_id TEXT NOT NULL DEFAULT 'default',
   delivery_id TEXT NOT NULL,
   event_id TEXT NOT NULL,
   received_at INTEGER NOT NULL,
@@ -158,6 +173,7 @@ CREATE INDEX IF NOT EXISTS source_deliveries_expires ON source_deliveries (expir
 -- Listed newest first with keyset pagination on (created_at, id).
 CREATE TABLE IF NOT EXISTS audit (
   id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL DEFAULT 'default',
   action TEXT NOT NULL,
   actor_token_id TEXT NOT NULL,
   target_type TEXT NOT NULL,
@@ -166,6 +182,7 @@ CREATE TABLE IF NOT EXISTS audit (
   details TEXT,
   created_at INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS audit_tenant ON audit (tenant_id, created_at, id);
 CREATE INDEX IF NOT EXISTS audit_created ON audit (created_at, id);
 CREATE INDEX IF NOT EXISTS audit_action ON audit (action, created_at, id);
 CREATE INDEX IF NOT EXISTS audit_actor ON audit (actor_token_id, created_at, id);
@@ -192,6 +209,7 @@ CREATE INDEX IF NOT EXISTS audit_target ON audit (target_type, target_id, create
 -- signing_overlap_until (epoch ms) is ahead, both schemes sign (a switch in progress).
 CREATE TABLE IF NOT EXISTS subscriptions (
   id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL DEFAULT 'default',
   name TEXT,
   description TEXT,
   url TEXT NOT NULL,
@@ -231,6 +249,7 @@ CREATE TABLE IF NOT EXISTS subscriptions (
   signing_public_key TEXT,
   signing_overlap_until INTEGER
 );
+CREATE INDEX IF NOT EXISTS subscriptions_tenant ON subscriptions (tenant_id, created_at, id);
 CREATE INDEX IF NOT EXISTS subscriptions_created ON subscriptions (created_at, id);
 CREATE INDEX IF NOT EXISTS subscriptions_status ON subscriptions (status, created_at, id);
 
@@ -249,6 +268,7 @@ CREATE INDEX IF NOT EXISTS subscriptions_status ON subscriptions (status, create
 -- claimed only while no earlier row (event_id order) of its key is unfinished.
 CREATE TABLE IF NOT EXISTS deliveries (
   id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL DEFAULT 'default',
   event_id TEXT NOT NULL,
   subscription_id TEXT NOT NULL,
   event_type TEXT NOT NULL,
@@ -265,6 +285,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
   batch_id TEXT,
   ordering_key TEXT
 );
+CREATE INDEX IF NOT EXISTS deliveries_tenant_status ON deliveries (tenant_id, status, updated_at);
 CREATE UNIQUE INDEX IF NOT EXISTS deliveries_event_subscription ON deliveries (event_id, subscription_id);
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at) WHERE next_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS deliveries_subscription ON deliveries (subscription_id, created_at, id);
@@ -280,6 +301,7 @@ CREATE INDEX IF NOT EXISTS deliveries_open ON deliveries (subscription_id, event
 -- verdict (success | retry | fail | gone). batch_id: the batch the attempt carried the delivery in.
 CREATE TABLE IF NOT EXISTS attempts (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id TEXT NOT NULL DEFAULT 'default',
   delivery_id TEXT NOT NULL,
   subscription_id TEXT NOT NULL,
   attempt INTEGER NOT NULL,
@@ -298,13 +320,16 @@ CREATE INDEX IF NOT EXISTS attempts_created ON attempts (created_at);
 -- channels: named notification destinations for POST /notify. Each is delivered by the outbound
 -- engine through a backing subscription (subscription_id) to notify.sent events whose
 -- data.channel is the channel's name; type picks the payload preset (webhook = the event body or
--- the channel's own template).
+-- the channel's own template). Names are unique per tenant (tenant_id, name): each tenant may
+-- have its own "ops".
 CREATE TABLE IF NOT EXISTS channels (
-  name TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  tenant_id TEXT NOT NULL DEFAULT 'default',
   type TEXT NOT NULL,
   subscription_id TEXT NOT NULL,
   created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, name)
 );
 
 -- rules: automation rules (docs/AUTOMATION.md). A rule's trigger (event patterns and an optional
@@ -330,6 +355,7 @@ CREATE TABLE IF NOT EXISTS rules (
 );
 CREATE INDEX IF NOT EXISTS rules_enabled ON rules (tenant_id, enabled, priority DESC, created_at);
 CREATE INDEX IF NOT EXISTS rules_created ON rules (created_at, id);
+CREATE INDEX IF NOT EXISTS rules_tenant ON rules (tenant_id, created_at, id);
 
 -- runs: one row per Workflow instance a rule started, id "<rule id>-<event id>" (the instance id),
 -- mirroring the instance's status and each step's outcome (steps: JSON array of
@@ -349,6 +375,7 @@ CREATE TABLE IF NOT EXISTS runs (
   updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS runs_started ON runs (started_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS runs_tenant ON runs (tenant_id, started_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS runs_rule ON runs (rule_id, started_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS runs_status ON runs (status, started_at DESC, id DESC);
 
@@ -398,6 +425,7 @@ CREATE TABLE IF NOT EXISTS system_state (
 -- inspectors: one bin; its id is the credential of its capture url.
 CREATE TABLE IF NOT EXISTS inspectors (
   id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL DEFAULT 'default',
   name TEXT,
   created_by TEXT,
   created_at INTEGER NOT NULL
@@ -407,6 +435,7 @@ CREATE TABLE IF NOT EXISTS inspectors (
 -- by arrival; the newest 500 per inspector are kept, and none older than 7 days (retention).
 CREATE TABLE IF NOT EXISTS inspector_requests (
   id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL DEFAULT 'default',
   inspector_id TEXT NOT NULL,
   method TEXT NOT NULL,
   path TEXT NOT NULL,
@@ -431,3 +460,39 @@ CREATE TABLE IF NOT EXISTS dashboard_session_ends (
   expires_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS dashboard_session_ends_expires ON dashboard_session_ends (expires_at);
+
+-- tenants (issue 13, docs/TENANTS.md): every resource row carries tenant_id; rows from before
+-- tenants existed belong to `default`, which always exists and cannot be deleted. id is 1–64
+-- chars of [a-z0-9][a-z0-9_-]*; rate_limit is requests per hour for all its tokens together (NULL
+-- = no tenant-wide limit); metadata is JSON; portal_revoked_at ends every portal token issued
+-- before it. tokens.read_only marks a read-only portal token (GET only).
+CREATE TABLE IF NOT EXISTS tenants (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  rate_limit INTEGER,
+  metadata TEXT,
+  portal_revoked_at INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+-- tenant_sources: per-tenant inbound sources (POST /sources), reached at
+-- /sources/<provider>/<id>. secrets is the sealed JSON array of signing secrets (context
+-- "source:<id>"); name is the event-type prefix of a generic source; events is a JSON array of
+-- accepted event types or prefix.* patterns (NULL = all); settings is JSON (generic scheme
+-- options, toleranceSeconds). Wave-1 `sources` rows (keyed by provider) stay the default tenant's.
+CREATE TABLE IF NOT EXISTS tenant_sources (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  name TEXT,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  secrets TEXT NOT NULL,
+  secret_count INTEGER NOT NULL,
+  events TEXT,
+  settings TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tenant_sources_tenant ON tenant_sources (tenant_id, created_at, id);
+INSERT OR IGNORE INTO tenants (id, name, created_at, updated_at) VALUES ('default', 'Default', 0, 0);

@@ -10,6 +10,7 @@ import { registerListen } from "./commands/listen.js";
 import { registerLogin } from "./commands/login.js";
 import { registerOps } from "./commands/ops.js";
 import { registerSources } from "./commands/sources.js";
+import { registerTenants } from "./commands/tenants.js";
 import { registerTokens } from "./commands/tokens.js";
 import { registerVerify } from "./commands/verify.js";
 import { registerWebhooks } from "./commands/webhooks.js";
@@ -44,6 +45,7 @@ export function buildProgram(io: Io) {
   registerEvents(program, ctx);
   registerListen(program, ctx);
   registerTokens(program, ctx);
+  registerTenants(program, ctx);
   registerSources(program, ctx);
   registerInspectors(program, ctx);
   registerEventLog(program, ctx);

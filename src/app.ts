@@ -5,6 +5,7 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { actionRoutes } from "./actions/routes";
 import { SECURITY_SCHEMES, securityOf } from "./auth/openapi-security";
 import { tokenRoutes } from "./auth/routes";
+import { tenantRoutes } from "./tenants/routes";
 import { ruleRoutes, runRoutes } from "./automation";
 import { dashboardRoutes } from "./dashboard";
 import { channelRoutes, deliveryRoutes, destinationRoutes, endpointRoutes, subscriptionRoutes } from "./delivery/api";
@@ -90,6 +91,7 @@ export function createApp(options: AppOptions = {}) {
   v2.route("/", metricsRoutes);
   v2.route("/", auditRoutes);
   v2.route("/", tokenRoutes);
+  v2.route("/", tenantRoutes);
   v2.route("/", actionRoutes);
   v2.route("/", sourceRoutes);
   v2.route("/", streamRoutes);

@@ -14,10 +14,10 @@ function engineEffects(env: Env, ctx: BackgroundContext, source: string): Engine
       publishAll(
         env,
         ctx,
-        notices.map((n) => ({ type: "subscription.disabled", data: { subscriptionId: n.subscriptionId, url: redactUrl(n.url), reason: n.reason, consecutiveFailures: n.consecutiveFailures } })),
+        notices.map((n) => ({ tenantId: n.tenantId, type: "subscription.disabled", data: { subscriptionId: n.subscriptionId, url: redactUrl(n.url), reason: n.reason, consecutiveFailures: n.consecutiveFailures } })),
       ),
-    attempted: (outcome) => recordDelivery(outcome.status === "retrying" ? "retried" : outcome.status, outcome.durationMs),
-    audit: (action, target, details) => auditSystem(env.DB, getConfig(env), source, action, target, details),
+    attempted: (outcome, tenantId) => recordDelivery(outcome.status === "retrying" ? "retried" : outcome.status, outcome.durationMs, tenantId),
+    audit: (action, target, details, tenantId) => auditSystem(env.DB, getConfig(env), source, action, target, details, tenantId),
     settled: (outcomes) => Promise.all([announceFailedDeliveries(env, ctx, outcomes), announceNotificationOutcomes(env, ctx, outcomes)]),
   };
 }

@@ -14,6 +14,8 @@ import { handToHub } from "./stream/hub-client";
 export interface PublishInput {
   /** A pre-allocated id (from nextEventId()) when a statement in the same batch must name the event. */
   id?: string;
+  /** The tenant the event belongs to: only its subscriptions, rules and streams receive it. */
+  tenantId: string;
   /** A catalogue type (an unlisted one does not compile), a provider type, or a checked custom type. */
   type: EventType;
   data: Record<string, unknown>;
@@ -86,7 +88,7 @@ export async function publishBatch(
 ): Promise<{ events: PublishedEvent[]; reads: D1Result[] }> {
   const createdAt = options.now ?? Date.now();
   const events = inputs.map((input) => {
-    const event: StoredEvent = { id: input.id ?? nextEventId(), type: input.type, data: input.data, createdAt };
+    const event: StoredEvent = { id: input.id ?? nextEventId(), type: input.type, data: input.data, createdAt, tenantId: input.tenantId };
     if (input.metadata) event.metadata = input.metadata;
     return event;
   });

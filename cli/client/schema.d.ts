@@ -307,7 +307,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Redeliver failed (dead-lettered) deliveries of active subscriptions */
+        /** Redeliver failed (dead-lettered) deliveries of the caller's tenant's active subscriptions */
         post: operations["postQueueRetryFailed"];
         delete?: never;
         options?: never;
@@ -322,7 +322,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Queue and dead-letter figures from the outbox */
+        /** Queue and dead-letter figures from the outbox (of the caller's tenant; every tenant for the admin without X-Tenant-ID) */
         get: operations["getQueueStats"];
         put?: never;
         post?: never;
@@ -598,10 +598,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List every provider with its configuration state */
+        /** List the caller's tenant's sources (and, for the default tenant, the per-provider sources) */
         get: operations["getSources"];
         put?: never;
-        post?: never;
+        /** Create an inbound source in the caller's tenant, reached at /sources/{provider}/{id} */
+        post: operations["postSources"];
         delete?: never;
         options?: never;
         head?: never;
@@ -629,6 +630,29 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/webhooks/v2/sources/{provider}/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one of the caller's sources (never its secrets) */
+        get: operations["getSourcesByProviderById"];
+        put?: never;
+        /**
+         * Receive a webhook for a tenant's source (verified with that source's secrets, published into its tenant)
+         * @description No token: the source id in the url and the provider's signature under that source's own secrets authenticate the request. Events are `<provider>.<type>` (a generic source with a name: `<name>.<type>`), published into the source's tenant and deduplicated per source. A type outside the source's `events` allowlist is acknowledged with 200 and `ignored: true`, and not published.
+         */
+        post: operations["postSourcesByProviderById"];
+        /** Delete one of the caller's sources (its url answers 404 from then on) */
+        delete: operations["deleteSourcesByProviderById"];
+        options?: never;
+        head?: never;
+        /** Change a source's name, secret(s) (several during rotation), enabled, events allowlist or settings */
+        patch: operations["patchSourcesByProviderById"];
         trace?: never;
     };
     "/webhooks/v2/status": {
@@ -935,6 +959,77 @@ export interface paths {
         get: operations["getTaskByIdStatus"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/v2/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List tenants, oldest first (cursor pagination) */
+        get: operations["getTenants"];
+        put?: never;
+        /** Create a tenant (ADMIN_TOKEN only); its id is generated when absent */
+        post: operations["postTenants"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/v2/tenants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a tenant */
+        get: operations["getTenantsById"];
+        put?: never;
+        post?: never;
+        /** Delete a tenant: 409 CONFLICT while it holds resources unless ?force=true (which deletes them all); `default` cannot be deleted */
+        delete: operations["deleteTenantsById"];
+        options?: never;
+        head?: never;
+        /** Update a tenant (name, rate limit, metadata) */
+        patch: operations["patchTenantsById"];
+        trace?: never;
+    };
+    "/webhooks/v2/tenants/{id}/portal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue a portal token (ehp_…) for the tenant: scopes subscriptions and events, GET only when readOnly; shown only here */
+        post: operations["postTenantsByIdPortal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/v2/tenants/{id}/portal/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End every portal token of the tenant at once (other isolates' caches keep one up to AUTH_CACHE_TTL) */
+        post: operations["postTenantsByIdPortalRevoke"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1547,6 +1642,7 @@ export interface components {
                 id: string | null;
                 type: string;
             };
+            tenantId: string;
         };
         /** @description A batch leaves when it holds maxEvents or its oldest event has waited maxWaitMs; body {type: batch, id: bat_…, events} */
         Batch: {
@@ -1563,6 +1659,8 @@ export interface components {
             status: string;
             subscriptionId: string;
             template?: unknown;
+            /** @description The tenant the channel belongs to (names are unique per tenant) */
+            tenantId: string;
             /** @enum {string} */
             type: "webhook" | "slack" | "discord" | "teams" | "integration";
             updatedAt: string;
@@ -1594,6 +1692,12 @@ export interface components {
         CreateInspector: {
             /** @description A name for people */
             name?: string;
+        };
+        CreatePortalToken: {
+            /** @default 3600 */
+            expiresIn: number;
+            /** @default false */
+            readOnly: boolean;
         };
         CreateRule: {
             description?: string | null;
@@ -1690,6 +1794,26 @@ export interface components {
             tags?: string[];
             task: string;
         };
+        CreateTenant: {
+            id?: string;
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            name: string;
+            rateLimit?: number | null;
+        };
+        CreateTenantSource: {
+            /** @default true */
+            enabled: boolean;
+            /** @description Accepted event types (the published type: `github.push`, `github.*`); null accepts all. Others are acknowledged with 200 and not published. */
+            events?: string[] | null;
+            name?: string;
+            /** @enum {string} */
+            provider: "github" | "stripe" | "slack" | "linear" | "shopify" | "standard" | "generic";
+            secret?: string;
+            secrets?: string[];
+            settings?: components["schemas"]["TenantSourceSettings"];
+        };
         CreateToken: {
             active?: boolean;
             endpoints: ("task" | "notify" | "research" | "events" | "subscriptions" | "tokens" | "admin" | "sources" | "metrics" | "rules" | "*")[];
@@ -1697,11 +1821,12 @@ export interface components {
             expiresAt?: string | null;
             name: string;
             rateLimit?: number | null;
+            tenantId?: string;
             /**
              * @default custom
              * @enum {string}
              */
-            type: "zapier" | "make" | "n8n" | "ifttt" | "github" | "slack" | "custom" | "admin" | "service" | "oauth";
+            type: "zapier" | "make" | "n8n" | "ifttt" | "github" | "slack" | "custom" | "admin" | "service" | "oauth" | "portal";
         };
         Delivery: {
             attempts: number;
@@ -1722,6 +1847,8 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "sending" | "success" | "failed" | "retrying";
             subscriptionId: string;
+            /** @description The tenant the delivery belongs to */
+            tenantId: string;
             updatedAt: string;
         };
         Destination: {
@@ -1856,12 +1983,14 @@ export interface components {
             query: string;
             receivedAt: string;
             sourceIp: string | null;
+            tenantId: string;
             truncated: boolean;
         };
         Inspector: {
             createdAt: string;
             id: string;
             name: string | null;
+            tenantId: string;
             url: string;
         };
         Integration: {
@@ -1996,6 +2125,8 @@ export interface components {
             createdAt: string;
             id: string;
             priority: string;
+            /** @description The tenant the notification belongs to */
+            tenantId: string;
             title: string;
         };
         NotificationSent: {
@@ -2049,6 +2180,14 @@ export interface components {
             /** @enum {string} */
             type: "hmac";
         };
+        PortalToken: {
+            expiresAt: string;
+            readOnly: boolean;
+            tenantId: string;
+            token: string;
+            tokenId: string;
+            url: string;
+        };
         PublishEvent: {
             data: {
                 [key: string]: unknown;
@@ -2091,6 +2230,8 @@ export interface components {
             sources: string[];
             /** @enum {string} */
             status: "started" | "completed";
+            /** @description The tenant the job belongs to */
+            tenantId: string;
             topic: string;
             updatedAt: string;
         };
@@ -2138,6 +2279,8 @@ export interface components {
             }[];
             stopProcessing: boolean;
             template: string | null;
+            /** @description The tenant the rule belongs to (it runs only on that tenant's events) */
+            tenantId: string;
             trigger: {
                 events: string[];
                 filter?: unknown;
@@ -2275,6 +2418,8 @@ export interface components {
             /** @enum {string} */
             status: "queued" | "running" | "waiting" | "paused" | "completed" | "failed" | "terminated";
             steps: components["schemas"]["RunStep"][];
+            /** @description The tenant of the triggering event */
+            tenantId: string;
         };
         RunEvent: {
             payload?: unknown;
@@ -2357,9 +2502,13 @@ export interface components {
             duplicate: boolean;
             eventId: string | null;
             handshake?: string;
+            /** @description true: the event type is not in the source's events allowlist; acknowledged, not published */
+            ignored?: boolean;
             provider: string;
             /** @enum {boolean} */
             received: true;
+            /** @description The tenant source (POST /sources/{provider}/{id} only) */
+            sourceId?: string;
             type?: string;
         };
         /**
@@ -2441,6 +2590,8 @@ export interface components {
             /** @enum {string} */
             status: "active" | "paused" | "disabled";
             template?: unknown;
+            /** @description The tenant the subscription belongs to */
+            tenantId: string;
             timeoutMs: number;
             updatedAt: string;
             url?: string;
@@ -2490,6 +2641,8 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "running" | "completed" | "failed";
             tags: string[];
+            /** @description The tenant the task belongs to */
+            tenantId: string;
             title: string;
             updatedAt: string;
         };
@@ -2502,6 +2655,43 @@ export interface components {
             position: number;
             /** @enum {string} */
             status: "pending";
+        };
+        Tenant: {
+            createdAt: string;
+            id: string;
+            metadata: {
+                [key: string]: unknown;
+            } | null;
+            name: string;
+            rateLimit: number | null;
+            updatedAt: string;
+        };
+        TenantSource: {
+            createdAt: string;
+            enabled: boolean;
+            eventPrefix: string;
+            events: string[] | null;
+            id: string;
+            name: string | null;
+            /** @enum {string} */
+            provider: "github" | "stripe" | "slack" | "linear" | "shopify" | "standard" | "generic";
+            secretCount: number;
+            settings: components["schemas"]["TenantSourceSettings"];
+            tenantId: string;
+            updatedAt: string;
+            url: string;
+        };
+        /** @description toleranceSeconds for any provider; the rest only for generic (its signature header and scheme) */
+        TenantSourceSettings: {
+            /** @enum {string} */
+            algorithm?: "sha256" | "sha512";
+            deliveryIdHeader?: string | null;
+            /** @enum {string} */
+            encoding?: "hex" | "base64";
+            eventTypeHeader?: string | null;
+            header?: string;
+            prefix?: string;
+            toleranceSeconds?: number | null;
         };
         TestRule: {
             event: {
@@ -2524,6 +2714,8 @@ export interface components {
             lastUsedAt: string | null;
             name: string;
             rateLimit: number | null;
+            readOnly: boolean;
+            tenantId: string;
             type: string;
             updatedAt: string;
         };
@@ -2602,6 +2794,22 @@ export interface components {
             /** @enum {string} */
             status: "running" | "completed" | "failed";
         };
+        UpdateTenant: {
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            name?: string;
+            rateLimit?: number | null;
+        };
+        UpdateTenantSource: {
+            enabled?: boolean;
+            /** @description Accepted event types (the published type: `github.push`, `github.*`); null accepts all. Others are acknowledged with 200 and not published. */
+            events?: string[] | null;
+            name?: string | null;
+            secret?: string;
+            secrets?: string[];
+            settings?: components["schemas"]["TenantSourceSettings"];
+        };
         UpdateToken: {
             active?: boolean;
             endpoints?: ("task" | "notify" | "research" | "events" | "subscriptions" | "tokens" | "admin" | "sources" | "metrics" | "rules" | "*")[];
@@ -2610,7 +2818,7 @@ export interface components {
             name?: string;
             rateLimit?: number | null;
             /** @enum {string} */
-            type?: "zapier" | "make" | "n8n" | "ifttt" | "github" | "slack" | "custom" | "admin" | "service" | "oauth";
+            type?: "zapier" | "make" | "n8n" | "ifttt" | "github" | "slack" | "custom" | "admin" | "service" | "oauth" | "portal";
         };
         Verification: {
             error: string | null;
@@ -2630,6 +2838,11 @@ export interface components {
             metadata?: {
                 [key: string]: unknown;
             };
+            /**
+             * @description The tenant the event belongs to
+             * @example default
+             */
+            tenantId: string;
             timestamp: string;
             type: string;
         };
@@ -2726,7 +2939,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2842,7 +3055,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2962,7 +3175,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3078,7 +3291,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3198,7 +3411,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3320,7 +3533,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3440,7 +3653,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3566,7 +3779,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3699,7 +3912,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3828,7 +4041,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3944,7 +4157,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4149,7 +4362,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4267,7 +4480,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4387,7 +4600,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4509,7 +4722,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4626,7 +4839,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4744,7 +4957,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4862,7 +5075,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4980,7 +5193,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5105,7 +5318,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5225,7 +5438,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5351,7 +5564,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5469,7 +5682,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5589,7 +5802,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5705,7 +5918,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5827,7 +6040,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5947,7 +6160,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6068,7 +6281,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6184,7 +6397,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6304,7 +6517,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6424,7 +6637,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6544,7 +6757,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6669,7 +6882,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6790,7 +7003,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6912,7 +7125,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7028,7 +7241,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7153,7 +7366,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7269,7 +7482,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7385,7 +7598,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7501,7 +7714,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7617,7 +7830,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7666,14 +7879,17 @@ export interface operations {
     };
     getSources: {
         parameters: {
-            query?: never;
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Every provider */
+            /** @description The sources, oldest first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7681,7 +7897,10 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
-                            items: components["schemas"]["Source"][];
+                            items: components["schemas"]["TenantSource"][];
+                            nextCursor: string | null;
+                            /** @description The default tenant's per-provider urls (/sources/{provider}); empty for other tenants */
+                            providers: components["schemas"]["Source"][];
                         };
                         links?: {
                             [key: string]: string;
@@ -7733,7 +7952,125 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postSources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTenantSource"];
+            };
+        };
+        responses: {
+            /** @description The source (its secrets are never returned) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["TenantSource"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7849,7 +8186,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7969,7 +8306,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8032,7 +8369,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted (or a duplicate, acknowledged) */
+            /** @description Accepted (or a duplicate, or a type outside the allowlist: acknowledged) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8072,7 +8409,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description NOT_FOUND: unknown provider */
+            /** @description NOT_FOUND: unknown provider (or source) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8182,7 +8519,463 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSourcesByProviderById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The source */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["TenantSource"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postSourcesByProviderById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                provider: "github" | "stripe" | "slack" | "linear" | "shopify" | "standard" | "generic";
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+                "application/x-www-form-urlencoded": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Accepted (or a duplicate, or a type outside the allowlist: acknowledged) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SourceReceipt"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON: a JSON content type with a body that does not parse */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SIGNATURE_INVALID: missing, malformed or wrong signature, or a timestamp outside the tolerance */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND: unknown provider (or source) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this IP or to this source per minute, or too many failed signatures from this IP */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: the provider has no secret configured, or is disabled */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteSourcesByProviderById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @enum {boolean} */
+                            deleted: true;
+                            id: string;
+                            /** @enum {string} */
+                            provider: "github" | "stripe" | "slack" | "linear" | "shopify" | "standard" | "generic";
+                        };
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchSourcesByProviderById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTenantSource"];
+            };
+        };
+        responses: {
+            /** @description The updated source */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["TenantSource"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8273,6 +9066,8 @@ export interface operations {
                             requestCount: number;
                             /** @enum {string} */
                             scope: "isolate";
+                            /** @description The tenant whose requests are counted (null: the whole gateway, for the admin without X-Tenant-ID) */
+                            tenantId: string | null;
                             uptime: number;
                         };
                         links?: {
@@ -8325,7 +9120,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8445,7 +9240,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8567,7 +9362,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8687,7 +9482,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8803,7 +9598,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8956,7 +9751,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9076,7 +9871,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9199,7 +9994,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9322,7 +10117,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9441,7 +10236,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9562,7 +10357,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9678,7 +10473,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9797,7 +10592,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9915,7 +10710,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10034,7 +10829,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10158,7 +10953,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10274,7 +11069,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10397,7 +11192,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10513,7 +11308,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10631,7 +11426,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10751,7 +11546,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10867,7 +11662,846 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTenants: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of tenants */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            items: components["schemas"]["Tenant"][];
+                            nextCursor: string | null;
+                        };
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postTenants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTenant"];
+            };
+        };
+        responses: {
+            /** @description The new tenant */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Tenant"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTenantsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Tenant"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteTenantsById: {
+        parameters: {
+            query?: {
+                force?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @enum {boolean} */
+                            deleted: true;
+                            id: string;
+                            removed: {
+                                [key: string]: number;
+                            };
+                        };
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchTenantsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTenant"];
+            };
+        };
+        responses: {
+            /** @description The updated tenant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Tenant"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postTenantsByIdPortal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CreatePortalToken"];
+            };
+        };
+        responses: {
+            /** @description The portal token and its sign-in url */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["PortalToken"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postTenantsByIdPortalRevoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            revoked: number;
+                            revokedAt: string;
+                            tenantId: string;
+                        };
+                        links?: {
+                            [key: string]: string;
+                        };
+                        meta: {
+                            /** @enum {string} */
+                            apiVersion: "2.0";
+                            processingTime: number;
+                            requestId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description INVALID_JSON or SCHEMA_VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN or IP_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10987,7 +12621,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11107,7 +12741,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11223,7 +12857,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11343,7 +12977,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11463,7 +13097,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) */
+            /** @description IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others) */
             409: {
                 headers: {
                     [name: string]: unknown;

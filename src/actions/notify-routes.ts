@@ -1,4 +1,5 @@
 /** POST /notify: records a notification and emits notify.sent per channel. */
+import { owningTenant } from "../tenants/context";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { protect } from "../guard";
 import type { AppEnv } from "../http/context";
@@ -27,7 +28,7 @@ notifyRoutes.openapi(
   }),
   async (c) => {
     const principal = c.get("principal");
-    const sent = await sendNotification(c.env, c.executionCtx, c.req.valid("json"), { tokenId: principal.tokenId, metadata: { requestId: c.get("requestId"), tokenId: principal.tokenId } }, { requireChannel: true });
+    const sent = await sendNotification(c.env, c.executionCtx, c.req.valid("json"), { tokenId: principal.tokenId, tenantId: owningTenant(c), metadata: { requestId: c.get("requestId"), tokenId: principal.tokenId } }, { requireChannel: true });
     return ok(c, sent, 201);
   },
 );

@@ -5,12 +5,14 @@ import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { AppError } from "../http/errors";
 import { ERROR_RESPONSES, envelopeOf } from "../http/openapi";
+import { tenantDb } from "../tenants/context";
 import { readNotification } from "./notify-status";
 import { CHANNEL_STATUS } from "./schemas";
 
 const NOTIFICATION = z
   .object({
     id: z.string(),
+    tenantId: z.string().openapi({ description: "The tenant the notification belongs to" }),
     priority: z.string(),
     title: z.string(),
     body: z.string(),
@@ -33,7 +35,7 @@ notifyStatusRoutes.openapi(
     responses: { 200: envelopeOf(NOTIFICATION, "The notification"), ...ERROR_RESPONSES },
   }),
   async (c) => {
-    const notification = await readNotification(c.env.DB, c.req.valid("param").id);
+    const notification = await readNotification(tenantDb(c), c.req.valid("param").id);
     if (!notification) throw new AppError("NOT_FOUND", "Notification not found");
     return ok(c, notification);
   },

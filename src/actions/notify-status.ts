@@ -1,5 +1,6 @@
 /** A notification's per-channel status: queued at acceptance, then delivered or failed as its channel's delivery ends. */
 import type { ChannelStatus } from "../delivery/store/channels";
+import type { TenantDb } from "../tenants/tenant-db";
 
 /** A stored channel entry of a notification. */
 export interface StoredChannel extends ChannelStatus {
@@ -24,9 +25,12 @@ export function channelStatusNow(stored: StoredChannel, delivery: ChannelDeliver
   return { ...base, attempts: delivery.attempts };
 }
 
-/** Reads a notification and its channels' deliveries; null when there is none. */
-export async function readNotification(db: D1Database, id: string) {
-  const row = await db.prepare("SELECT id, priority, title, body, channels, created_at FROM notifications WHERE id = ?").bind(id).first<{ id: string; priority: string; title: string; body: string; channels: string; created_at: number }>();
+/** Reads a notification the handle sees and its channels' deliveries; null when there is none. */
+export async function readNotification(db: TenantDb, id: string) {
+  const row = await db
+    .prepare("SELECT id, tenant_id, priority, title, body, channels, created_at FROM notifications WHERE id = ? AND $tenant(tenant_id)")
+    .bind(id)
+    .first<{ id: string; tenant_id: string; priority: string; title: string; body: string; channels: string; created_at: number }>();
   if (!row) return null;
   const stored = JSON.parse(row.channels) as Record<string, StoredChannel>;
   const eventIds = Object.values(stored).flatMap((ch) => (ch.eventId ? [ch.eventId] : []));
@@ -35,13 +39,13 @@ export async function readNotification(db: D1Database, id: string) {
         await db
           .prepare(
             `SELECT ch.name AS channel, d.status, d.attempts, d.last_status_code, d.last_error FROM deliveries d JOIN channels ch ON ch.subscription_id = d.subscription_id
-             WHERE d.event_id IN (SELECT value FROM json_each(?))`,
+             WHERE $tenant(d.tenant_id) AND d.tenant_id = ? AND ch.tenant_id = ? AND d.event_id IN (SELECT value FROM json_each(?))`,
           )
-          .bind(JSON.stringify(eventIds))
+          .bind(row.tenant_id, row.tenant_id, JSON.stringify(eventIds))
           .all<ChannelDelivery>()
       ).results
     : [];
   const byChannel = new Map(deliveries.map((d) => [d.channel, d]));
   const channels = Object.fromEntries(Object.entries(stored).map(([name, ch]) => [name, channelStatusNow(ch, byChannel.get(name))]));
-  return { id: row.id, priority: row.priority, title: row.title, body: row.body, createdAt: new Date(row.created_at).toISOString(), channels };
+  return { id: row.id, tenantId: row.tenant_id, priority: row.priority, title: row.title, body: row.body, createdAt: new Date(row.created_at).toISOString(), channels };
 }

@@ -1,8 +1,10 @@
 /** D1 access for research jobs: insert, read, guarded completion. */
 import { iso, isoOrNull } from "../lib/time";
+import type { TenantDb } from "../tenants/tenant-db";
 
 interface ResearchRow {
   id: string;
+  tenant_id: string;
   topic: string;
   depth: number;
   format: "markdown" | "json" | "html";
@@ -37,22 +39,23 @@ export interface NewResearch {
   estimatedCompletionAt: number;
 }
 
-/** The INSERT for a new research job (runs in the publishing batch). */
-export function insertResearchStatement(db: D1Database, job: NewResearch): D1PreparedStatement {
+/** The INSERT for a new research job in the handle's owning tenant (runs in the publishing batch). */
+export function insertResearchStatement(db: TenantDb, job: NewResearch): D1PreparedStatement {
   return db
     .prepare(
-      `INSERT INTO research (id, token_id, topic, depth, format, sources, max_age, status, created_at, updated_at, estimated_completion_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'started', ?, ?, ?)`,
+      `INSERT INTO research (tenant_id, id, token_id, topic, depth, format, sources, max_age, status, created_at, updated_at, estimated_completion_at)
+       VALUES ($tenant, ?, ?, ?, ?, ?, ?, ?, 'started', ?, ?, ?)`,
     )
     .bind(job.id, job.tokenId, job.topic, job.depth, job.format, job.sources ? JSON.stringify(job.sources) : null, job.maxAge ?? null, job.now, job.now, job.estimatedCompletionAt);
 }
 
-/** One research job as the API returns it, or null. */
-export async function getResearch(db: D1Database, id: string) {
-  const row = await db.prepare("SELECT * FROM research WHERE id = ?").bind(id).first<ResearchRow>();
+/** One research job the handle sees, as the API returns it, or null. */
+export async function getResearch(db: TenantDb, id: string) {
+  const row = await db.prepare("SELECT * FROM research WHERE id = ? AND $tenant(tenant_id)").bind(id).first<ResearchRow>();
   if (!row) return null;
   return {
     id: row.id,
+    tenantId: row.tenant_id,
     topic: row.topic,
     depth: row.depth,
     format: row.format,
@@ -67,9 +70,9 @@ export async function getResearch(db: D1Database, id: string) {
   };
 }
 
-/** The guarded UPDATE that completes a job once; a second completion changes nothing. */
-export function completeResearchStatement(db: D1Database, id: string, report: unknown, now: number): D1PreparedStatement {
+/** The guarded UPDATE that completes a job the handle sees once; a second completion changes nothing. */
+export function completeResearchStatement(db: TenantDb, id: string, report: unknown, now: number): D1PreparedStatement {
   return db
-    .prepare("UPDATE research SET status = 'completed', report = ?, completed_at = ?, updated_at = ? WHERE id = ? AND status = 'started'")
+    .prepare("UPDATE research SET status = 'completed', report = ?, completed_at = ?, updated_at = ? WHERE id = ? AND $tenant(tenant_id) AND status = 'started'")
     .bind(JSON.stringify(report), now, now, id);
 }

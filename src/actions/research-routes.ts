@@ -1,4 +1,6 @@
 /** Research routes: POST /research, GET /research/:id/status, POST /research/:id/complete. */
+import { owningTenant, tenantDb } from "../tenants/context";
+import { TenantDb } from "../tenants/tenant-db";
 import { iso } from "../lib/time";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { protect } from "../guard";
@@ -34,11 +36,12 @@ researchRoutes.openapi(
     const id = newId("res");
     const estimatedCompletionAt = estimateResearchCompletion(input.depth, now);
     const tokenId = c.get("principal").tokenId;
+    const db = TenantDb.of(c.env.DB, owningTenant(c));
     await publish(
       c.env,
       c.executionCtx,
-      { type: "research.started", data: { researchId: id, topic: input.topic, depth: input.depth, format: input.format }, metadata: { requestId: c.get("requestId"), tokenId } },
-      { statements: [insertResearchStatement(c.env.DB, { ...input, id, tokenId, now, estimatedCompletionAt })], now },
+      { tenantId: db.owner, type: "research.started", data: { researchId: id, topic: input.topic, depth: input.depth, format: input.format }, metadata: { requestId: c.get("requestId"), tokenId } },
+      { statements: [insertResearchStatement(db, { ...input, id, tokenId, now, estimatedCompletionAt })], now },
     );
     const progressUrl = `${BASE}/${id}/status`;
     return ok(c, { researchId: id, status: "started" as const, estimatedCompletion: iso(estimatedCompletionAt), progressUrl }, 201, {
@@ -61,7 +64,7 @@ researchRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const job = await getResearch(c.env.DB, id);
+    const job = await getResearch(tenantDb(c), id);
     if (!job) throw new AppError("NOT_FOUND", `Research ${id} not found`);
     return ok(c, job);
   },
@@ -81,13 +84,17 @@ researchRoutes.openapi(
     const { id } = c.req.valid("param");
     const { report } = c.req.valid("json");
     const now = Date.now();
+    const db = tenantDb(c);
+    // research.completed belongs to the job's tenant: known from the handle, or read when it spans every tenant.
+    const tenantId = db.tenantId ?? (await getResearch(db, id))?.tenantId;
+    if (!tenantId) throw new AppError("NOT_FOUND", `Research ${id} not found`);
     const published = await publishAll(
       c.env,
       c.executionCtx,
-      [{ type: "research.completed", data: { researchId: id, report }, metadata: { requestId: c.get("requestId"), tokenId: c.get("principal").tokenId } }],
-      { statements: [completeResearchStatement(c.env.DB, id, report, now)], requireChange: true, now },
+      [{ tenantId, type: "research.completed", data: { researchId: id, report }, metadata: { requestId: c.get("requestId"), tokenId: c.get("principal").tokenId } }],
+      { statements: [completeResearchStatement(db, id, report, now)], requireChange: true, now },
     );
-    const job = await getResearch(c.env.DB, id);
+    const job = await getResearch(db, id);
     if (!job) throw new AppError("NOT_FOUND", `Research ${id} not found`);
     if (published.length === 0) throw new AppError("UNPROCESSABLE", `Research ${id} is already completed`, { details: { field: "status", currentStatus: job.status } });
     return ok(c, job);

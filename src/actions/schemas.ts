@@ -35,6 +35,7 @@ export const CREATE_TASK = z
 export const TASK = z
   .object({
     id: z.string(),
+    tenantId: z.string().openapi({ description: "The tenant the task belongs to" }),
     title: z.string(),
     priority: z.enum(TASK_PRIORITIES),
     status: z.enum(TASK_STATUSES),
@@ -118,6 +119,7 @@ export const RESEARCH_STARTED = z
 export const RESEARCH = z
   .object({
     id: z.string(),
+    tenantId: z.string().openapi({ description: "The tenant the job belongs to" }),
     topic: z.string(),
     depth: z.number(),
     format: z.enum(RESEARCH_FORMATS),

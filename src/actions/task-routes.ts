@@ -1,4 +1,6 @@
 /** Task routes: POST /task, GET /task/:id/status, PATCH /task/:id. */
+import { owningTenant, tenantDb } from "../tenants/context";
+import { TenantDb } from "../tenants/tenant-db";
 import { iso } from "../lib/time";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { protect } from "../guard";
@@ -35,11 +37,14 @@ taskRoutes.openapi(
     const now = Date.now();
     const rank = priorityRank(input.priority);
     const id = newId("task");
+    // Bound to the tenant the task goes to: its queue position and estimates count only that queue.
+    const db = TenantDb.of(c.env.DB, owningTenant(c));
     const task = { id, tokenId: c.get("principal").tokenId, title: input.task, priority: input.priority, rank, deadline: input.deadline, expected: input.expected, tags: input.tags, now };
     const { reads } = await publishBatch(
       c.env,
       c.executionCtx,
       [{
+        tenantId: db.owner,
         type: "task.created",
         data: {
           taskId: id,
@@ -51,7 +56,7 @@ taskRoutes.openapi(
         },
         metadata: { requestId: c.get("requestId"), tokenId: task.tokenId },
       }],
-      { reads: [queueSnapshotStatement(c.env.DB, rank)], statements: await insertTaskStatements(c.env.DB, payloadStore(c.env), task), now },
+      { reads: [queueSnapshotStatement(db, rank)], statements: await insertTaskStatements(db, payloadStore(c.env), task), now },
     );
     const snapshot = toQueueSnapshot(reads[0]);
     const schedule = estimateSchedule({ ...snapshot, defaultDurationMs: c.get("config").taskDefaultDurationMs, now });
@@ -83,7 +88,7 @@ taskRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const task = await getTask(c.env.DB, payloadStore(c.env), id);
+    const task = await getTask(tenantDb(c), payloadStore(c.env), id);
     if (!task) throw new AppError("NOT_FOUND", `Task ${id} not found`);
     return ok(c, task, 200, { self: `${BASE}/${id}`, status: `${BASE}/${id}/status` });
   },
@@ -102,7 +107,8 @@ taskRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     const change = { ...c.req.valid("json"), now: Date.now() };
-    const before = await getTask(c.env.DB, payloadStore(c.env), id);
+    const db = tenantDb(c);
+    const before = await getTask(db, payloadStore(c.env), id);
     if (!before) throw new AppError("NOT_FOUND", `Task ${id} not found`);
     const startedOrCreated = Date.parse(before.startedAt ?? before.createdAt);
     const event =
@@ -111,12 +117,12 @@ taskRoutes.openapi(
         : change.status === "completed"
           ? { type: "task.completed" as const, data: { taskId: id, result: change.result ?? null, duration: change.now - startedOrCreated } }
           : { type: "task.failed" as const, data: { taskId: id, error: change.error ?? "unspecified", timestamp: iso(change.now) } };
-    const published = await publishAll(c.env, c.executionCtx, [{ ...event, metadata: { requestId: c.get("requestId"), tokenId: c.get("principal").tokenId } }], {
-      statements: [transitionStatement(c.env.DB, id, change)],
+    const published = await publishAll(c.env, c.executionCtx, [{ ...event, tenantId: before.tenantId, metadata: { requestId: c.get("requestId"), tokenId: c.get("principal").tokenId } }], {
+      statements: [transitionStatement(db, id, change)],
       requireChange: true,
       now: change.now,
     });
-    const after = await getTask(c.env.DB, payloadStore(c.env), id);
+    const after = await getTask(db, payloadStore(c.env), id);
     if (published.length === 0) {
       throw new AppError("UNPROCESSABLE", `Task ${id} is ${after?.status ?? before.status}; it cannot become ${change.status}`, {
         details: { field: "status", currentStatus: after?.status ?? before.status },

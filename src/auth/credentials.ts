@@ -29,7 +29,7 @@ export function extractCredential(headers: Headers, url: URL): PresentedCredenti
   return null;
 }
 
-/** True when the value looks like a JWT (three base64url segments) rather than an `ehk_` key. */
+/** True when the value looks like a JWT (three base64url segments) rather than an `ehk_`/`ehp_` key. */
 export function looksLikeJwt(value: string): boolean {
   return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(value);
 }

@@ -4,7 +4,7 @@ import { hasScope, type Principal } from "./principal";
 /** Scopes only the ADMIN_TOKEN secret may grant: each of them reaches everything, or every token. */
 export const ADMIN_ONLY_SCOPES: readonly string[] = ["admin", "*", "tokens"];
 /** Token types only the ADMIN_TOKEN secret may give. */
-export const ADMIN_ONLY_TYPES: readonly string[] = ["admin"];
+export const ADMIN_ONLY_TYPES: readonly string[] = ["admin", "portal"];
 
 /** What a create or update asks to grant. */
 export interface GrantRequest {

@@ -2,6 +2,7 @@
 import { Jwt } from "hono/utils/jwt";
 import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
 import type { Config } from "../config";
+import { DEFAULT_TENANT, isTenantId } from "../tenants/model";
 import type { Principal } from "./principal";
 
 const JWKS_TTL_MS = 5 * 60_000;
@@ -75,6 +76,7 @@ export async function verifyJwtPrincipal(token: string, jwt: NonNullable<Config[
       type: "oauth",
       scopes: scopesFromClaim(payload[jwt.scopeClaim]),
       rateLimit: null,
+      tenantId: typeof payload.tenant === "string" && isTenantId(payload.tenant) ? payload.tenant : DEFAULT_TENANT,
     };
   } catch {
     return null;

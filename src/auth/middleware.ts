@@ -1,4 +1,4 @@
-/** Authentication and scope middleware: admin secret, `ehk_` keys (isolate-cached), and optional JWT. */
+/** Authentication and scope middleware: admin secret, `ehk_` and `ehp_` (portal) keys (isolate-cached), and optional JWT. */
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/context";
 import { AppError } from "../http/errors";
@@ -6,6 +6,8 @@ import { timingSafeEqual } from "../lib/crypto";
 import { extractCredential, looksLikeJwt } from "./credentials";
 import { verifyJwtPrincipal } from "./jwt";
 import { hasScope, type Principal } from "./principal";
+import { actingTenant, TENANT_HEADER } from "../tenants/model";
+import { findTenant } from "../tenants/store";
 import { TtlCache } from "./token-cache";
 import { findTokenByHash, hashKey, touchToken, type TokenRecord } from "./token-repository";
 
@@ -51,7 +53,7 @@ async function resolvePrincipal(c: Context<AppEnv>, key: string, guard: AuthGuar
   const config = c.get("config");
   const keyHash = await hashKey(key);
   if (await isAdminHash(keyHash, config.adminToken)) {
-    return { kind: "admin", tokenId: "admin", name: "admin", type: "admin", scopes: ["*"], rateLimit: null };
+    return { kind: "admin", tokenId: "admin", name: "admin", type: "admin", scopes: ["*"], rateLimit: null, tenantId: null };
   }
   const cache = cacheFor(config.authCacheTtlMs);
   if (guard && (looksLikeJwt(key) || cache.get(keyHash) === undefined)) await guard.beforeLookup(c);
@@ -72,7 +74,30 @@ async function resolvePrincipal(c: Context<AppEnv>, key: string, guard: AuthGuar
     lastTouched.set(record.id, now);
     c.executionCtx.waitUntil(touchToken(c.env.DB, record.id, now).catch(() => undefined));
   }
-  return { kind: "token", tokenId: record.id, name: record.name, type: record.type, scopes: record.endpoints, rateLimit: record.rateLimit };
+  const principal: Principal = { kind: "token", tokenId: record.id, name: record.name, type: record.type, scopes: record.endpoints, rateLimit: record.rateLimit, tenantId: record.tenantId };
+  if (record.readOnly) principal.readOnly = true;
+  return principal;
+}
+
+/**
+ * Binds the principal to the tenant it acts in: X-Tenant-ID lets the admin act inside one
+ * (existing) tenant; a tenant's token may only name its own (403 otherwise). A read-only portal
+ * token may only read.
+ */
+async function bindTenant(c: Context<AppEnv>, principal: Principal): Promise<Principal> {
+  if (principal.readOnly && c.req.method !== "GET" && c.req.method !== "HEAD") {
+    throw new AppError("FORBIDDEN", "This portal token is read-only: it may only read (GET)");
+  }
+  const named = c.req.header(TENANT_HEADER) ?? null;
+  const acting = actingTenant(principal.tenantId, named === null ? null : named.trim());
+  if ("refusal" in acting) {
+    if (acting.refusal === "foreign") throw new AppError("FORBIDDEN", `This token belongs to tenant "${principal.tenantId}" and cannot act in another`, { details: { header: TENANT_HEADER } });
+    throw new AppError("SCHEMA_VALIDATION_ERROR", `${TENANT_HEADER} must be 1-64 chars of [a-z0-9][a-z0-9_-]*`, { details: { field: TENANT_HEADER, reason: "malformed tenant id" } });
+  }
+  if (acting.tenantId !== null && principal.tenantId === null && !(await findTenant(c.env.DB, acting.tenantId))) {
+    throw new AppError("NOT_FOUND", `Tenant "${acting.tenantId}" not found`);
+  }
+  return acting.tenantId === principal.tenantId ? principal : { ...principal, tenantId: acting.tenantId };
 }
 
 /**
@@ -94,7 +119,7 @@ export function authenticateWith(guard: AuthGuard | null): MiddlewareHandler<App
           headers: { "WWW-Authenticate": 'Bearer realm="edgehook", error="invalid_request"' },
         });
       }
-      principal = await resolvePrincipal(c, credential.value, guard);
+      principal = await bindTenant(c, await resolvePrincipal(c, credential.value, guard));
     } catch (error) {
       if (guard && error instanceof AppError && error.code === "UNAUTHORIZED") throw await guard.failed(c, error);
       throw error;

@@ -3,7 +3,7 @@ import { authenticate, requiredScopeOf } from "./middleware";
 
 /** The security schemes every authenticated operation accepts (the contract's three ways to present a key). */
 export const SECURITY_SCHEMES = {
-  bearerAuth: { type: "http", scheme: "bearer", description: "`Authorization: Bearer <token>`: ADMIN_TOKEN, a token key (ehk_…) or a JWT" },
+  bearerAuth: { type: "http", scheme: "bearer", description: "`Authorization: Bearer <token>`: ADMIN_TOKEN, a token key (ehk_…), a portal key (ehp_…) or a JWT" },
   apiKeyHeader: { type: "apiKey", in: "header", name: "X-API-Key", description: "The token key in X-API-Key" },
   apiKeyQuery: { type: "apiKey", in: "query", name: "api_key", description: "The token key as ?api_key= (for clients that cannot set headers)" },
 } as const;

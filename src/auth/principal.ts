@@ -5,8 +5,8 @@ import type { Principal } from "../http/context";
 export const SCOPES = ["task", "notify", "research", "events", "subscriptions", "tokens", "admin", "sources", "metrics", "rules", "*"] as const;
 export type Scope = (typeof SCOPES)[number];
 
-/** Token types; "admin" is reserved for the ADMIN_TOKEN secret but may also be given to records. */
-export const TOKEN_TYPES = ["zapier", "make", "n8n", "ifttt", "github", "slack", "custom", "admin", "service", "oauth"] as const;
+/** Token types; "admin" is reserved for the ADMIN_TOKEN secret but may also be given to records; "portal" marks tenant portal tokens (POST /tenants/:id/portal). */
+export const TOKEN_TYPES = ["zapier", "make", "n8n", "ifttt", "github", "slack", "custom", "admin", "service", "oauth", "portal"] as const;
 
 /** The authenticated caller (declared with the request variables, in http/context). */
 export type { Principal } from "../http/context";

@@ -1,5 +1,6 @@
 /** Admin routes for API tokens: POST/GET /tokens, GET/PATCH/DELETE /tokens/:id. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { AppError } from "../http/errors";
@@ -10,6 +11,10 @@ import { checkGrant, checkRemoval, checkTokenChange, type GrantRefusal } from ".
 import { publish } from "../publish";
 import { forgetCachedTokens } from "./middleware";
 import { SCOPES, TOKEN_TYPES } from "./principal";
+import { tenantDb } from "../tenants/context";
+import { DEFAULT_TENANT, TENANT_ID_PATTERN } from "../tenants/model";
+import { findTenant } from "../tenants/store";
+import { TenantDb } from "../tenants/tenant-db";
 import { createToken, deleteToken, getToken, listTokens, updateToken } from "./token-repository";
 
 const TOKEN = z
@@ -25,6 +30,8 @@ const TOKEN = z
     updatedAt: z.string(),
     expiresAt: z.string().nullable(),
     lastUsedAt: z.string().nullable(),
+    tenantId: z.string(),
+    readOnly: z.boolean(),
   })
   .openapi("Token");
 
@@ -44,6 +51,7 @@ const CREATE_TOKEN = z
     rateLimit: TOKEN_FIELDS.rateLimit.optional(),
     active: TOKEN_FIELDS.active.optional(),
     expiresAt: TOKEN_FIELDS.expiresAt.optional(),
+    tenantId: z.string().regex(TENANT_ID_PATTERN, "1-64 chars of [a-z0-9][a-z0-9_-]*").optional(),
   })
   .openapi("CreateToken");
 const UPDATE_TOKEN = z.object(TOKEN_FIELDS).partial().openapi("UpdateToken");
@@ -61,6 +69,19 @@ function enforce(refusal: GrantRefusal | null): void {
 }
 const tags = ["Tokens"];
 
+/**
+ * The handle a new token is written through: the body's `tenantId` (default: the caller's tenant,
+ * or `default` for the unbound admin). A tenant's caller may not create in another (403); an
+ * unknown tenant is 404.
+ */
+async function creatingTenantDb(c: Context<AppEnv>, tenantId: string | undefined): Promise<TenantDb> {
+  const bound = c.get("principal").tenantId;
+  const target = tenantId ?? bound ?? DEFAULT_TENANT;
+  if (bound !== null && target !== bound) throw new AppError("FORBIDDEN", `This caller acts in tenant "${bound}" and cannot create tokens in another`, { details: { field: "tenantId" } });
+  if (!(await findTenant(c.env.DB, target))) throw new AppError("NOT_FOUND", `Tenant "${target}" not found`, { details: { field: "tenantId" } });
+  return TenantDb.of(c.env.DB, target);
+}
+
 /** Token administration routes, mounted under the base path. */
 export const tokenRoutes = new OpenAPIHono<AppEnv>();
 
@@ -75,12 +96,13 @@ tokenRoutes.openapi(
     responses: { 201: envelopeOf(TOKEN.extend({ key: z.string() }), "The new token with its key"), ...ERROR_RESPONSES },
   }),
   async (c) => {
-    const input = c.req.valid("json");
+    const { tenantId, ...input } = c.req.valid("json");
     enforce(checkGrant(c.get("principal"), input, Date.now()));
-    const { record, key } = await createToken(c.env.DB, { ...input, endpoints: input.endpoints }, Date.now(), (token) => [
-      auditStatement(c.env.DB, auditEntry(c, "token.create", { type: "token", id: token.id }, { name: token.name, type: token.type, endpoints: token.endpoints, rateLimit: token.rateLimit, active: token.active, expiresAt: token.expiresAt })),
+    const db = await creatingTenantDb(c, tenantId);
+    const { record, key } = await createToken(db, { ...input, endpoints: input.endpoints }, Date.now(), (token) => [
+      auditStatement(db.raw, { ...auditEntry(c, "token.create", { type: "token", id: token.id }, { name: token.name, type: token.type, endpoints: token.endpoints, rateLimit: token.rateLimit, active: token.active, expiresAt: token.expiresAt }), tenantId: token.tenantId }),
     ]);
-    await publish(c.env, c.executionCtx, { type: "api.key.created", data: { tokenId: record.id, name: record.name, type: record.type } });
+    await publish(c.env, c.executionCtx, { tenantId: record.tenantId, type: "api.key.created", data: { tokenId: record.id, name: record.name, type: record.type } });
     return ok(c, { ...record, key }, 201, { self: `/webhooks/v2/tokens/${record.id}` });
   },
 );
@@ -97,7 +119,7 @@ tokenRoutes.openapi(
   }),
   async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    return ok(c, await listTokens(c.env.DB, limit, cursor));
+    return ok(c, await listTokens(tenantDb(c), limit, cursor));
   },
 );
 
@@ -112,7 +134,7 @@ tokenRoutes.openapi(
     responses: { 200: envelopeOf(TOKEN, "The token"), ...ERROR_RESPONSES },
   }),
   async (c) => {
-    const token = await getToken(c.env.DB, c.req.valid("param").id);
+    const token = await getToken(tenantDb(c), c.req.valid("param").id);
     if (!token) throw new AppError("NOT_FOUND", "Token not found");
     return ok(c, token);
   },
@@ -131,14 +153,14 @@ tokenRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     const changes = c.req.valid("json");
-    const target = await getToken(c.env.DB, id);
+    const target = await getToken(tenantDb(c), id);
     if (!target) throw new AppError("NOT_FOUND", "Token not found");
     enforce(checkTokenChange(c.get("principal"), target, changes, Date.now()));
     const entry = auditEntry(c, "token.update", { type: "token", id }, { changes });
-    const token = await updateToken(c.env.DB, id, changes, Date.now(), [auditStatement(c.env.DB, entry, { onlyIfChanged: true })]);
+    const token = await updateToken(tenantDb(c), id, changes, Date.now(), [auditStatement(c.env.DB, { ...entry, tenantId: target.tenantId }, { onlyIfChanged: true })]);
     if (!token) throw new AppError("NOT_FOUND", "Token not found");
     forgetCachedTokens();
-    if (changes.active === false) await publish(c.env, c.executionCtx, { type: "api.key.revoked", data: { tokenId: token.id, name: token.name } });
+    if (changes.active === false) await publish(c.env, c.executionCtx, { tenantId: token.tenantId, type: "api.key.revoked", data: { tokenId: token.id, name: token.name } });
     return ok(c, token);
   },
 );
@@ -155,14 +177,13 @@ tokenRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const target = await getToken(c.env.DB, id);
+    const target = await getToken(tenantDb(c), id);
     if (!target) throw new AppError("NOT_FOUND", "Token not found");
     enforce(checkRemoval(c.get("principal"), target));
     const entry = auditEntry(c, "token.delete", { type: "token", id });
-    const token = await getToken(c.env.DB, id);
-    if (!token || !(await deleteToken(c.env.DB, id, [auditStatement(c.env.DB, entry, { onlyIfChanged: true })]))) throw new AppError("NOT_FOUND", "Token not found");
+    if (!(await deleteToken(tenantDb(c), id, [auditStatement(c.env.DB, { ...entry, tenantId: target.tenantId }, { onlyIfChanged: true })]))) throw new AppError("NOT_FOUND", "Token not found");
     forgetCachedTokens();
-    await publish(c.env, c.executionCtx, { type: "api.key.revoked", data: { tokenId: id, name: token.name } });
+    await publish(c.env, c.executionCtx, { tenantId: target.tenantId, type: "api.key.revoked", data: { tokenId: id, name: target.name } });
     return ok(c, { id, deleted: true as const });
   },
 );

@@ -2,6 +2,7 @@
 import { iso, isoOrNull } from "../lib/time";
 import { randomToken, sha256Hex } from "../lib/crypto";
 import { newId } from "../lib/ids";
+import type { TenantDb } from "../tenants/tenant-db";
 
 /** A token as the API shows it (never the key or its hash). */
 export interface TokenRecord {
@@ -16,6 +17,10 @@ export interface TokenRecord {
   updatedAt: string;
   expiresAt: string | null;
   lastUsedAt: string | null;
+  /** The tenant the token acts in. */
+  tenantId: string;
+  /** A read-only portal token (GET only). */
+  readOnly: boolean;
 }
 
 interface TokenRow {
@@ -30,6 +35,8 @@ interface TokenRow {
   updated_at: number;
   expires_at: number | null;
   last_used_at: number | null;
+  tenant_id: string;
+  read_only: number;
 }
 
 function toRecord(row: TokenRow): TokenRecord {
@@ -45,6 +52,8 @@ function toRecord(row: TokenRow): TokenRecord {
     updatedAt: iso(row.updated_at),
     expiresAt: isoOrNull(row.expires_at),
     lastUsedAt: isoOrNull(row.last_used_at),
+    tenantId: row.tenant_id,
+    readOnly: row.read_only === 1,
   };
 }
 
@@ -56,11 +65,15 @@ export interface NewToken {
   endpoints: string[];
   active?: boolean;
   expiresAt?: string | null;
+  /** A read-only portal token (GET only). */
+  readOnly?: boolean;
+  /** The key's prefix: `ehk` for API tokens, `ehp` for portal tokens. */
+  keyKind?: "ehk" | "ehp";
 }
 
-/** Makes a new `ehk_` key (43 url-safe chars after the prefix). */
-export function generateKey(): string {
-  return `ehk_${randomToken(32)}`;
+/** Makes a new `ehk_` (or `ehp_` portal) key (43 url-safe chars after the prefix). */
+export function generateKey(kind: "ehk" | "ehp" = "ehk"): string {
+  return `${kind}_${randomToken(32)}`;
 }
 
 /** Hash under which a key is stored and looked up. */
@@ -76,12 +89,12 @@ export type AlongsideStatements = D1PreparedStatement[];
  * `alongside(record)` gives statements written in the same batch (all or nothing).
  */
 export async function createToken(
-  db: D1Database,
+  db: TenantDb,
   input: NewToken,
   now = Date.now(),
   alongside: (record: TokenRecord) => AlongsideStatements = () => [],
 ): Promise<{ record: TokenRecord; key: string }> {
-  const key = generateKey();
+  const key = generateKey(input.keyKind);
   const row: TokenRow = {
     id: newId("tok"),
     name: input.name,
@@ -94,40 +107,42 @@ export async function createToken(
     updated_at: now,
     expires_at: input.expiresAt ? Date.parse(input.expiresAt) : null,
     last_used_at: null,
+    tenant_id: db.owner,
+    read_only: input.readOnly ? 1 : 0,
   };
   const insert = db
     .prepare(
-      `INSERT INTO tokens (id, name, type, key_hash, key_prefix, rate_limit, endpoints, active, created_at, updated_at, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO tokens (id, name, type, key_hash, key_prefix, rate_limit, endpoints, active, created_at, updated_at, expires_at, tenant_id, read_only)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, $tenant, ?)`,
     )
-    .bind(row.id, row.name, row.type, await hashKey(key), row.key_prefix, row.rate_limit, row.endpoints, row.active, now, now, row.expires_at);
+    .bind(row.id, row.name, row.type, await hashKey(key), row.key_prefix, row.rate_limit, row.endpoints, row.active, now, now, row.expires_at, row.read_only);
   const record = toRecord(row);
   await db.batch([insert, ...alongside(record)]);
   return { record, key };
 }
 
-/** The token stored under a key hash, or null. */
+/** The token stored under a key hash, or null (authentication: it spans every tenant, since the key says which). */
 export async function findTokenByHash(db: D1Database, keyHash: string): Promise<TokenRecord | null> {
-  const row = await db.prepare("SELECT * FROM tokens WHERE key_hash = ?").bind(keyHash).first<TokenRow>();
+  const row = await db.prepare("SELECT * FROM tokens WHERE key_hash = ? /* every tenant */").bind(keyHash).first<TokenRow>();
   return row ? toRecord(row) : null;
 }
 
 /** One token by id, or null. */
-export async function getToken(db: D1Database, id: string): Promise<TokenRecord | null> {
-  const row = await db.prepare("SELECT * FROM tokens WHERE id = ?").bind(id).first<TokenRow>();
+export async function getToken(db: TenantDb, id: string): Promise<TokenRecord | null> {
+  const row = await db.prepare("SELECT * FROM tokens WHERE id = ? AND $tenant(tenant_id)").bind(id).first<TokenRow>();
   return row ? toRecord(row) : null;
 }
 
 /** A page of tokens, oldest first, after the cursor (a token id). */
-export async function listTokens(db: D1Database, limit: number, cursor?: string): Promise<{ items: TokenRecord[]; nextCursor: string | null }> {
+export async function listTokens(db: TenantDb, limit: number, cursor?: string): Promise<{ items: TokenRecord[]; nextCursor: string | null }> {
   const rows = cursor
     ? await db
         .prepare(
-          "SELECT * FROM tokens WHERE (created_at, id) > (SELECT created_at, id FROM tokens WHERE id = ?) ORDER BY created_at, id LIMIT ?",
+          "SELECT * FROM tokens WHERE $tenant(tenant_id) AND (created_at, id) > (SELECT created_at, id FROM tokens WHERE id = ?) ORDER BY created_at, id LIMIT ?",
         )
         .bind(cursor, limit + 1)
         .all<TokenRow>()
-    : await db.prepare("SELECT * FROM tokens ORDER BY created_at, id LIMIT ?").bind(limit + 1).all<TokenRow>();
+    : await db.prepare("SELECT * FROM tokens WHERE $tenant(tenant_id) ORDER BY created_at, id LIMIT ?").bind(limit + 1).all<TokenRow>();
   const items = rows.results.slice(0, limit).map(toRecord);
   return { items, nextCursor: rows.results.length > limit ? items[items.length - 1]!.id : null };
 }
@@ -146,7 +161,7 @@ export interface TokenChanges {
  * Applies changes; returns the updated record or null when the token does not exist. `alongside`
  * statements run in the same batch right after the UPDATE (guard them with `changes() > 0`).
  */
-export async function updateToken(db: D1Database, id: string, changes: TokenChanges, now = Date.now(), alongside: AlongsideStatements = []): Promise<TokenRecord | null> {
+export async function updateToken(db: TenantDb, id: string, changes: TokenChanges, now = Date.now(), alongside: AlongsideStatements = []): Promise<TokenRecord | null> {
   const sets: string[] = [];
   const values: unknown[] = [];
   const put = (column: string, value: unknown) => {
@@ -160,21 +175,21 @@ export async function updateToken(db: D1Database, id: string, changes: TokenChan
   if (changes.active !== undefined) put("active", changes.active ? 1 : 0);
   if (changes.expiresAt !== undefined) put("expires_at", changes.expiresAt === null ? null : Date.parse(changes.expiresAt));
   put("updated_at", now);
-  const [updated] = await db.batch<TokenRow>([db.prepare(`UPDATE tokens SET ${sets.join(", ")} WHERE id = ? RETURNING *`).bind(...values, id), ...alongside]);
+  const [updated] = await db.batch<TokenRow>([db.prepare(`UPDATE tokens SET ${sets.join(", ")} WHERE id = ? AND $tenant(tenant_id) RETURNING *`).bind(...values, id), ...alongside]);
   const row = updated?.results[0];
   return row ? toRecord(row) : null;
 }
 
 /** Deletes a token; true when one was deleted. `alongside` as for updateToken. */
-export async function deleteToken(db: D1Database, id: string, alongside: AlongsideStatements = []): Promise<boolean> {
-  const [result] = await db.batch([db.prepare("DELETE FROM tokens WHERE id = ?").bind(id), ...alongside]);
+export async function deleteToken(db: TenantDb, id: string, alongside: AlongsideStatements = []): Promise<boolean> {
+  const [result] = await db.batch([db.prepare("DELETE FROM tokens WHERE id = ? AND $tenant(tenant_id)").bind(id), ...alongside]);
   return (result?.meta.changes ?? 0) > 0;
 }
 
 /** Records use, at most once a minute per token so reads do not become writes on the hot path. */
 export async function touchToken(db: D1Database, id: string, now = Date.now()): Promise<void> {
   await db
-    .prepare("UPDATE tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)")
+    .prepare("UPDATE tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?) /* every tenant */")
     .bind(now, id, now - 60_000)
     .run();
 }

@@ -14,10 +14,11 @@ export function triggerMatches(rule: Rule, event: WireEvent): boolean {
 }
 
 /**
- * The enabled rules of the event's tenant that match it, in walking order; a match with
- * stopProcessing ends the walk (it is included, the rest are not).
+ * The enabled rules of the event's tenant (`tenantId`, by default the event's own) that match it,
+ * in walking order; a match with stopProcessing ends the walk (it is included, the rest are not).
+ * Another tenant's rule never runs on the event.
  */
-export function routeEvent(event: WireEvent, rules: readonly Rule[], tenantId = "default"): Rule[] {
+export function routeEvent(event: WireEvent, rules: readonly Rule[], tenantId: string = event.tenantId): Rule[] {
   const candidates = rules.filter((r) => r.enabled && r.tenantId === tenantId && matchesAnyPattern(r.trigger.events, event.type));
   if (candidates.length === 0) return candidates;
   const matched: Rule[] = [];

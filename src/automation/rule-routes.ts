@@ -1,4 +1,6 @@
 /** Rule routes: create, list, read, update, replace, delete, dry-run test, templates. */
+import { owningTenant, tenantDb } from "../tenants/context";
+import { TenantDb } from "../tenants/tenant-db";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { protect } from "../guard";
@@ -24,8 +26,9 @@ const CREATED = envelopeOf(RULE.extend({ secret: z.string().openapi({ descriptio
 /** Rule routes, mounted under the base path. */
 export const ruleRoutes = new OpenAPIHono<AppEnv>();
 
+/** The rule of that id the caller's tenant sees (another tenant's is 404 like an unknown id). */
 async function found(c: Context<AppEnv>, id: string): Promise<Rule> {
-  const row = await getRuleRow(c.env.DB, id);
+  const row = await getRuleRow(tenantDb(c), id);
   if (!row) throw new AppError("NOT_FOUND", "Rule not found");
   return fromRuleRow(row);
 }
@@ -38,9 +41,10 @@ function guardSteps(c: Context<AppEnv>, rule: Rule): Rule {
 }
 
 async function create(c: Context<AppEnv>, input: CreateRuleInput, template: string | null) {
-  const { rule, secret, secretEnc } = await newRule(input, c.get("config"), Date.now(), template);
+  const db = TenantDb.of(c.env.DB, owningTenant(c));
+  const { rule, secret, secretEnc } = await newRule(input, c.get("config"), Date.now(), template, db.owner);
   guardSteps(c, rule);
-  await saveRule(c.env.DB, rule, secretEnc);
+  await saveRule(db, rule, secretEnc);
   audit(c, "rule.create", { type: "rule", id: rule.id }, { name: rule.name, events: rule.trigger.events, template });
   return ok(c, { ...view(c, rule), secret }, 201, links(rule.id));
 }
@@ -89,7 +93,7 @@ ruleRoutes.openapi(
     responses: { 200: envelopeOf(z.object({ items: z.array(RULE), nextCursor: z.string().nullable() }), "A page of rules"), ...ERROR_RESPONSES },
   }),
   async (c) => {
-    const page = await listRules(c.env.DB, c.req.valid("query"));
+    const page = await listRules(tenantDb(c), c.req.valid("query"));
     return ok(c, { items: page.items.map((rule) => view(c, rule)), nextCursor: page.nextCursor });
   },
 );
@@ -111,7 +115,7 @@ ruleRoutes.openapi(
   }),
   async (c) => {
     const rule = guardSteps(c, patchedRule(await found(c, c.req.valid("param").id), c.req.valid("json"), Date.now()));
-    await saveRule(c.env.DB, rule, null);
+    await saveRule(tenantDb(c), rule, null);
     audit(c, "rule.update", { type: "rule", id: rule.id }, { fields: Object.keys(c.req.valid("json")) });
     return ok(c, view(c, rule));
   },
@@ -129,7 +133,7 @@ ruleRoutes.openapi(
   }),
   async (c) => {
     const rule = guardSteps(c, replacedRule(await found(c, c.req.valid("param").id), c.req.valid("json"), Date.now()));
-    await saveRule(c.env.DB, rule, null);
+    await saveRule(tenantDb(c), rule, null);
     audit(c, "rule.replace", { type: "rule", id: rule.id });
     return ok(c, view(c, rule));
   },
@@ -147,7 +151,7 @@ ruleRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    if (!(await deleteRule(c.env.DB, id))) throw new AppError("NOT_FOUND", "Rule not found");
+    if (!(await deleteRule(tenantDb(c), id))) throw new AppError("NOT_FOUND", "Rule not found");
     audit(c, "rule.delete", { type: "rule", id });
     return ok(c, { id, deleted: true as const });
   },
@@ -164,7 +168,8 @@ ruleRoutes.openapi(
     responses: { 200: envelopeOf(z.object({ matched: z.boolean(), steps: z.array(z.record(z.string(), z.unknown())) }), "The dry run"), ...ERROR_RESPONSES },
   }),
   async (c) => {
-    const result = dryRun(await found(c, c.req.valid("param").id), testEvent(c.req.valid("json").event, Date.now()));
+    const rule = await found(c, c.req.valid("param").id);
+    const result = dryRun(rule, testEvent(c.req.valid("json").event, Date.now(), rule.tenantId));
     return ok(c, { matched: result.matched, steps: hideCredentials(result.steps, fieldMatcher(c.get("config").logs.redactFields)) as Record<string, unknown>[] });
   },
 );

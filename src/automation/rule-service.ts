@@ -30,11 +30,11 @@ export function publishStepRefusal(steps: Rule["steps"]): { message: string; det
   return null;
 }
 
-/** A new rule from validated input, its signing secret, and that secret sealed for storage. */
-export async function newRule(input: CreateRuleInput, config: Config, now: number, template: string | null = null): Promise<{ rule: Rule; secret: string; secretEnc: string }> {
+/** A new rule of `tenantId` from validated input, its signing secret, and that secret sealed for storage. */
+export async function newRule(input: CreateRuleInput, config: Config, now: number, template: string | null, tenantId: string): Promise<{ rule: Rule; secret: string; secretEnc: string }> {
   const id = newId("rule");
   const secret = generateSecret();
-  const rule: Rule = { ...fields(input), id, tenantId: "default", template, createdAt: now, updatedAt: now };
+  const rule: Rule = { ...fields(input), id, tenantId, template, createdAt: now, updatedAt: now };
   return { rule, secret, secretEnc: await sealSecret(config.encryptionKey, secret, `rule:${id}`) };
 }
 
@@ -91,6 +91,6 @@ export function dryRun(rule: Rule, event: WireEvent) {
 }
 
 /** The wire event a dry run renders against. */
-export function testEvent(input: { type: string; data: Record<string, unknown>; metadata?: Record<string, unknown> }, now: number): WireEvent {
-  return { id: "evt-test", type: input.type, timestamp: iso(now), data: input.data, ...(input.metadata ? { metadata: input.metadata } : {}) };
+export function testEvent(input: { type: string; data: Record<string, unknown>; metadata?: Record<string, unknown> }, now: number, tenantId: string): WireEvent {
+  return { id: "evt-test", type: input.type, timestamp: iso(now), data: input.data, tenantId, ...(input.metadata ? { metadata: input.metadata } : {}) };
 }

@@ -2,6 +2,7 @@
 import { isolateSnapshot } from "../lib/isolate-snapshot";
 import { iso } from "../lib/time";
 import { REDACTED, type FieldMatcher } from "../ops/redact";
+import type { TenantDb } from "../tenants/tenant-db";
 import type { Rule } from "./model";
 
 const PLACEHOLDER_ONLY = /^\{\{\s*[A-Za-z0-9_.:-]+\s*\}\}$/;
@@ -62,6 +63,7 @@ export function fromRuleRow(row: RuleRow): Rule {
 export function ruleView(rule: Rule, isSensitive: FieldMatcher) {
   return {
     id: rule.id,
+    tenantId: rule.tenantId,
     name: rule.name,
     description: rule.description,
     trigger: { events: rule.trigger.events, filter: rule.trigger.filter ?? null },
@@ -76,10 +78,12 @@ export function ruleView(rule: Rule, isSensitive: FieldMatcher) {
   };
 }
 
-/** Inserts or replaces a rule (the sealed secret is kept on replace). */
-export async function saveRule(db: D1Database, rule: Rule, secretEnc: string | null): Promise<void> {
+/**
+ * Inserts a rule into the handle's owning tenant (`rule.tenantId` must be that tenant), or replaces
+ * one the handle sees (the sealed secret and the tenant are kept on replace).
+ */
+export async function saveRule(db: TenantDb, rule: Rule, secretEnc: string | null): Promise<void> {
   const values = [
-    rule.tenantId,
     rule.name,
     rule.description,
     JSON.stringify(rule.trigger.events),
@@ -93,18 +97,19 @@ export async function saveRule(db: D1Database, rule: Rule, secretEnc: string | n
     rule.updatedAt,
   ];
   if (secretEnc !== null) {
+    if (rule.tenantId !== db.owner) throw new Error(`a rule of tenant ${rule.tenantId} saved through a handle owned by ${db.owner}`);
     await db
       .prepare(
         `INSERT INTO rules (tenant_id, name, description, trigger_events, trigger_filter, priority, enabled, stop_processing, params, steps, template, updated_at, id, secret_enc, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)`,
+         VALUES ($tenant, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)`,
       )
       .bind(...values, rule.id, secretEnc, rule.createdAt)
       .run();
   } else {
     await db
       .prepare(
-        `UPDATE rules SET tenant_id = ?1, name = ?2, description = ?3, trigger_events = ?4, trigger_filter = ?5, priority = ?6, enabled = ?7,
-           stop_processing = ?8, params = ?9, steps = ?10, template = ?11, updated_at = ?12 WHERE id = ?13`,
+        `UPDATE rules SET name = ?1, description = ?2, trigger_events = ?3, trigger_filter = ?4, priority = ?5, enabled = ?6,
+           stop_processing = ?7, params = ?8, steps = ?9, template = ?10, updated_at = ?11 WHERE id = ?12 AND $tenant(tenant_id)`,
       )
       .bind(...values, rule.id)
       .run();
@@ -112,23 +117,23 @@ export async function saveRule(db: D1Database, rule: Rule, secretEnc: string | n
   forgetCachedRules();
 }
 
-/** One rule row, or null. */
-export async function getRuleRow(db: D1Database, id: string): Promise<RuleRow | null> {
-  return db.prepare("SELECT * FROM rules WHERE id = ?").bind(id).first<RuleRow>();
+/** One rule row the handle sees, or null. */
+export async function getRuleRow(db: TenantDb, id: string): Promise<RuleRow | null> {
+  return db.prepare("SELECT * FROM rules WHERE id = ? AND $tenant(tenant_id)").bind(id).first<RuleRow>();
 }
 
-/** Deletes a rule; true when it existed. */
-export async function deleteRule(db: D1Database, id: string): Promise<boolean> {
-  const result = await db.prepare("DELETE FROM rules WHERE id = ?").bind(id).run();
+/** Deletes a rule the handle sees; true when it existed. */
+export async function deleteRule(db: TenantDb, id: string): Promise<boolean> {
+  const result = await db.prepare("DELETE FROM rules WHERE id = ? AND $tenant(tenant_id)").bind(id).run();
   forgetCachedRules();
   return result.meta.changes > 0;
 }
 
-/** A page of rules, oldest first, after the cursor (`<created_at>:<id>`). */
-export async function listRules(db: D1Database, options: { limit: number; cursor?: string }): Promise<{ items: Rule[]; nextCursor: string | null }> {
+/** A page of the rules the handle sees, oldest first, after the cursor (`<created_at>:<id>`). */
+export async function listRules(db: TenantDb, options: { limit: number; cursor?: string }): Promise<{ items: Rule[]; nextCursor: string | null }> {
   const [at, id] = (options.cursor ?? "").split(":");
   const after = options.cursor && id !== undefined && /^\d+$/.test(at!) ? [Number(at), id] : null;
-  const sql = `SELECT * FROM rules ${after ? "WHERE (created_at, id) > (?, ?)" : ""} ORDER BY created_at, id LIMIT ?`;
+  const sql = `SELECT * FROM rules WHERE $tenant(tenant_id) ${after ? "AND (created_at, id) > (?, ?)" : ""} ORDER BY created_at, id LIMIT ?`;
   const rows = await db.prepare(sql).bind(...(after ?? []), options.limit + 1).all<RuleRow>();
   const items = rows.results.slice(0, options.limit).map(fromRuleRow);
   const last = items[items.length - 1];
@@ -143,16 +148,17 @@ export function forgetCachedRules(): void {
 }
 
 /**
- * The enabled rules from an isolate snapshot refreshed after `ttlMs`, so publishing costs no D1
+ * The enabled rules of every tenant (a handle spanning all: the router picks the event's tenant's)
+ * from an isolate snapshot refreshed after `ttlMs`, so publishing costs no D1
  * read on a hit (and none at all beyond the refresh while no rule is enabled). Changes made in
  * this isolate drop it at once; changes made elsewhere are seen within the TTL.
  */
-export function enabledRules(db: D1Database, ttlMs: number, now = Date.now()): Promise<Rule[]> {
-  const load = async () => (await db.prepare("SELECT * FROM rules WHERE enabled = 1").all<RuleRow>()).results.map(fromRuleRow);
+export function enabledRules(db: TenantDb, ttlMs: number, now = Date.now()): Promise<Rule[]> {
+  const load = async () => (await db.prepare("SELECT * FROM rules WHERE $tenant(tenant_id) AND enabled = 1").all<RuleRow>()).results.map(fromRuleRow);
   return rulesSnapshot.get(load, ttlMs, now);
 }
 
-/** The sealed secret of a rule's http steps. */
-export async function ruleSecret(db: D1Database, id: string): Promise<string | null> {
-  return (await db.prepare("SELECT secret_enc FROM rules WHERE id = ?").bind(id).first<string>("secret_enc")) ?? null;
+/** The sealed secret of a rule's http steps (of a rule the handle sees). */
+export async function ruleSecret(db: TenantDb, id: string): Promise<string | null> {
+  return (await db.prepare("SELECT secret_enc FROM rules WHERE id = ? AND $tenant(tenant_id)").bind(id).first<string>("secret_enc")) ?? null;
 }

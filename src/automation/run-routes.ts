@@ -8,6 +8,7 @@ import { ok } from "../http/envelope";
 import { AppError } from "../http/errors";
 import { ERROR_RESPONSES, envelopeOf, jsonRequest } from "../http/openapi";
 import { audit } from "../ops/audit";
+import { tenantDb } from "../tenants/context";
 import type { RunStatus } from "./model";
 import { deleteWaitsStatement, getRun, listRuns, resetRunStatement, runView, updateRunStatement, waitsOfRun, type RunRow } from "./run-store";
 import { ID_PARAM, LIST_RUNS_QUERY, RUN, RUN_EVENT } from "./schemas";
@@ -28,8 +29,9 @@ async function onInstance<T>(runId: string, action: string, call: () => Promise<
   }
 }
 
+/** The run of that id the caller's tenant sees (another tenant's is 404 like an unknown id). */
 async function found(c: Context<AppEnv>, id: string): Promise<RunRow> {
-  const row = await getRun(c.env.DB, id);
+  const row = await getRun(tenantDb(c), id);
   if (!row) throw new AppError("NOT_FOUND", "Run not found");
   return row;
 }
@@ -45,7 +47,7 @@ runRoutes.openapi(
     responses: { 200: envelopeOf(z.object({ items: z.array(RUN), nextCursor: z.string().nullable() }), "A page of runs"), ...ERROR_RESPONSES },
   }),
   async (c) => {
-    const page = await listRuns(c.env.DB, c.req.valid("query"));
+    const page = await listRuns(tenantDb(c), c.req.valid("query"));
     return ok(c, { items: page.items.map(runView), nextCursor: page.nextCursor });
   },
 );
@@ -68,7 +70,7 @@ runRoutes.openapi(
   async (c) => {
     const run = await found(c, c.req.valid("param").id);
     const input = c.req.valid("json");
-    const wait = (await waitsOfRun(c.env.DB, run.id)).find((w) => matchesPattern(w.event_pattern, input.type));
+    const wait = (await waitsOfRun(tenantDb(c), run.id)).find((w) => matchesPattern(w.event_pattern, input.type));
     if (!wait) throw new AppError("UNPROCESSABLE", `Run ${run.id} has no step waiting for ${input.type}`, { details: { status: run.status } });
     await onInstance(run.id, "send an event to", () => resumeWait(c.env, wait, { type: input.type, payload: input.payload }));
     audit(c, "run.event", { type: "run", id: run.id }, { type: input.type, step: wait.step_id });
@@ -92,14 +94,15 @@ for (const [action, control] of Object.entries(CONTROLS)) {
       if (!(control.from as readonly RunStatus[]).includes(run.status)) throw new AppError("UNPROCESSABLE", `Cannot ${action} a ${run.status} run`, { details: { status: run.status, allowed: control.from } });
       await onInstance(run.id, action, async () => control.act(await c.env.RULE_RUNS.get(run.id)));
       const now = Date.now();
+      const db = tenantDb(c);
       const final = control.to === "terminated";
       const statements =
         action === "restart"
-          ? [resetRunStatement(c.env.DB, run, now), deleteWaitsStatement(c.env.DB, run.id)]
-          : [updateRunStatement(c.env.DB, run.id, { status: control.to, now, force: true, ...(final ? { endedAt: now } : {}) }), ...(final ? [deleteWaitsStatement(c.env.DB, run.id)] : [])];
-      await c.env.DB.batch(statements);
+          ? [resetRunStatement(db, run, now), deleteWaitsStatement(db, run.id)]
+          : [updateRunStatement(db, run.id, { status: control.to, now, force: true, ...(final ? { endedAt: now } : {}) }), ...(final ? [deleteWaitsStatement(db, run.id)] : [])];
+      await db.batch(statements);
       audit(c, `run.${action}`, { type: "run", id: run.id });
-      return ok(c, runView((await getRun(c.env.DB, run.id))!));
+      return ok(c, runView((await getRun(db, run.id))!));
     },
   );
 }

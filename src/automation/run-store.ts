@@ -1,6 +1,7 @@
 /** D1 access for runs and open waits: the run row mirrors its Workflow instance (status, each step's outcome). */
 import type { FilterGroup } from "../delivery/core/match";
 import { iso } from "../lib/time";
+import type { TenantDb } from "../tenants/tenant-db";
 import type { RunStatus, Step, StepState, StepStatus } from "./model";
 
 /** A runs row. */
@@ -32,6 +33,7 @@ export function pendingSteps(steps: readonly Step[]): StepState[] {
 export function runView(row: RunRow) {
   return {
     id: row.id,
+    tenantId: row.tenant_id,
     ruleId: row.rule_id,
     eventId: row.event_id,
     status: row.status,
@@ -43,21 +45,21 @@ export function runView(row: RunRow) {
   };
 }
 
-/** A run row to insert (status queued); `INSERT OR IGNORE` makes a second start of the same id a no-op. */
-export function insertRunStatement(db: D1Database, run: { id: string; tenantId: string; ruleId: string; eventId: string; depth: number; steps: StepState[]; now: number }): D1PreparedStatement {
+/** A run row to insert in the handle's owning tenant (status queued); `INSERT OR IGNORE` makes a second start of the same id a no-op. */
+export function insertRunStatement(db: TenantDb, run: { id: string; ruleId: string; eventId: string; depth: number; steps: StepState[]; now: number }): D1PreparedStatement {
   return db
-    .prepare("INSERT OR IGNORE INTO runs (id, tenant_id, rule_id, event_id, status, depth, steps, started_at, updated_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?)")
-    .bind(run.id, run.tenantId, run.ruleId, run.eventId, run.depth, JSON.stringify(run.steps), run.now, run.now);
+    .prepare("INSERT OR IGNORE INTO runs (id, tenant_id, rule_id, event_id, status, depth, steps, started_at, updated_at) VALUES (?, $tenant, ?, ?, 'queued', ?, ?, ?, ?)")
+    .bind(run.id, run.ruleId, run.eventId, run.depth, JSON.stringify(run.steps), run.now, run.now);
 }
 
-/** One run, or null. */
-export async function getRun(db: D1Database, id: string): Promise<RunRow | null> {
-  return db.prepare("SELECT * FROM runs WHERE id = ?").bind(id).first<RunRow>();
+/** One run the handle sees, or null. */
+export async function getRun(db: TenantDb, id: string): Promise<RunRow | null> {
+  return db.prepare("SELECT * FROM runs WHERE id = ? AND $tenant(tenant_id)").bind(id).first<RunRow>();
 }
 
-/** A page of runs, newest first, optionally of one rule and/or status; cursor `<started_at>:<id>`. */
-export async function listRuns(db: D1Database, options: { rule?: string; status?: RunStatus; limit: number; cursor?: string }): Promise<{ items: RunRow[]; nextCursor: string | null }> {
-  const where: string[] = [];
+/** A page of the runs the handle sees, newest first, optionally of one rule and/or status; cursor `<started_at>:<id>`. */
+export async function listRuns(db: TenantDb, options: { rule?: string; status?: RunStatus; limit: number; cursor?: string }): Promise<{ items: RunRow[]; nextCursor: string | null }> {
+  const where: string[] = ["$tenant(tenant_id)"];
   const values: unknown[] = [];
   if (options.rule) where.push("rule_id = ?") && values.push(options.rule);
   if (options.status) where.push("status = ?") && values.push(options.status);
@@ -66,7 +68,7 @@ export async function listRuns(db: D1Database, options: { rule?: string; status?
     where.push("(started_at, id) < (?, ?)");
     values.push(Number(options.cursor.slice(0, split)), options.cursor.slice(split + 1));
   }
-  const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY started_at DESC, id DESC LIMIT ?`;
+  const sql = `SELECT * FROM runs WHERE ${where.join(" AND ")} ORDER BY started_at DESC, id DESC LIMIT ?`;
   const rows = await db.prepare(sql).bind(...values, options.limit + 1).all<RunRow>();
   const items = rows.results.slice(0, options.limit);
   const last = items[items.length - 1];
@@ -94,10 +96,10 @@ function storedState(state: StepState): StepState {
 }
 
 /**
- * One targeted update of a run row. Unless forced, a run paused or terminated by hand keeps that
+ * One targeted update of a run row the handle sees. Unless forced, a run paused or terminated by hand keeps that
  * status (the instance's own progress reports only change its steps).
  */
-export function updateRunStatement(db: D1Database, id: string, update: RunUpdate): D1PreparedStatement {
+export function updateRunStatement(db: TenantDb, id: string, update: RunUpdate): D1PreparedStatement {
   const sets = ["updated_at = ?"];
   const values: unknown[] = [update.now];
   if (update.status) {
@@ -110,7 +112,7 @@ export function updateRunStatement(db: D1Database, id: string, update: RunUpdate
   }
   if (update.error !== undefined) sets.push("error = ?") && values.push(update.error);
   if (update.endedAt !== undefined) sets.push("ended_at = ?") && values.push(update.endedAt);
-  let where = "id = ?";
+  let where = "id = ? AND $tenant(tenant_id)";
   values.push(id);
   if (update.unless && update.unless.statuses.length > 0) {
     where += ` AND COALESCE(json_extract(steps, '$[${update.unless.index}].status'), '') NOT IN (SELECT value FROM json_each(?))`;
@@ -119,10 +121,10 @@ export function updateRunStatement(db: D1Database, id: string, update: RunUpdate
   return db.prepare(`UPDATE runs SET ${sets.join(", ")} WHERE ${where}`).bind(...values);
 }
 
-/** Resets a run for restart: every step pending, no error, queued. */
-export function resetRunStatement(db: D1Database, row: RunRow, now: number): D1PreparedStatement {
+/** Resets a run the handle sees for restart: every step pending, no error, queued. */
+export function resetRunStatement(db: TenantDb, row: RunRow, now: number): D1PreparedStatement {
   const steps = (JSON.parse(row.steps) as StepState[]).map((s) => ({ id: s.id, kind: s.kind, status: "pending", attempts: 0 }));
-  return db.prepare("UPDATE runs SET status = 'queued', steps = ?, error = NULL, ended_at = NULL, started_at = ?, updated_at = ? WHERE id = ?").bind(JSON.stringify(steps), now, now, row.id);
+  return db.prepare("UPDATE runs SET status = 'queued', steps = ?, error = NULL, ended_at = NULL, started_at = ?, updated_at = ? WHERE id = ? AND $tenant(tenant_id)").bind(JSON.stringify(steps), now, now, row.id);
 }
 
 /** An open wait. */
@@ -136,29 +138,31 @@ export interface WaitRow {
   expires_at: number;
 }
 
-/** Records an open wait (its match already rendered). */
-export function insertWaitStatement(db: D1Database, wait: { runId: string; stepId: string; tenantId: string; pattern: string; match: FilterGroup | null; now: number; expiresAt: number }): D1PreparedStatement {
+/** Records an open wait of the handle's owning tenant (its match already rendered). */
+export function insertWaitStatement(db: TenantDb, wait: { runId: string; stepId: string; pattern: string; match: FilterGroup | null; now: number; expiresAt: number }): D1PreparedStatement {
   return db
-    .prepare("INSERT OR REPLACE INTO run_waits (run_id, step_id, tenant_id, event_pattern, match, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
-    .bind(wait.runId, wait.stepId, wait.tenantId, wait.pattern, wait.match ? JSON.stringify(wait.match) : null, wait.now, wait.expiresAt);
+    .prepare("INSERT OR REPLACE INTO run_waits (run_id, step_id, tenant_id, event_pattern, match, created_at, expires_at) VALUES (?, ?, $tenant, ?, ?, ?, ?)")
+    .bind(wait.runId, wait.stepId, wait.pattern, wait.match ? JSON.stringify(wait.match) : null, wait.now, wait.expiresAt);
 }
 
-/** Removes a run's waits (one step's, or all). */
-export function deleteWaitsStatement(db: D1Database, runId: string, stepId?: string): D1PreparedStatement {
-  return stepId === undefined ? db.prepare("DELETE FROM run_waits WHERE run_id = ?").bind(runId) : db.prepare("DELETE FROM run_waits WHERE run_id = ? AND step_id = ?").bind(runId, stepId);
+/** Removes a run's waits (one step's, or all) among those the handle sees. */
+export function deleteWaitsStatement(db: TenantDb, runId: string, stepId?: string): D1PreparedStatement {
+  return stepId === undefined
+    ? db.prepare("DELETE FROM run_waits WHERE run_id = ? AND $tenant(tenant_id)").bind(runId)
+    : db.prepare("DELETE FROM run_waits WHERE run_id = ? AND step_id = ? AND $tenant(tenant_id)").bind(runId, stepId);
 }
 
-/** The open, unexpired waits of a tenant (one indexed query). */
-export async function openWaits(db: D1Database, tenantId: string, now: number): Promise<WaitRow[]> {
-  return (await db.prepare("SELECT * FROM run_waits WHERE tenant_id = ? AND expires_at > ? LIMIT 1000").bind(tenantId, now).all<WaitRow>()).results;
+/** The open, unexpired waits of the handle's tenant (one indexed query; pass a handle bound to one tenant). */
+export async function openWaits(db: TenantDb, now: number): Promise<WaitRow[]> {
+  return (await db.prepare("SELECT * FROM run_waits WHERE $tenant(tenant_id) AND expires_at > ? LIMIT 1000").bind(now).all<WaitRow>()).results;
 }
 
-/** The open waits of one run. */
-export async function waitsOfRun(db: D1Database, runId: string): Promise<WaitRow[]> {
-  return (await db.prepare("SELECT * FROM run_waits WHERE run_id = ?").bind(runId).all<WaitRow>()).results;
+/** The open waits of one run the handle sees. */
+export async function waitsOfRun(db: TenantDb, runId: string): Promise<WaitRow[]> {
+  return (await db.prepare("SELECT * FROM run_waits WHERE run_id = ? AND $tenant(tenant_id)").bind(runId).all<WaitRow>()).results;
 }
 
-/** True when any wait is open (cheap: the primary key's first row). */
-export async function anyOpenWait(db: D1Database): Promise<boolean> {
-  return (await db.prepare("SELECT 1 AS one FROM run_waits LIMIT 1").first()) !== null;
+/** True when any wait of any tenant is open (cheap: the primary key's first row). */
+export async function anyOpenWait(db: TenantDb): Promise<boolean> {
+  return (await db.prepare("SELECT 1 AS one FROM run_waits WHERE $tenant(tenant_id) LIMIT 1").first()) !== null;
 }

@@ -95,6 +95,7 @@ export type UpdateRuleInput = z.infer<typeof UPDATE_RULE>;
 export const RULE = z
   .object({
     id: z.string(),
+    tenantId: z.string().openapi({ description: "The tenant the rule belongs to (it runs only on that tenant's events)" }),
     name: z.string(),
     description: z.string().nullable(),
     trigger: z.object({ events: z.array(z.string()), filter: z.unknown().nullable() }),
@@ -141,6 +142,7 @@ export const STEP_STATE = z
 export const RUN = z
   .object({
     id: z.string(),
+    tenantId: z.string().openapi({ description: "The tenant of the triggering event" }),
     ruleId: z.string(),
     eventId: z.string(),
     status: z.enum(RUN_STATUSES),

@@ -91,16 +91,16 @@ export async function runHttp(step: HttpStep, run: HttpContext): Promise<{ statu
 }
 
 /** Publishes a rendered publish step's event one level deeper; refuses past MAX_DEPTH. */
-export async function runPublish(env: Env, ctx: BackgroundContext, effects: AutomationEffects, step: PublishStep, run: { runId: string; ruleId: string; depth: number }): Promise<{ eventId: string; depth: number }> {
+export async function runPublish(env: Env, ctx: BackgroundContext, effects: AutomationEffects, step: PublishStep, run: { runId: string; ruleId: string; depth: number; tenantId: string }): Promise<{ eventId: string; depth: number }> {
   const depth = run.depth + 1;
   if (depth > MAX_DEPTH) throw new PermanentStepError(`publish refused: depth ${depth} exceeds ${MAX_DEPTH} (a chain of runs publishing events)`);
   if (typeof step.type !== "string" || !EVENT_TYPE.test(step.type)) throw new PermanentStepError(`publish refused: "${String(step.type)}" is not an event type`);
   const data = step.data !== null && typeof step.data === "object" && !Array.isArray(step.data) ? (step.data as Record<string, unknown>) : { value: step.data };
-  const [event] = await effects.publish(env, ctx, [{ type: customEventType(step.type), data, metadata: { [DEPTH_KEY]: depth, runId: run.runId, ruleId: run.ruleId } }]);
+  const [event] = await effects.publish(env, ctx, [{ tenantId: run.tenantId, type: customEventType(step.type), data, metadata: { [DEPTH_KEY]: depth, runId: run.runId, ruleId: run.ruleId } }]);
   return { eventId: event!.id, depth };
 }
 
 /** Sends a rendered notify step through the notify path (as POST /notify). */
-export async function runNotify(env: Env, ctx: BackgroundContext, effects: AutomationEffects, step: NotifyStep, run: { runId: string; ruleId: string }): Promise<unknown> {
-  return effects.notify(env, ctx, { channels: step.channels, title: step.title, body: step.body, priority: step.priority ?? "P2" }, { tokenId: `rule:${run.ruleId}`, metadata: { runId: run.runId, ruleId: run.ruleId } });
+export async function runNotify(env: Env, ctx: BackgroundContext, effects: AutomationEffects, step: NotifyStep, run: { runId: string; ruleId: string; tenantId: string }): Promise<unknown> {
+  return effects.notify(env, ctx, { channels: step.channels, title: step.title, body: step.body, priority: step.priority ?? "P2" }, { tokenId: `rule:${run.ruleId}`, tenantId: run.tenantId, metadata: { runId: run.runId, ruleId: run.ruleId } });
 }

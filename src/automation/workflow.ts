@@ -2,6 +2,7 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep, type WorkflowStepConfig } from "cloudflare:workers";
 import { NonRetryableError } from "cloudflare:workflows";
 import { getConfig } from "../config";
+import { TenantDb } from "../tenants/tenant-db";
 import type { WireEvent } from "../events/store";
 import { openSecret } from "../lib/secret-box";
 import { iso } from "../lib/time";
@@ -28,7 +29,8 @@ function message(error: unknown): string {
 
 /** Runs one rule: the engine behind the RuleWorkflow class (effects come from the Worker entry). */
 export async function runRule(env: Env, ctx: ExecutionContext, effects: AutomationEffects, run: RunParams, step: WorkflowStep): Promise<{ outputs: Record<string, unknown> }> {
-  const db = env.DB;
+  // The run's own rows, through its tenant (RunParams.tenantId: the triggering event's tenant).
+  const db = TenantDb.of(env.DB, run.tenantId);
   const outputs: Record<string, unknown> = {};
   const states: StepState[] = run.steps.map((s) => ({ id: s.id, kind: s.kind, status: "pending", attempts: 0 }));
   const meta = { runId: run.runId, ruleId: run.ruleId, eventId: run.event.id };
@@ -41,7 +43,7 @@ export async function runRule(env: Env, ctx: ExecutionContext, effects: Automati
 
   await step.do("run.started", async () => {
     const statements = [updateRunStatement(db, run.runId, { status: "running", now: Date.now() })];
-    await effects.publish(env, ctx, [{ type: "workflow.started", data: meta, metadata: eventMeta }], { statements });
+    await effects.publish(env, ctx, [{ tenantId: run.tenantId, type: "workflow.started", data: meta, metadata: eventMeta }], { statements });
     return true;
   });
 
@@ -65,10 +67,10 @@ export async function runRule(env: Env, ctx: ExecutionContext, effects: Automati
           const now = Date.now();
           const match = def.match ? renderFilter(def.match, scope) : null;
           await db.batch([
-            insertWaitStatement(db, { runId: run.runId, stepId: def.id, tenantId: run.tenantId, pattern: def.event, match, now, expiresAt: now + timeoutMs }),
+            insertWaitStatement(db, { runId: run.runId, stepId: def.id, pattern: def.event, match, now, expiresAt: now + timeoutMs }),
             updateRunStatement(db, run.runId, { status: "waiting", now, step: { index, state: { ...states[index]!, status: "waiting", startedAt, attempts: 1 } } }),
           ]);
-          markWaitsOpen();
+          markWaitsOpen(run.tenantId);
           return true;
         });
         states[index] = { ...states[index]!, status: "waiting", startedAt, attempts: 1 };
@@ -108,7 +110,7 @@ export async function runRule(env: Env, ctx: ExecutionContext, effects: Automati
     await step.do("run.failed", async () => {
       const state = { ...states[index]!, status: "failed" as const, endedAt: iso(Date.now()), error: message(error) };
       const statements = [updateRunStatement(db, run.runId, { status: "failed", error: reason, endedAt: Date.now(), now: Date.now(), step: { index, state } }), deleteWaitsStatement(db, run.runId)];
-      await effects.publish(env, ctx, [{ type: "workflow.failed", data: { ...meta, error: reason }, metadata: eventMeta }], { statements });
+      await effects.publish(env, ctx, [{ tenantId: run.tenantId, type: "workflow.failed", data: { ...meta, error: reason }, metadata: eventMeta }], { statements });
       return true;
     });
     throw new NonRetryableError(reason);
@@ -116,7 +118,7 @@ export async function runRule(env: Env, ctx: ExecutionContext, effects: Automati
 
   await step.do("run.completed", async () => {
     const statements = [updateRunStatement(db, run.runId, { status: "completed", endedAt: Date.now(), now: Date.now() })];
-    await effects.publish(env, ctx, [{ type: "workflow.completed", data: meta, metadata: eventMeta }], { statements });
+    await effects.publish(env, ctx, [{ tenantId: run.tenantId, type: "workflow.completed", data: meta, metadata: eventMeta }], { statements });
     return true;
   });
   return { outputs };
@@ -128,7 +130,7 @@ async function execute(env: Env, ctx: ExecutionContext, effects: AutomationEffec
       return { result: conditionHolds(def.if, scope) };
     case "http": {
       const config = getConfig(env);
-      const sealed = await ruleSecret(env.DB, run.ruleId);
+      const sealed = await ruleSecret(TenantDb.of(env.DB, run.tenantId), run.ruleId);
       if (!sealed) throw new PermanentStepError("the rule was deleted; its signing secret is gone");
       const secret = await openSecret(config.encryptionKey, sealed, `rule:${run.ruleId}`);
       return runHttp(renderStep(def, scope), { runId: run.runId, eventType: run.event.type, attempt, secret, allowPrivate: config.allowPrivateDestinations });

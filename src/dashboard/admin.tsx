@@ -1,7 +1,7 @@
-/** Pages over the other resources: rules and runs, inspectors, sources, tokens (and tenants once they exist). */
+/** Pages over the other resources: rules and runs, inspectors, sources, tokens (tenants are in tenants.tsx). */
 import type { Child } from "hono/jsx";
 import type { DashContext } from "./context";
-import { Layout, Notice, preview, Table, Time, type TableOptions } from "./layout";
+import { href, Layout, Notice, preview, Table, Time, type TableOptions } from "./layout";
 
 type Row = Record<string, any>;
 
@@ -92,20 +92,21 @@ export function inspectorsPage(c: DashContext) {
   ]);
 }
 
-/** GET /sources: inbound providers and whether they are configured. */
+/** GET /sources: the tenant's inbound sources (each at /sources/<provider>/<id>). */
 export function sourcesPage(c: DashContext) {
   return listPage(c, "Sources", "/sources", [
     {
-      path: "/sources",
+      path: "/sources?limit=100",
       table: {
         testid: "sources-table",
         caption: "Inbound sources",
-        idOf: (r) => String(r.provider),
+        idOf: byId,
         columns: [
-          ["Provider", (r) => r.title ?? r.provider],
+          ["Provider", (r) => r.provider],
+          ["Name", (r) => r.name ?? ""],
           ["Url", (r) => mono(r.url)],
-          ["Configured", (r) => yesNo(r.configured)],
           ["Enabled", (r) => yesNo(r.enabled)],
+          ["Secrets", (r) => String(r.secretCount)],
         ],
       },
     },
@@ -136,7 +137,9 @@ export function tokensPage(c: DashContext) {
         },
       },
     ],
-    <p class="hint">Tenants and portal links appear here once the gateway has tenants (issue 13).</p>,
+    <p class="hint">
+      Tenants and their portal links are on the <a href={href("/tenants")}>Tenants</a> page (ADMIN_TOKEN only).
+    </p>,
   );
 }
 

@@ -11,7 +11,7 @@ export type BoundApi = <T = any>(path: string, options?: CallApiOptions) => Prom
 /** The dashboard's Hono environment. */
 export interface DashEnv {
   Bindings: Env;
-  Variables: RequestVariables & { session: Session; api: BoundApi; form: Record<string, string> };
+  Variables: RequestVariables & { session: Session; api: BoundApi; form: Record<string, string>; credentialRefused?: boolean };
 }
 
 /** A dashboard request context. */
@@ -29,7 +29,7 @@ export const securityHeaders: MiddlewareHandler<DashEnv> = async (c, next) => {
   if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
 };
 
-/** Requires a live session (else redirects to sign-in), binds the API to it, and checks the CSRF token of every POST. */
+/** Requires a live session (else redirects to sign-in), binds the API to it, checks the CSRF token of every POST, and ends the session when the API refuses its credential. */
 export function requireSession(apiFetch: ApiFetch): MiddlewareHandler<DashEnv> {
   return async (c, next) => {
     const session = await readSession(c as never);
@@ -38,7 +38,11 @@ export function requireSession(apiFetch: ApiFetch): MiddlewareHandler<DashEnv> {
       return c.redirect(`${DASHBOARD_PATH}/sign-in`, 303);
     }
     c.set("session", session);
-    c.set("api", (path, options) => callApi(c as never, apiFetch, session.token, path, options));
+    c.set("api", async (path, options) => {
+      const result = await callApi(c as never, apiFetch, session.token, path, options);
+      if (!result.ok && result.status === 401) c.set("credentialRefused", true);
+      return result;
+    });
     if (c.req.method === "POST") {
       const form: Record<string, string> = {};
       for (const [k, v] of Object.entries(await c.req.parseBody())) if (typeof v === "string") form[k] = v;
@@ -46,5 +50,11 @@ export function requireSession(apiFetch: ApiFetch): MiddlewareHandler<DashEnv> {
       c.set("form", form);
     }
     await next();
+    // The API refused the session's own credential (revoked, deactivated or expired since sign-in,
+    // e.g. a revoked portal link): the session is over, so the visitor goes back to sign-in.
+    if (c.var.credentialRefused) {
+      c.res = c.redirect(`${DASHBOARD_PATH}/sign-in`, 303);
+      clearSessionCookie(c as never);
+    }
   };
 }

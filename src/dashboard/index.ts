@@ -10,6 +10,7 @@ import { deliveryPage, retryDelivery } from "./delivery";
 import { eventLogPage, livePage, liveStream } from "./events";
 import { overviewPage } from "./overview";
 import { signIn, signInFromLink, signInPage, signOut } from "./sign-in";
+import { issuePortalLink, tenantsPage } from "./tenants";
 import { createSubscription, subscriptionAction, subscriptionPage, subscriptionsPage, updateSubscription } from "./subscriptions";
 
 export type { ApiFetch } from "./api-client";
@@ -51,6 +52,8 @@ export function dashboardRoutes(api: ApiFetch) {
   pages.get("/inspectors", inspectorsPage);
   pages.get("/sources", sourcesPage);
   pages.get("/tokens", tokensPage);
+  pages.get("/tenants", (c) => tenantsPage(c));
+  pages.post("/tenants/:id/portal", issuePortalLink);
   open.route("/", pages as never);
   return open;
 }

@@ -28,6 +28,7 @@ export const NAV: readonly [string, string][] = [
   ["/inspectors", "Inspectors"],
   ["/sources", "Sources"],
   ["/tokens", "Tokens"],
+  ["/tenants", "Tenants"],
 ];
 
 /** A dashboard url. */

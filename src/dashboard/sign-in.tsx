@@ -5,6 +5,7 @@ import { callApi, type ApiFetch } from "./api-client";
 import { href, Layout, Notice } from "./layout";
 import { clearSessionCookie, endSession, newSession, writeSessionCookie } from "./session";
 import type { DashContext } from "./context";
+import { findTokenByHash, hashKey } from "../auth/token-repository";
 
 /** GET /sign-in: the form. */
 export function signInPage(c: Context<AppEnv>, error?: string, status = 200) {
@@ -12,7 +13,7 @@ export function signInPage(c: Context<AppEnv>, error?: string, status = 200) {
     <Layout title="Sign in">
       {error && <Notice kind="error">{error}</Notice>}
       <form method="post" action={href("/sign-in")} class="panel narrow" data-testid="sign-in">
-        <label for="token">Admin or API token</label>
+        <label for="token">Admin, API or portal token</label>
         <input id="token" name="token" type="password" autocomplete="current-password" required />
         <button type="submit">Sign in</button>
       </form>
@@ -23,16 +24,19 @@ export function signInPage(c: Context<AppEnv>, error?: string, status = 200) {
 
 /**
  * Starts a session for `token` when the API accepts it (GET /status needs any valid credential), so
- * sign-in follows the API's own rules. A portal token (`?token=`) would be one more caller of this.
+ * sign-in follows the API's own rules. A portal token (`?token=`) is one more caller of this: the
+ * session then acts as that token, inside its tenant and scopes (subscriptions, events).
  */
-export async function startSession(c: Context<AppEnv>, api: ApiFetch, token: string): Promise<string | null> {
+export async function startSession(c: Context<AppEnv>, api: ApiFetch, token: string, expiresAt: number | null = null): Promise<string | null> {
   const probe = await callApi(c, api, token, "/status");
   if (!probe.ok) return probe.status === 401 ? "That token is not valid." : probe.error;
-  await writeSessionCookie(c, newSession(token, Date.now()));
+  const session = newSession(token, Date.now());
+  if (expiresAt !== null) session.exp = Math.min(session.exp, expiresAt);
+  await writeSessionCookie(c, session);
   return null;
 }
 
-/** The prefix of tenant portal tokens (issue 13), the only credential taken from a url. */
+/** The prefix of tenant portal tokens (POST /tenants/:id/portal), the only credential taken from a url. */
 export const PORTAL_TOKEN_PREFIX = "ehp_";
 
 /**
@@ -42,7 +46,9 @@ export const PORTAL_TOKEN_PREFIX = "ehp_";
  */
 export async function signInFromLink(c: Context<AppEnv>, api: ApiFetch, token: string) {
   if (!token.startsWith(PORTAL_TOKEN_PREFIX)) return signInPage(c, "Only a portal link can sign in from the address; enter other tokens below.", 400);
-  const refusal = await startSession(c, api, token);
+  // A portal token expires within a week: the session ends with it (a sign-in page, not API errors).
+  const record = await findTokenByHash(c.env.DB, await hashKey(token));
+  const refusal = await startSession(c, api, token, record?.expiresAt ? Date.parse(record.expiresAt) : null);
   if (refusal) return signInPage(c, refusal, 401);
   return c.redirect(href("/"), 303);
 }

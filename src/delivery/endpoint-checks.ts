@@ -10,7 +10,7 @@ import { httpDestination, type HttpConfig } from "./destinations/http";
 import { probeUrl } from "./destinations/http-probe";
 import { checkDestination } from "./destinations/url-guard";
 import { sendContext } from "./send-context";
-import { markVerified, saveProbe, type SubscriptionRow } from "./store/subscriptions";
+import { markVerified, rowDb, saveProbe, type SubscriptionRow } from "./store/subscriptions";
 import { releaseDeliverable } from "./subscriptions";
 
 /** The outcome of one verification request. */
@@ -38,7 +38,7 @@ export async function verifyEndpoint(env: Env, config: Config, row: Subscription
   httpOnly(row, "Verification");
   const challenge = randomToken(24);
   const eventId = nextEventId();
-  const body = JSON.stringify({ id: eventId, type: VERIFICATION_EVENT, timestamp: iso(now), data: { challenge } });
+  const body = JSON.stringify({ id: eventId, tenantId: row.tenant_id, type: VERIFICATION_EVENT, timestamp: iso(now), data: { challenge } });
   const ctx = await sendContext(env, config, row, now);
   const result = await httpDestination.send({ eventId, eventType: VERIFICATION_EVENT, body, attempt: 1 }, { ...ctx, destination: ctx.destination as unknown as HttpConfig });
   const verified = challengeAnswered(result.statusCode, result.responseBody, challenge);
@@ -46,7 +46,7 @@ export async function verifyEndpoint(env: Env, config: Config, row: Subscription
   let stored = row;
   let released = 0;
   if (verified) {
-    stored = (await markVerified(env.DB, row.id, result.finishedAt)) ?? row;
+    stored = (await markVerified(rowDb(env.DB, row), row.id, result.finishedAt)) ?? row;
     released = await releaseDeliverable(env, stored, result.finishedAt);
   }
   return { verified, verifiedAt: stored.verified_at === null ? null : iso(stored.verified_at), statusCode: result.statusCode, responseTimeMs: result.durationMs, error, released };
@@ -65,6 +65,6 @@ export async function probeEndpoint(env: Env, config: Config, row: SubscriptionR
   const headers = { ...http.headers, ...(await authHeaders(http.auth, ctx.credentials, "")) };
   const answer = await probeUrl(verdict.url.toString(), { headers });
   const check = healthOf(answer, iso(now + answer.durationMs));
-  await saveProbe(env.DB, row.id, check);
+  await saveProbe(rowDb(env.DB, row), row.id, check);
   return check;
 }

@@ -20,6 +20,7 @@ import { enqueueDeliveries, nextDueAt, takeOverdue, type DeliveryMessage } from 
 import { healthStatement, type HealthRow } from "./store/health";
 import { destinationConfigOf, retryPolicyOf, type SubscriptionRow } from "./store/subscriptions";
 import { renderPayload } from "./template";
+import type { TenantDb } from "../tenants/tenant-db";
 
 /** How long an isolate trusts a guard's "closed, no rate" answer before asking it again. */
 const ADMIT_HINT_MS = 1000;
@@ -27,6 +28,7 @@ const ADMIT_HINT_MS = 1000;
 /** A subscription the engine disabled, to announce as `subscription.disabled`. */
 export interface DisabledNotice {
   subscriptionId: string;
+  tenantId: string;
   url: string;
   reason: string;
   consecutiveFailures: number;
@@ -36,10 +38,10 @@ export interface DisabledNotice {
 export interface EngineEffects {
   /** Publishes `subscription.disabled` for subscriptions the engine just disabled. */
   disabled(notices: DisabledNotice[]): Promise<unknown>;
-  /** Counts one finished attempt (metrics). */
-  attempted(outcome: Outcome): void;
+  /** Counts one finished attempt (metrics: the gateway's series and its tenant's). */
+  attempted(outcome: Outcome, tenantId: string): void;
   /** Writes an audit entry for a change the engine made (there is no request behind it). */
-  audit(action: string, target: { type: string; id: string }, details: Record<string, unknown>): Promise<unknown>;
+  audit(action: string, target: { type: string; id: string }, details: Record<string, unknown>, tenantId: string): Promise<unknown>;
   /** Announces what a batch's outcomes mean elsewhere (delivery.failed, a notification's final status). */
   settled(outcomes: Outcome[]): Promise<unknown>;
 }
@@ -196,7 +198,7 @@ async function record(env: Env, sent: readonly Sent[]): Promise<Recorded> {
     .slice(-health.length)
     .flatMap((r) => r.results as HealthRow[])
     .filter((h) => h.disabled_now === 1)
-    .map((h) => ({ subscriptionId: h.id, url: h.url, reason: h.disabled_reason ?? "", consecutiveFailures: h.consecutive_failures }));
+    .map((h) => ({ subscriptionId: h.id, tenantId: h.tenant_id, url: h.url, reason: h.disabled_reason ?? "", consecutiveFailures: h.consecutive_failures }));
   return { disabled, promoted };
 }
 
@@ -228,7 +230,7 @@ export async function processDeliveries(ctx: EngineContext, messages: DeliveryMe
   // Chunked like any enqueue: a failed batch dead-letters every member (up to 100 each).
   if (exhausted.length) await enqueueDeliveries(env.DEAD_LETTERS as Queue<DeliveryMessage>, exhausted);
   for (const s of sent) {
-    effects.attempted(s.outcome);
+    effects.attempted(s.outcome, s.sub.tenant_id);
     if (s.follower) continue;
     processed.push({ index: s.index, message: s.message, settlement: s.settlement, outcome: s.outcome, ...(s.settlement.action === "ack" ? {} : { next: { ...s.message, attempt: s.outcome.attempt } }) });
   }
@@ -245,7 +247,7 @@ export async function processDeliveries(ctx: EngineContext, messages: DeliveryMe
 async function announce(ctx: EngineContext, notices: DisabledNotice[]): Promise<void> {
   const results = await Promise.allSettled([
     ctx.effects.disabled(notices),
-    ...notices.map((n) => ctx.effects.audit("subscription.disable", { type: "subscription", id: n.subscriptionId }, { reason: n.reason, consecutiveFailures: n.consecutiveFailures })),
+    ...notices.map((n) => ctx.effects.audit("subscription.disable", { type: "subscription", id: n.subscriptionId }, { reason: n.reason, consecutiveFailures: n.consecutiveFailures }, n.tenantId)),
   ]);
   for (const r of results) if (r.status === "rejected") console.error(JSON.stringify({ level: "error", msg: "announcing a disabled subscription failed", error: String(r.reason) }));
 }
@@ -263,9 +265,9 @@ export async function deliverNow(ctx: EngineContext, message: DeliveryMessage): 
   return processed[0]!;
 }
 
-/** Starts a new round for one delivery and enqueues it: `queued`, `sending` (busy now) or `missing`. */
-export async function retryDelivery(env: Env, subscriptionId: string, deliveryId: string, now = Date.now()): Promise<"queued" | "sending" | "missing"> {
-  const restarted = await restartDelivery(env.DB, subscriptionId, deliveryId, now);
+/** Starts a new round for one delivery (of a tenant `db` sees) and enqueues it: `queued`, `sending` (busy now) or `missing`. */
+export async function retryDelivery(env: Env, db: TenantDb, subscriptionId: string, deliveryId: string, now = Date.now()): Promise<"queued" | "sending" | "missing"> {
+  const restarted = await restartDelivery(db, subscriptionId, deliveryId, now);
   if (restarted.message) await enqueueDeliveries(env.DELIVERIES, [restarted.message]);
   return restarted.message ? "queued" : restarted.exists ? "sending" : "missing";
 }

@@ -193,6 +193,7 @@ export const HEALTH_CHECK = z
 export const SUBSCRIPTION = z
   .object({
     id: z.string(),
+    tenantId: z.string().openapi({ description: "The tenant the subscription belongs to" }),
     name: z.string().nullable(),
     description: z.string().nullable(),
     destination: z.object({ type: z.string() }).catchall(z.unknown()),
@@ -232,6 +233,7 @@ export const SUBSCRIPTION = z
 export const DELIVERY = z
   .object({
     id: z.string(),
+    tenantId: z.string().openapi({ description: "The tenant the delivery belongs to" }),
     eventId: z.string(),
     eventType: z.string(),
     subscriptionId: z.string(),

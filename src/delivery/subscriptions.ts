@@ -16,7 +16,7 @@ import { generateSecret } from "./destinations/signer";
 import { credentialsAfterUrlChange, type StoredCredential } from "./core/credentials-after-url-change";
 import { HEADER_MASK, sealHeaders } from "./core/sealed-headers";
 import { generateKeyPair } from "../lib/ed25519";
-import { batchOf, rotateSecret, setStatusStatement, type SigningScheme, toView, updateSubscription, type SubscriptionChanges, type AuthInfo, type AuthSecret, type SubscriptionRow, type SubscriptionStatus } from "./store/subscriptions";
+import { batchOf, rotateSecret, rowDb, setStatusStatement, type SigningScheme, toView, updateSubscription, type SubscriptionChanges, type AuthInfo, type AuthSecret, type SubscriptionRow, type SubscriptionStatus } from "./store/subscriptions";
 
 /** What an integration adds to an input (withIntegration): the url template and the secret params to seal. */
 export interface SealedParamsInput {
@@ -178,12 +178,13 @@ const DEFAULT_CONFIG = {
 } satisfies SubscriptionChanges;
 
 /** A new row from a create body, with its secret (generated unless given) in clear for the response. */
-export async function newSubscriptionRow(input: CreateInput, ctx: ValidateContext, createdBy: string, now: number): Promise<{ row: SubscriptionRow; secret: string }> {
+export async function newSubscriptionRow(input: CreateInput, ctx: ValidateContext, createdBy: string, now: number, tenantId: string): Promise<{ row: SubscriptionRow; secret: string }> {
   if (input.url === undefined && input.destination === undefined) throw invalid("url", "url or destination is required");
   const id = newId("sub");
   const secret = input.secret ?? generateSecret();
   const base: SubscriptionRow = {
     id,
+    tenant_id: tenantId,
     ...DEFAULT_CONFIG,
     events: "[]",
     status: input.active === false ? "paused" : "active",
@@ -248,7 +249,7 @@ export async function updateConfig(env: Env, existing: SubscriptionRow, input: U
   assertModes({ ...existing, ...changes });
   // A switch of scheme keeps the old one signing beside the new for the rotation grace period.
   if (changes.signing_scheme !== undefined && changes.signing_scheme !== existing.signing_scheme) changes.signing_overlap_until = now + ctx.gateway.delivery.secretRotationGraceMs;
-  const row = await updateSubscription(env.DB, existing.id, changes, now);
+  const row = await updateSubscription(rowDb(env.DB, existing), existing.id, changes, now);
   if (!row) throw new AppError("NOT_FOUND", "Subscription not found");
   forgetCachedSubscriptions();
   if (existing.rate_limit !== row.rate_limit) await endpointGuard(env, row.id).configure(row.rate_limit);
@@ -256,17 +257,18 @@ export async function updateConfig(env: Env, existing: SubscriptionRow, input: U
   return { row, droppedCredentials: verdict.dropped };
 }
 
-/** Seals a new secret; the stored one keeps signing for `graceMs`. Returns the row and the secret in clear. */
-export async function rotate(env: Env, id: string, gateway: Config, now: number, graceMs: number, secret = generateSecret()): Promise<{ row: SubscriptionRow; secret: string }> {
-  const row = await rotateSecret(env.DB, id, await sealSecret(encryptionKey(gateway), secret, id), graceMs > 0 ? now + graceMs : null, now);
+/** Seals a new secret for a row found in the caller's scope; the stored one keeps signing for `graceMs`. Returns the row and the secret in clear. */
+export async function rotate(env: Env, existing: SubscriptionRow, gateway: Config, now: number, graceMs: number, secret = generateSecret()): Promise<{ row: SubscriptionRow; secret: string }> {
+  const id = existing.id;
+  const row = await rotateSecret(rowDb(env.DB, existing), id, await sealSecret(encryptionKey(gateway), secret, id), graceMs > 0 ? now + graceMs : null, now);
   if (!row) throw new AppError("NOT_FOUND", "Subscription not found");
   return { row, secret };
 }
 
 /** Re-enqueues the held deliveries of a subscription that may deliver now (active, verified when required); returns how many. */
-export async function releaseDeliverable(env: Env, row: Pick<SubscriptionRow, "id" | "status" | "require_verification" | "verified_at">, now: number): Promise<number> {
+export async function releaseDeliverable(env: Env, row: Pick<SubscriptionRow, "id" | "tenant_id" | "status" | "require_verification" | "verified_at">, now: number): Promise<number> {
   if (row.status !== "active" || (row.require_verification === 1 && row.verified_at === null)) return 0;
-  const messages = await releaseHeld(env.DB, row.id, now);
+  const messages = await releaseHeld(rowDb(env.DB, row), row.id, now);
   await enqueueDeliveries(env.DELIVERIES, messages);
   return messages.length;
 }
@@ -276,7 +278,7 @@ export async function releaseDeliverable(env: Env, row: Pick<SubscriptionRow, "i
  * delivery (catch-up); the messages are returned for the caller to send.
  */
 export async function changeStatus(env: Env, row: SubscriptionRow, status: SubscriptionStatus, reason: string | null, now: number) {
-  await env.DB.batch([setStatusStatement(env.DB, row.id, status, reason, now)]);
+  await setStatusStatement(rowDb(env.DB, row), row.id, status, reason, now).run();
   forgetCachedSubscriptions();
   let released = 0;
   if (status === "active") {

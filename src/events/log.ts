@@ -1,4 +1,5 @@
-/** The event log's reads: stored events newest first (type patterns, time range, keyset cursor) and one event with its deliveries. */
+/** The event log's reads, per tenant: stored events newest first (type patterns, time range, keyset cursor) and one event with its deliveries. */
+import type { TenantDb } from "../tenants/tenant-db";
 import { PAYLOAD_MARKER, payloadStore } from "./payload-store";
 import { eventsFromRows, type EventRow, type StoredEvent } from "./store";
 
@@ -43,9 +44,12 @@ export interface EventLogPage {
 
 type LogRow = EventRow & { payload_bytes: number | null };
 
-/** Stored events newest first, their data read through the payload store, a page bounded by EVENT_LOG_PAGE_BYTES. */
-export async function queryEventLog(env: Env, query: EventLogQuery): Promise<EventLogPage> {
-  const where: string[] = [];
+/**
+ * Stored events of the handle's tenant (every tenant's when it spans) newest first, their data
+ * read through the payload store, a page bounded by EVENT_LOG_PAGE_BYTES.
+ */
+export async function queryEventLog(env: Env, db: TenantDb, query: EventLogQuery): Promise<EventLogPage> {
+  const where: string[] = ["$tenant(e.tenant_id)"];
   const values: (string | number)[] = [];
   const types = typeCondition(query.patterns);
   if (types) {
@@ -65,10 +69,11 @@ export async function queryEventLog(env: Env, query: EventLogQuery): Promise<Eve
     values.push(query.beforeId);
   }
   const rows = (
-    await env.DB.prepare(
-      `SELECT e.*, CASE WHEN e.data = '' THEN (SELECT bytes FROM payloads WHERE key = 'events/' || e.id || '/data') END AS payload_bytes
-        FROM events e ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`,
-    )
+    await db
+      .prepare(
+        `SELECT e.*, CASE WHEN e.data = '' THEN (SELECT bytes FROM payloads WHERE key = 'events/' || e.id || '/data') END AS payload_bytes
+        FROM events e WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT ?`,
+      )
       .bind(...values, query.limit + 1)
       .all<LogRow>()
   ).results;
@@ -92,11 +97,14 @@ export interface EventDelivery {
   attempts: number;
 }
 
-/** One stored event with its deliveries (oldest first), or null when there is no such event. */
-export async function getEventWithDeliveries(env: Env, id: string): Promise<{ event: StoredEvent; deliveries: EventDelivery[] } | null> {
-  const [events, deliveries] = await env.DB.batch([
-    env.DB.prepare("SELECT * FROM events WHERE id = ?").bind(id),
-    env.DB.prepare("SELECT id, subscription_id, status, attempts FROM deliveries WHERE event_id = ? ORDER BY created_at, id").bind(id),
+/**
+ * One stored event of the handle's tenant with its deliveries (oldest first, the tenant's only),
+ * or null when there is no such event or it belongs to another tenant.
+ */
+export async function getEventWithDeliveries(env: Env, db: TenantDb, id: string): Promise<{ event: StoredEvent; deliveries: EventDelivery[] } | null> {
+  const [events, deliveries] = await db.batch([
+    db.prepare("SELECT * FROM events WHERE id = ? AND $tenant(tenant_id)").bind(id),
+    db.prepare("SELECT id, subscription_id, status, attempts FROM deliveries WHERE event_id = ? AND $tenant(tenant_id) ORDER BY created_at, id").bind(id),
   ]);
   const [event] = await eventsFromRows(payloadStore(env), events!.results as EventRow[]);
   if (!event) return null;

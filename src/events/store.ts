@@ -9,6 +9,8 @@ export interface StoredEvent {
   data: Record<string, unknown>;
   metadata?: Record<string, unknown>;
   createdAt: number;
+  /** The tenant the event belongs to; only its subscriptions and streams receive it. */
+  tenantId: string;
 }
 
 /** The JSON body an outbound delivery and an SSE `data:` line carry. */
@@ -18,6 +20,7 @@ export interface WireEvent {
   timestamp: string;
   data: Record<string, unknown>;
   metadata?: Record<string, unknown>;
+  tenantId: string;
 }
 
 /** An events row as D1 returns it. */
@@ -27,11 +30,12 @@ export interface EventRow {
   data: string;
   metadata: string | null;
   created_at: number;
+  tenant_id: string;
 }
 
 /** The wire body of a stored event. */
 export function toWireEvent(event: StoredEvent): WireEvent {
-  const wire: WireEvent = { id: event.id, type: event.type, timestamp: iso(event.createdAt), data: event.data };
+  const wire: WireEvent = { id: event.id, type: event.type, timestamp: iso(event.createdAt), data: event.data, tenantId: event.tenantId };
   if (event.metadata) wire.metadata = event.metadata;
   return wire;
 }
@@ -42,7 +46,7 @@ export function eventDataKey(id: string): string {
 }
 
 function fromRow(row: EventRow, data: string): StoredEvent {
-  const event: StoredEvent = { id: row.id, type: row.type, data: JSON.parse(data), createdAt: row.created_at };
+  const event: StoredEvent = { id: row.id, type: row.type, data: JSON.parse(data), createdAt: row.created_at, tenantId: row.tenant_id };
   if (row.metadata) event.metadata = JSON.parse(row.metadata);
   return event;
 }
@@ -77,12 +81,12 @@ export interface PreparedEventInsert {
  */
 export async function prepareEventInsert(store: PayloadStore, db: D1Database, event: StoredEvent, condition: InsertCondition = { kind: "always" }): Promise<PreparedEventInsert> {
   const payload = await store.prepare(eventDataKey(event.id), JSON.stringify(event.data), event.createdAt, { sql: "SELECT 1 FROM events WHERE id = ?", value: event.id });
-  const values = [event.id, event.type, payload.column, event.metadata ? JSON.stringify(event.metadata) : null, event.createdAt];
-  const insert = "INSERT INTO events (id, type, data, metadata, created_at)";
+  const values = [event.id, event.type, payload.column, event.metadata ? JSON.stringify(event.metadata) : null, event.createdAt, event.tenantId];
+  const insert = "INSERT INTO events (id, type, data, metadata, created_at, tenant_id)";
   let row: D1PreparedStatement;
-  if (condition.kind === "always") row = db.prepare(`${insert} VALUES (?, ?, ?, ?, ?)`).bind(...values);
-  else if (condition.kind === "previous-changed") row = db.prepare(`${insert} SELECT ?, ?, ?, ?, ? WHERE changes() > 0`).bind(...values);
-  else row = db.prepare(`${insert} SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM events WHERE id = ?)`).bind(...values, condition.eventId);
+  if (condition.kind === "always") row = db.prepare(`${insert} VALUES (?, ?, ?, ?, ?, ?)`).bind(...values);
+  else if (condition.kind === "previous-changed") row = db.prepare(`${insert} SELECT ?, ?, ?, ?, ?, ? WHERE changes() > 0`).bind(...values);
+  else row = db.prepare(`${insert} SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM events WHERE id = ?)`).bind(...values, condition.eventId);
   return { statements: [row, ...payload.statements], payload };
 }
 
@@ -92,6 +96,8 @@ export interface ListEventsOptions {
   afterId?: string;
   /** Only events created at or after this time (epoch ms). */
   sinceMs?: number;
+  /** Only this tenant's events (null or absent: every tenant's). */
+  tenantId?: string | null;
   limit: number;
 }
 
@@ -112,6 +118,10 @@ export async function listEvents(env: Env, options: ListEventsOptions): Promise<
   if (options.sinceMs !== undefined) {
     where.push("created_at >= ?");
     values.push(options.sinceMs);
+  }
+  if (options.tenantId) {
+    where.push("tenant_id = ?");
+    values.push(options.tenantId);
   }
   const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`;
   const rows = (await env.DB.prepare(sql).bind(...values, options.limit).all<EventRow>()).results;

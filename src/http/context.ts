@@ -12,6 +12,13 @@ export interface Principal {
   scopes: string[];
   /** Requests per hour for this caller, or null for the configured default. */
   rateLimit: number | null;
+  /**
+   * The tenant the caller acts in: its token's tenant, or for the admin the tenant it names with
+   * X-Tenant-ID (null without it: the admin spans every tenant and creates in `default`).
+   */
+  tenantId: string | null;
+  /** A read-only portal token: GET and HEAD only. */
+  readOnly?: boolean;
 }
 
 /** Per-request values set by middleware. */

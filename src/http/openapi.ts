@@ -46,7 +46,7 @@ export const ERROR_RESPONSES = {
   401: errorResponseDoc("UNAUTHORIZED"),
   403: errorResponseDoc("FORBIDDEN or IP_NOT_ALLOWED"),
   404: errorResponseDoc("NOT_FOUND"),
-  409: errorResponseDoc("IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress)"),
+  409: errorResponseDoc("IDEMPOTENCY_CONFLICT (Idempotency-Key reused for a different request, or still in progress) or CONFLICT (the resource exists, or still holds others)"),
   413: errorResponseDoc("PAYLOAD_TOO_LARGE"),
   415: errorResponseDoc("UNSUPPORTED_MEDIA_TYPE"),
   429: errorResponseDoc("RATE_LIMITED"),

@@ -8,6 +8,8 @@ import { AppError } from "../http/errors";
 import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/openapi";
 import { admitLevels, clientIp, inspectorLevel, ipLevel } from "../limits/abuse";
 import { iso } from "../lib/time";
+import { owningTenant, tenantDb } from "../tenants/context";
+import { TenantDb } from "../tenants/tenant-db";
 import { capturedPath, encodeBody, INSPECTOR_BODY_LIMIT, readCapped } from "./capture";
 import { createInspector, deleteInspector, getInspector, getRequest, listInspectors, listRequests, newInspectorId, recordRequest, type InspectorRow } from "./repository";
 
@@ -15,11 +17,12 @@ const tags = ["Inspectors"];
 const guard = protect("subscriptions");
 const ID_PARAM = z.object({ id: z.string().min(1).max(64) });
 const CREATE_INSPECTOR = z.object({ name: z.string().trim().min(1).max(200).optional().openapi({ description: "A name for people" }) }).openapi("CreateInspector");
-const INSPECTOR = z.object({ id: z.string(), name: z.string().nullable(), url: z.string(), createdAt: z.string() }).openapi("Inspector");
+const INSPECTOR = z.object({ id: z.string(), tenantId: z.string(), name: z.string().nullable(), url: z.string(), createdAt: z.string() }).openapi("Inspector");
 const REQUEST = z
   .object({
     id: z.string(),
     inspectorId: z.string(),
+    tenantId: z.string(),
     method: z.string(),
     path: z.string(),
     query: z.string(),
@@ -34,11 +37,12 @@ const REQUEST = z
   .openapi("InspectedRequest");
 
 function view(c: Context<AppEnv>, row: InspectorRow) {
-  return { id: row.id, name: row.name, url: `${new URL(c.req.url).origin}/webhooks/v2/inspect/${row.id}`, createdAt: iso(row.created_at) };
+  return { id: row.id, tenantId: row.tenant_id, name: row.name, url: `${new URL(c.req.url).origin}/webhooks/v2/inspect/${row.id}`, createdAt: iso(row.created_at) };
 }
 
+/** The inspector of that id the caller's tenant sees (another tenant's is 404 like an unknown id). */
 async function found(c: Context<AppEnv>, id: string): Promise<InspectorRow> {
-  const row = await getInspector(c.env.DB, id);
+  const row = await getInspector(tenantDb(c), id);
   if (!row) throw new AppError("NOT_FOUND", "Inspector not found");
   return row;
 }
@@ -58,15 +62,14 @@ inspectorRoutes.openapi(
   }),
   async (c) => {
     const name = c.req.valid("json").name ?? null;
-    const row: InspectorRow = { id: newInspectorId(), name, created_by: c.get("principal").tokenId, created_at: Date.now() };
-    await createInspector(c.env.DB, row);
+    const row = await createInspector(TenantDb.of(c.env.DB, owningTenant(c)), { id: newInspectorId(), name, created_by: c.get("principal").tokenId, created_at: Date.now() });
     return ok(c, view(c, row), 201);
   },
 );
 
 inspectorRoutes.openapi(
   createRoute({ method: "get", path: "/inspectors", tags, summary: "List inspectors, newest first", middleware: guard, responses: { 200: envelopeOf(z.object({ items: z.array(INSPECTOR) }), "Inspectors"), ...ERROR_RESPONSES } }),
-  async (c) => ok(c, { items: (await listInspectors(c.env.DB)).map((row) => view(c, row)) }),
+  async (c) => ok(c, { items: (await listInspectors(tenantDb(c))).map((row) => view(c, row)) }),
 );
 
 inspectorRoutes.openapi(
@@ -83,7 +86,7 @@ inspectorRoutes.openapi(
     const { id } = c.req.valid("param");
     const { limit, cursor } = c.req.valid("query");
     await found(c, id);
-    return ok(c, await listRequests(c.env.DB, id, limit, cursor));
+    return ok(c, await listRequests(tenantDb(c), id, limit, cursor));
   },
 );
 
@@ -99,7 +102,7 @@ inspectorRoutes.openapi(
   }),
   async (c) => {
     const { id, requestId } = c.req.valid("param");
-    const request = await getRequest(c.env.DB, id, requestId);
+    const request = await getRequest(tenantDb(c), id, requestId);
     if (!request) throw new AppError("NOT_FOUND", "Request not found");
     return ok(c, request);
   },
@@ -109,7 +112,7 @@ inspectorRoutes.openapi(
   createRoute({ method: "delete", path: "/inspectors/{id}", tags, summary: "Delete an inspector and its requests", middleware: guard, request: { params: ID_PARAM }, responses: { 200: envelopeOf(z.object({ id: z.string(), deleted: z.literal(true) }), "Deleted"), ...ERROR_RESPONSES } }),
   async (c) => {
     const { id } = c.req.valid("param");
-    if (!(await deleteInspector(c.env.DB, id))) throw new AppError("NOT_FOUND", "Inspector not found");
+    if (!(await deleteInspector(tenantDb(c), id))) throw new AppError("NOT_FOUND", "Inspector not found");
     return ok(c, { id, deleted: true as const });
   },
 );
@@ -126,7 +129,8 @@ async function capture(c: Context<AppEnv>): Promise<Response> {
   const headers: Record<string, string> = {};
   c.req.raw.headers.forEach((value, name) => (headers[name] = value));
   const request = { method: c.req.method, path: capturedPath(url.pathname, id), query: url.search.replace(/^\?/, ""), headers, ...encodeBody(bytes), bodySize: size, truncated: size > bytes.byteLength, sourceIp: ip };
-  const requestId = await recordRequest(c.env.DB, id, request, Date.now());
+  // Unauthenticated: the id names the inspector in any tenant; the request is stored in the inspector's tenant.
+  const requestId = await recordRequest(TenantDb.all(c.env.DB), id, request, Date.now());
   if (!requestId) throw new AppError("NOT_FOUND", "Inspector not found");
   return c.json({ received: true, success: true, data: { received: true, requestId }, meta: meta(c) }, 200);
 }

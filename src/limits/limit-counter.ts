@@ -1,4 +1,4 @@
-/** LimitCounter Durable Object: the shared rate-limit levels (`endpoint:<name>`, `global:<shard>`, `ip:<shard>`, `source:<shard>`). */
+/** LimitCounter Durable Object: the shared rate-limit levels (`tenant:<id>`, `endpoint:<name>`, `global:<shard>`, `ip:<shard>`, `source:<shard>`). */
 import { DurableObject } from "cloudflare:workers";
 import type { Admission, LevelReservation, LevelSpec, LevelView } from "./limiter";
 import { LimitStore } from "./limit-store";

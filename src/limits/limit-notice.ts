@@ -8,6 +8,8 @@ const WINDOW_SECONDS: Record<string, number> = { hour: 3600, day: 86_400 };
 /** Options for announceLimit. */
 export interface LimitNoticeOptions {
   tokenId: string | null;
+  /** The tenant whose subscriptions and stream hear of it. */
+  tenantId: string;
   binding: Pick<LevelView, "level" | "key" | "limit">;
   now?: number;
 }
@@ -33,7 +35,7 @@ export async function announceLimit(env: Env, ctx: BackgroundContext, options: L
   const claim = env.DB.prepare("INSERT OR IGNORE INTO ops_notices (key, created_at) VALUES (?, ?)").bind(key, now);
   const data = { tokenId: options.tokenId, level: options.binding.level, limit: options.binding.limit, windowSeconds };
   try {
-    const published = await publish(env, ctx, { type: "api.limit.exceeded", data }, { statements: [claim], requireChange: true, now });
+    const published = await publish(env, ctx, { tenantId: options.tenantId, type: "api.limit.exceeded", data }, { statements: [claim], requireChange: true, now });
     return published !== undefined;
   } catch (error) {
     CLAIMED.delete(key); // not recorded: the next refusal tries again

@@ -9,8 +9,8 @@ export { DAY_MS, HOUR_MS } from "../lib/time";
  */
 export const HOLD_MS = 10_000;
 
-/** Which level a quota belongs to: the token's three, or the keyed abuse levels (client IP, inbound source). */
-export type LevelName = "token" | "endpoint" | "global" | "ip" | "source" | "inspector";
+/** Which level a quota belongs to: the request's four (token, tenant, endpoint, global), or the keyed abuse levels (client IP, inbound source). */
+export type LevelName = "token" | "tenant" | "endpoint" | "global" | "ip" | "source" | "inspector";
 
 /** One quota enforced by one object; every number comes from configuration. */
 export interface LevelSpec {

@@ -1,4 +1,6 @@
-/** Rate limits and idempotency for protected routes: one parallel round trip to TokenState, LimitCounter(endpoint) and one LimitCounter(global:<shard>). */
+/** Rate limits and idempotency for protected routes: one parallel round trip to TokenState, LimitCounter(tenant:<id>), LimitCounter(endpoint) and one LimitCounter(global:<shard>). */
+import { DEFAULT_TENANT } from "../tenants/model";
+import { findTenant } from "../tenants/store";
 import { recordRateLimitViolation } from "../ops/metrics";
 import type { Context, MiddlewareHandler, Next } from "hono";
 import type { AppEnv } from "../http/context";
@@ -16,14 +18,29 @@ import {
   type StoredResponse,
 } from "./idempotency";
 import { admitAt, admitSharded, type LevelCall, peekSharded } from "./counters";
-import type { LevelView } from "./limiter";
+import type { LevelSpec, LevelView } from "./limiter";
 import { announceLimit } from "./limit-notice";
-import { combine, type LevelPlan, planLevels, rateLimitError, rateLimitHeaders, tightest, withoutRequest } from "./policy";
+import { combine, type LevelPlan, planLevels, rateLimitError, rateLimitHeaders, type RateLimitConfig, tenantLevels, tightest, withoutRequest } from "./policy";
 import { openResponse, sealResponse } from "./sealed-responses";
 import type { KeyClaim, TokenBegin } from "./token-state";
 
 /** The global level's objects are `global:<shard>`. */
 export const GLOBAL_PREFIX = "global";
+/** The tenant level's object for tenant `<id>` is `tenant:<id>`. */
+export const TENANT_PREFIX = "tenant";
+
+/**
+ * The tenant level's quotas for the caller: its tenant's `rateLimit` (the tenant record comes from
+ * the isolate cache, so a hit adds no I/O). None for the ADMIN_TOKEN secret (exempt like at the
+ * token level), a caller bound to no tenant, or a tenant without a limit.
+ */
+async function tenantPlan(c: Context<AppEnv>, config: RateLimitConfig): Promise<{ name: string; specs: LevelSpec[] } | null> {
+  const principal = c.get("principal");
+  if (!config.enabled || principal.kind === "admin" || principal.tenantId === null) return null;
+  const tenant = await findTenant(c.env.DB, principal.tenantId);
+  const specs = tenantLevels(config, tenant?.rateLimit ?? null);
+  return specs.length ? { name: `${TENANT_PREFIX}:${principal.tenantId}`, specs } : null;
+}
 
 /** How many times a duplicate may take over a key whose first request gave it up before giving up itself. */
 const MAX_ROUNDS = 3;
@@ -52,8 +69,9 @@ async function keyedRequest(c: Context<AppEnv>): Promise<Keyed | null> {
 const fulfilled = <T,>(r: PromiseSettledResult<T> | null): T | null => (r?.status === "fulfilled" ? r.value : null);
 
 /**
- * One admission round: asks the token object, the endpoint object and one global shard at once,
- * then settles. Admitted → null. A key already taken → its lookup (the shared levels are released:
+ * One admission round: asks the token object, the tenant object, the endpoint object and one
+ * global shard at once (the tenant's limit is looked up inside its branch, so a cache miss delays
+ * only that branch), then settles. Admitted → null. A key already taken → its lookup (the shared levels are released:
  * a repeat consumes nothing). Refused → 429 after releasing whatever the other levels counted.
  */
 async function admitOnce(c: Context<AppEnv>, plan: LevelPlan, endpoint: string, claim: KeyClaim | null): Promise<KeyTaken | null> {
@@ -62,14 +80,14 @@ async function admitOnce(c: Context<AppEnv>, plan: LevelPlan, endpoint: string, 
   const token = env.TOKEN_STATE.getByName(principal.tokenId);
   const useToken = plan.token.length > 0 || claim !== null;
   const shards = c.get("config").rateLimits.globalShards;
-  const shared: Promise<LevelCall>[] = [];
+  const shared: Promise<LevelCall | null>[] = [tenantPlan(c, c.get("config").rateLimits).then((t) => (t ? admitAt(env.LIMIT_COUNTER, t.name, t.specs) : null))];
   if (plan.endpoint.length > 0) shared.push(admitAt(env.LIMIT_COUNTER, `endpoint:${endpoint}`, plan.endpoint));
   if (plan.global.length > 0) shared.push(admitSharded(env.LIMIT_COUNTER, GLOBAL_PREFIX, plan.global, shards));
-  const [tokenResult, ...sharedResults] = await Promise.allSettled<Promise<TokenBegin | null> | Promise<LevelCall>>([
+  const [tokenResult, ...sharedResults] = await Promise.allSettled<Promise<TokenBegin | null> | Promise<LevelCall | null>>([
     useToken ? token.begin(plan.token, claim) : Promise.resolve(null),
     ...shared,
   ]);
-  const calls = sharedResults.map((r) => fulfilled(r as PromiseSettledResult<LevelCall>));
+  const calls = sharedResults.map((r) => fulfilled(r as PromiseSettledResult<LevelCall | null>));
   const begun = fulfilled(tokenResult as PromiseSettledResult<TokenBegin | null>);
   const tokenAdmission = begun?.kind === "admission" ? begun.admission : null;
   const later = (p: Promise<unknown>) => c.executionCtx.waitUntil(p.catch(() => undefined));
@@ -77,7 +95,7 @@ async function admitOnce(c: Context<AppEnv>, plan: LevelPlan, endpoint: string, 
   const undo = (violation: { level: LevelView["level"] } | null) => {
     if (tokenAdmission?.reservation) later(token.release(plan.token, tokenAdmission.reservation, claim));
     for (const call of calls) if (call) later(call.release());
-    if (violation && (violation.level === "token" || violation.level === "endpoint" || violation.level === "global")) recordRateLimitViolation(violation.level, principal.tokenId, endpoint);
+    if (violation && (violation.level === "token" || violation.level === "tenant" || violation.level === "endpoint" || violation.level === "global")) recordRateLimitViolation(violation.level, principal.tokenId, endpoint);
   };
 
   const failure = [tokenResult, ...sharedResults].find((r): r is PromiseRejectedResult => r?.status === "rejected");
@@ -85,7 +103,7 @@ async function admitOnce(c: Context<AppEnv>, plan: LevelPlan, endpoint: string, 
     undo(null);
     throw new AppError("SERVICE_UNAVAILABLE", "Rate limiter is unavailable; retry shortly", { retryAfter: 1, cause: failure.reason });
   }
-  const sharedAnswers = calls.map((call) => call!.answer);
+  const sharedAnswers = calls.flatMap((call) => (call ? [call.answer] : []));
 
   if (begun?.kind === "key") {
     undo(null);
@@ -99,7 +117,7 @@ async function admitOnce(c: Context<AppEnv>, plan: LevelPlan, endpoint: string, 
   c.set("rateLimitHeaders", verdict.headers);
   if (verdict.allowed) return null;
   undo({ level: verdict.binding.level });
-  const notice = announceLimit(env, c.executionCtx, { tokenId: principal.kind === "admin" ? null : principal.tokenId, binding: verdict.binding });
+  const notice = announceLimit(env, c.executionCtx, { tokenId: principal.kind === "admin" ? null : principal.tokenId, tenantId: principal.tenantId ?? DEFAULT_TENANT, binding: verdict.binding });
   c.executionCtx.waitUntil(notice.catch((error: unknown) => console.error(JSON.stringify({ level: "error", msg: "api.limit.exceeded not published", error: String(error) }))));
   throw rateLimitError(verdict);
 }
@@ -167,14 +185,16 @@ export function limitsAndIdempotency(endpoint: string): MiddlewareHandler<AppEnv
 }
 
 /**
- * The caller's rate-limit standing as `X-RateLimit-*` values (token and global levels, tightest
+ * The caller's rate-limit standing as `X-RateLimit-*` values (token, tenant and global levels, tightest
  * first), counting nothing — for GET /status. Null when no level applies.
  */
 export async function rateLimitStanding(c: Context<AppEnv>): Promise<Record<string, string> | null> {
   const principal = c.get("principal");
   const plan = planLevels(c.get("config").rateLimits, principal.kind === "admin" ? "exempt" : principal.rateLimit, "");
+  const tenant = await tenantPlan(c, c.get("config").rateLimits);
   const views = await Promise.all([
     plan.token.length ? c.env.TOKEN_STATE.getByName(principal.tokenId).peek(plan.token) : [],
+    tenant ? c.env.LIMIT_COUNTER.getByName(tenant.name).peek(tenant.specs) : [],
     plan.global.length ? peekSharded(c.env.LIMIT_COUNTER, GLOBAL_PREFIX, plan.global, c.get("config").rateLimits.globalShards) : [],
   ]);
   const watch = tightest(views.flat());

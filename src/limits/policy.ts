@@ -34,6 +34,15 @@ export function planLevels(config: RateLimitConfig, tokenLimit: number | null | 
   };
 }
 
+/**
+ * The tenant level's quotas: the tenant's `rateLimit` per hour for all its tokens together (with
+ * the same burst shaping as the other hourly levels). None when limits are off or the tenant sets no limit.
+ */
+export function tenantLevels(config: RateLimitConfig, tenantLimit: number | null): LevelSpec[] {
+  if (!config.enabled || tenantLimit === null) return [];
+  return hourly("tenant", tenantLimit, config);
+}
+
 /** The combined answer of every level for one request. */
 export interface Verdict {
   allowed: boolean;

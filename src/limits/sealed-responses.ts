@@ -5,9 +5,9 @@ import type { StoredResponse } from "./idempotency";
 /** Marks a stored body as sealed (no JSON body starts with it). */
 const SEALED_PREFIX = "sealed:";
 /** Secrets the API shows once: API keys and subscription signing secrets. */
-const SECRET_SHAPES = /\b(ehk|whsec)_[A-Za-z0-9+/=_-]{8,}/;
+const SECRET_SHAPES = /\b(ehk|ehp|whsec)_[A-Za-z0-9+/=_-]{8,}/;
 
-/** True when a response body carries a secret shown only once (an `ehk_` key, a `whsec_` secret). */
+/** True when a response body carries a secret shown only once (an `ehk_` or `ehp_` key, a `whsec_` secret). */
 export function carriesSecret(body: string): boolean {
   return SECRET_SHAPES.test(body);
 }

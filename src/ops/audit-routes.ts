@@ -1,4 +1,5 @@
 /** GET /audit (scope admin): the audit trail, newest first, with filters and cursor pagination. */
+import { tenantDb } from "../tenants/context";
 import { linkTo } from "../http/links";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { protect } from "../guard";
@@ -16,6 +17,7 @@ const AUDIT_RECORD = z
     requestId: z.string(),
     details: z.record(z.string(), z.unknown()).nullable(),
     createdAt: z.string(),
+    tenantId: z.string(),
   })
   .openapi("AuditRecord");
 
@@ -53,7 +55,7 @@ auditRoutes.openapi(
   }),
   async (c) => {
     const q = c.req.valid("query");
-    const page = await listAudit(c.env.DB, { action: q.action, actor: q.actor, targetType: q.targetType, targetId: q.target, sinceMs: q.since, untilMs: q.until }, q.limit, q.cursor);
+    const page = await listAudit(tenantDb(c), { action: q.action, actor: q.actor, targetType: q.targetType, targetId: q.target, sinceMs: q.since, untilMs: q.until }, q.limit, q.cursor);
     const links: Record<string, string> = {};
     if (page.nextCursor) {
       links.next = linkTo(c.req.url, { cursor: page.nextCursor });

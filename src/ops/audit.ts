@@ -4,6 +4,8 @@ import type { Config } from "../config";
 import type { AppEnv } from "../http/context";
 import { newId } from "../lib/ids";
 import { iso } from "../lib/time";
+import { DEFAULT_TENANT } from "../tenants/model";
+import type { TenantDb } from "../tenants/tenant-db";
 import { fieldMatcher, redact } from "./redact";
 
 /** What an action was done to. */
@@ -25,6 +27,8 @@ export interface AuditEntry {
   /** Redacted JSON details (changed fields, never secrets), or null. */
   details: Record<string, unknown> | null;
   createdAt: number;
+  /** The tenant the action happened in. */
+  tenantId: string;
 }
 
 /** An audit row as GET /audit shows it. */
@@ -36,6 +40,7 @@ export interface AuditRecord {
   requestId: string;
   details: Record<string, unknown> | null;
   createdAt: string;
+  tenantId: string;
 }
 
 /**
@@ -43,13 +48,14 @@ export interface AuditRecord {
  * LOG_REDACT_FIELDS redaction, so a secret handed in by mistake is stored as `[REDACTED]`.
  */
 export function auditEntry(c: Context<AppEnv>, action: string, target: AuditTarget, details?: Record<string, unknown> | null, now = Date.now()): AuditEntry {
-  return buildEntry(c.get("config"), { actorTokenId: c.get("principal")?.tokenId ?? "anonymous", requestId: c.get("requestId") }, action, target, details, now);
+  return buildEntry(c.get("config"), { actorTokenId: c.get("principal")?.tokenId ?? "anonymous", requestId: c.get("requestId"), tenantId: c.get("principal")?.tenantId ?? DEFAULT_TENANT }, action, target, details, now);
 }
 
 /** Who an entry is attributed to: a request's principal, or the gateway itself (`system`). */
 interface AuditActor {
   actorTokenId: string;
   requestId: string;
+  tenantId: string;
 }
 
 function buildEntry(config: Config, actor: AuditActor, action: string, target: AuditTarget, details: Record<string, unknown> | null | undefined, now: number): AuditEntry {
@@ -71,8 +77,16 @@ const SYSTEM_ACTOR = "system";
  * Records an action the gateway took without a request (no Hono context): actor `system`, request
  * id `<source>` (e.g. `queue`). Awaitable; the caller decides whether to wait.
  */
-export async function auditSystem(db: D1Database, config: Config, source: string, action: string, target: AuditTarget, details?: Record<string, unknown> | null): Promise<void> {
-  await auditStatement(db, buildEntry(config, { actorTokenId: SYSTEM_ACTOR, requestId: source }, action, target, details, Date.now())).run();
+export async function auditSystem(
+  db: D1Database,
+  config: Config,
+  source: string,
+  action: string,
+  target: AuditTarget,
+  details?: Record<string, unknown> | null,
+  tenantId: string = DEFAULT_TENANT,
+): Promise<void> {
+  await auditStatement(db, buildEntry(config, { actorTokenId: SYSTEM_ACTOR, requestId: source, tenantId }, action, target, details, Date.now())).run();
 }
 
 /** Options for auditStatement. */
@@ -84,13 +98,14 @@ export interface AuditStatementOptions {
   onlyIfChanged?: boolean;
 }
 
-/** The INSERT for an entry, to run inside the batch that makes the change. */
-export function auditStatement(db: D1Database, entry: AuditEntry, options: AuditStatementOptions = {}): D1PreparedStatement {
-  const values = [entry.id, entry.action, entry.actorTokenId, entry.targetType, entry.targetId, entry.requestId, entry.details ? JSON.stringify(entry.details) : null, entry.createdAt];
-  const insert = "INSERT INTO audit (id, action, actor_token_id, target_type, target_id, request_id, details, created_at)";
+/** The INSERT for an entry (in the entry's tenant), to run inside the batch that makes the change. */
+export function auditStatement(db: D1Database | TenantDb, entry: AuditEntry, options: AuditStatementOptions = {}): D1PreparedStatement {
+  const raw = "raw" in db ? db.raw : db;
+  const values = [entry.id, entry.action, entry.actorTokenId, entry.targetType, entry.targetId, entry.requestId, entry.details ? JSON.stringify(entry.details) : null, entry.createdAt, entry.tenantId];
+  const insert = "INSERT INTO audit (id, action, actor_token_id, target_type, target_id, request_id, details, created_at, tenant_id)";
   return options.onlyIfChanged
-    ? db.prepare(`${insert} SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE changes() > 0`).bind(...values)
-    : db.prepare(`${insert} VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).bind(...values);
+    ? raw.prepare(`${insert} SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE changes() > 0`).bind(...values)
+    : raw.prepare(`${insert} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).bind(...values);
 }
 
 /**
@@ -130,6 +145,7 @@ interface AuditRow {
   request_id: string;
   details: string | null;
   created_at: number;
+  tenant_id: string;
 }
 
 /** Pagination cursors are `<created_at>.<id>` of the last row shown. */
@@ -144,11 +160,12 @@ function toRecord(row: AuditRow): AuditRecord {
     requestId: row.request_id,
     details: row.details ? (JSON.parse(row.details) as Record<string, unknown>) : null,
     createdAt: iso(row.created_at),
+    tenantId: row.tenant_id,
   };
 }
 
 /** A page of audit rows, newest first, after the cursor. */
-export async function listAudit(db: D1Database, filters: AuditFilters, limit: number, cursor?: string): Promise<{ items: AuditRecord[]; nextCursor: string | null }> {
+export async function listAudit(db: TenantDb, filters: AuditFilters, limit: number, cursor?: string): Promise<{ items: AuditRecord[]; nextCursor: string | null }> {
   const where: string[] = [];
   const values: unknown[] = [];
   const add = (clause: string, ...v: unknown[]) => {
@@ -167,7 +184,7 @@ export async function listAudit(db: D1Database, filters: AuditFilters, limit: nu
   if (filters.untilMs !== undefined) add("created_at < ?", filters.untilMs);
   const after = cursor ? AUDIT_CURSOR.exec(cursor) : null;
   if (after) add("(created_at, id) < (?, ?)", Number(after[1]), after[2]);
-  const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id DESC LIMIT ?`;
+  const sql = `SELECT * FROM audit WHERE $tenant(tenant_id)${where.map((w) => ` AND ${w}`).join("")} ORDER BY created_at DESC, id DESC LIMIT ?`;
   const rows = (await db.prepare(sql).bind(...values, limit + 1).all<AuditRow>()).results;
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];

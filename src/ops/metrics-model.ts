@@ -4,7 +4,7 @@
 export const LATENCY_BOUNDS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000] as const;
 
 /** Rate-limit levels of the contract. */
-export const RATE_LIMIT_LEVELS = ["global", "endpoint", "token"] as const;
+export const RATE_LIMIT_LEVELS = ["global", "endpoint", "token", "tenant"] as const;
 export type RateLimitLevel = (typeof RATE_LIMIT_LEVELS)[number];
 
 /** Delivery outcomes counted: one per attempt that ended (retried = failed attempt that will be tried again). */

@@ -1,10 +1,11 @@
-/** GET /metrics (scope admin): cross-isolate totals as JSON or in the Prometheus text format. */
+/** GET /metrics (scope admin): cross-isolate totals as JSON or in the Prometheus text format; a tenant's caller sees its tenant's series. */
 import { queueStats } from "../delivery/store/deliveries";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { protect } from "../guard";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { ERROR_RESPONSES, envelopeOf } from "../http/openapi";
+import { tenantDb } from "../tenants/context";
 import { readMetrics } from "./metrics";
 import { metricsJson, prometheusText, PROMETHEUS_CONTENT_TYPE, wantsPrometheus, type MetricsView } from "./metrics-render";
 
@@ -42,6 +43,7 @@ const QUERY = z.object({
   top: z.coerce.number().int().min(1).max(100).default(10),
 });
 
+
 /** The metrics route. */
 export const metricsRoutes = new OpenAPIHono<AppEnv>();
 
@@ -65,7 +67,9 @@ metricsRoutes.openapi(
   async (c) => {
     const { format, top } = c.req.valid("query");
     const now = Date.now();
-    const [totals, outbox] = await Promise.all([readMetrics(c.env, top), queueStats(c.env.DB, now, c.get("config").delivery.sweepGraceMs)]);
+    // A tenant's caller (or the admin with X-Tenant-ID) reads its tenant's series and queue; the admin alone, the gateway's.
+    const db = tenantDb(c);
+    const [totals, outbox] = await Promise.all([readMetrics(c.env, top, db.tenantId), queueStats(db, now, c.get("config").delivery.sweepGraceMs)]);
     // Depth counts every delivery not yet finished: due, scheduled for retry, in flight or held by a pause.
     const queue = { depth: outbox.inFlight + outbox.held, deadLetter: outbox.deadLetter.count };
     const view: MetricsView = { ...totals, generatedAt: now, top, queue };

@@ -4,7 +4,7 @@ import { routePath } from "hono/route";
 import type { AppEnv } from "../http/context";
 import { flushWhenDue, recordRequest } from "./metrics";
 import { fieldMatcher } from "./redact";
-import { REQUEST_STATS } from "./request-stats";
+import { REQUEST_STATS, tenantRequestStats } from "./request-stats";
 import { formatRequestLog, levelFor, shouldLogBody, type RequestLogInput } from "./request-log";
 
 /** The request's execution context, or null where the app runs without one (some tests call app.fetch bare). */
@@ -37,10 +37,13 @@ export const opsMiddleware: MiddlewareHandler<AppEnv> = async (c, next) => {
   const route = `${c.req.method} ${pattern}`;
   const status = c.res.status;
   const tokenId = c.get("principal")?.tokenId ?? null;
+  // The tenant the caller acted in (null: unauthenticated, or the admin spanning every tenant).
+  const tenantId = c.get("principal")?.tenantId ?? null;
   const ip = c.req.header("CF-Connecting-IP") ?? null;
   REQUEST_STATS.record(route, status, durationMs);
+  if (tenantId !== null) tenantRequestStats(tenantId).record(route, status, durationMs);
   const ctx = executionContext(c);
-  if (config.metrics.enabled) recordRequest({ route, status, durationMs, tokenId: tokenId ?? undefined, sourceIp: ip ?? undefined });
+  if (config.metrics.enabled) recordRequest({ route, status, durationMs, tokenId: tokenId ?? undefined, sourceIp: ip ?? undefined }, tenantId);
   if (ctx) flushWhenDue(c.env, ctx, config);
   if (!config.logs.requests) return;
   const url = new URL(c.req.url);

@@ -67,3 +67,17 @@ export class RequestStats {
 
 /** This isolate's stats. */
 export const REQUEST_STATS = new RequestStats();
+
+/** Tenants whose isolate stats are kept at most (past it the map starts over: stats are per isolate and best effort anyway). */
+const TENANT_STATS_KEPT = 1000;
+const TENANT_STATS = new Map<string, RequestStats>();
+
+/** This isolate's stats of the requests made in one tenant (created on first use). */
+export function tenantRequestStats(tenantId: string): RequestStats {
+  let stats = TENANT_STATS.get(tenantId);
+  if (!stats) {
+    if (TENANT_STATS.size >= TENANT_STATS_KEPT) TENANT_STATS.clear();
+    TENANT_STATS.set(tenantId, (stats = new RequestStats()));
+  }
+  return stats;
+}

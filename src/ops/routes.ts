@@ -9,7 +9,7 @@ import { ERROR_RESPONSES, envelopeOf } from "../http/openapi";
 import { healthChecks, overallHealth } from "./health";
 import { readMetrics } from "./metrics";
 import { endpointTotals } from "./metrics-render";
-import { endpointStatus, REQUEST_STATS } from "./request-stats";
+import { endpointStatus, REQUEST_STATS, tenantRequestStats } from "./request-stats";
 
 const CHECK = z.object({ status: z.enum(["ok", "error"]), latencyMs: z.number(), error: z.string().optional() });
 const HEALTH = z
@@ -51,6 +51,7 @@ opsRoutes.openapi(
       200: envelopeOf(
         z.object({
           uptime: z.number(),
+          tenantId: z.string().nullable().openapi({ description: "The tenant whose requests are counted (null: the whole gateway, for the admin without X-Tenant-ID)" }),
           requestCount: z.number(),
           endpoints: z.record(z.string(), z.object({ count: z.number(), errors: z.number(), avgResponseMs: z.number(), status: z.string() })),
           rateLimit: z.record(z.string(), z.string()).nullable(),
@@ -70,11 +71,15 @@ opsRoutes.openapi(
     },
   }),
   async (c) => {
-    const [rateLimit, aggregate] = await Promise.all([rateLimitStanding(c), aggregateStatus(c.env)]);
+    // A tenant's caller sees its tenant's requests only; the admin without X-Tenant-ID the gateway's.
+    const tenantId = c.get("principal").tenantId;
+    const stats = tenantId === null ? REQUEST_STATS : tenantRequestStats(tenantId);
+    const [rateLimit, aggregate] = await Promise.all([rateLimitStanding(c), aggregateStatus(c.env, tenantId)]);
     return ok(c, {
       uptime: Math.round((Date.now() - REQUEST_STATS.startedAt) / 1000),
-      requestCount: REQUEST_STATS.total,
-      endpoints: REQUEST_STATS.snapshot(),
+      tenantId,
+      requestCount: stats.total,
+      endpoints: stats.snapshot(),
       rateLimit,
       scope: "isolate" as const,
       aggregate,
@@ -82,10 +87,10 @@ opsRoutes.openapi(
   },
 );
 
-/** Per-endpoint counts and mean response times across isolates, or null when the Metrics DO fails. */
-async function aggregateStatus(env: Env) {
+/** Per-endpoint counts and mean response times across isolates (the gateway's, or one tenant's), or null when the Metrics DO fails. */
+async function aggregateStatus(env: Env, tenantId: string | null) {
   try {
-    const totals = await readMetrics(env, 1);
+    const totals = await readMetrics(env, 1, tenantId);
     const endpoints: Record<string, { count: number; errors: number; avgResponseMs: number; status: string }> = {};
     let requestCount = 0;
     for (const e of endpointTotals(totals.snapshot)) {

@@ -1,5 +1,6 @@
-/** Admin routes for inbound sources: GET /sources, GET/PUT/DELETE /sources/:provider (secrets sealed at rest, never returned). */
+/** Admin routes for the default tenant's per-provider sources: GET/PUT/DELETE /sources/:provider (secrets sealed at rest, never returned). */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { SOURCE_SECRET_VARS, type Config } from "../config";
 import { protect } from "../guard";
 import type { AppEnv } from "../http/context";
@@ -9,15 +10,21 @@ import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../http/
 import { schemaError } from "../http/validation";
 import { isoOrNull } from "../lib/time";
 import { auditEntry, auditStatement } from "../ops/audit";
+import { tenantDb } from "../tenants/context";
+import { DEFAULT_TENANT } from "../tenants/model";
+import { TenantDb } from "../tenants/tenant-db";
 import { DEFAULT_GENERIC_OPTIONS } from "./generic";
 import { providerByName } from "./registry";
-import { deleteStoredSource, getStoredSource, listStoredSources, putStoredSource, type StoredSource } from "./repository";
+import { deleteStoredSource, getStoredSource, putStoredSource, type StoredSource } from "./repository";
 import { forgetSource, sealSourceSecrets } from "./settings";
 import { PROVIDERS, type GenericOptions, type ProviderName } from "./signature";
 
-const HEADER_NAME = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, "must be an HTTP header name");
-const SECRET = z.string().min(1).max(1024);
-const GENERIC_FIELDS = ["header", "algorithm", "encoding", "prefix", "eventTypeHeader", "deliveryIdHeader"] as const;
+/** An HTTP header name (generic scheme fields). */
+export const HEADER_NAME = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, "must be an HTTP header name");
+/** One signing secret. */
+export const SECRET = z.string().min(1).max(1024);
+/** The fields only the generic provider takes. */
+export const GENERIC_FIELDS = ["header", "algorithm", "encoding", "prefix", "eventTypeHeader", "deliveryIdHeader"] as const;
 
 const GENERIC_VIEW = z.object({
   header: z.string(),
@@ -28,7 +35,8 @@ const GENERIC_VIEW = z.object({
   deliveryIdHeader: z.string().nullable(),
 });
 
-const SOURCE = z
+/** A per-provider (default tenant) source as the API shows it. */
+export const SOURCE = z
   .object({
     provider: z.enum(PROVIDERS),
     title: z.string(),
@@ -63,18 +71,31 @@ const PUT_SOURCE = z
   .openapi("PutSource");
 
 const PROVIDER_PARAM = z.object({ provider: z.string().min(1).max(64) });
-// The `sources` scope, which `admin` and `*` also grant.
-const guard = protect("sources");
+/** The `sources` scope, which `admin` and `*` also grant. */
+export const sourcesGuard = protect("sources");
+const guard = sourcesGuard;
 const tags = ["Sources"];
 
-function knownProvider(name: string): ProviderName {
+/** The provider called `name`; 404 NOT_FOUND naming the supported ones otherwise. */
+export function knownProvider(name: string): ProviderName {
   const provider = providerByName(name);
   if (!provider) throw new AppError("NOT_FOUND", `Unknown source provider "${name}"; supported: ${PROVIDERS.join(", ")}`, { details: { provider: name, supported: [...PROVIDERS] } });
   return provider.name;
 }
 
+/**
+ * The per-provider urls and their configuration are the default tenant's: its callers and the
+ * admin (without X-Tenant-ID, or naming `default`) reach them; another tenant's get 404.
+ */
+export function defaultTenantOnly(c: Context<AppEnv>, provider: string): TenantDb {
+  if (!tenantDb(c).sees(DEFAULT_TENANT)) {
+    throw new AppError("NOT_FOUND", `Source "${provider}" not found: per-provider sources belong to the default tenant; create your own with POST /webhooks/v2/sources`);
+  }
+  return TenantDb.of(c.env.DB, DEFAULT_TENANT);
+}
+
 /** The public view of a provider's configuration: never a secret, only how many. */
-function view(config: Config, provider: ProviderName, stored: StoredSource | null): z.infer<typeof SOURCE> {
+export function view(config: Config, provider: ProviderName, stored: StoredSource | null): z.infer<typeof SOURCE> {
   const envSecrets = config.sources.secrets[provider].length;
   const generic = provider === "generic" ? (stored?.generic ?? config.sources.generic) : undefined;
   return {
@@ -100,23 +121,6 @@ export const sourceAdminRoutes = new OpenAPIHono<AppEnv>();
 sourceAdminRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/sources",
-    tags,
-    summary: "List every provider with its configuration state",
-    middleware: guard,
-    responses: { 200: envelopeOf(z.object({ items: z.array(SOURCE) }), "Every provider"), ...ERROR_RESPONSES },
-  }),
-  async (c) => {
-    const config = c.get("config");
-    const stored = new Map((await listStoredSources(c.env.DB)).map((s) => [s.provider, s]));
-    const items = PROVIDERS.map((p) => view(config, p, stored.get(p) ?? null));
-    return ok(c, { items });
-  },
-);
-
-sourceAdminRoutes.openapi(
-  createRoute({
-    method: "get",
     path: "/sources/{provider}",
     tags,
     summary: "Read a provider's configuration (secrets are never returned)",
@@ -126,7 +130,8 @@ sourceAdminRoutes.openapi(
   }),
   async (c) => {
     const provider = knownProvider(c.req.valid("param").provider);
-    return ok(c, view(c.get("config"), provider, await getStoredSource(c.env.DB, provider)));
+    const db = defaultTenantOnly(c, provider);
+    return ok(c, view(c.get("config"), provider, await getStoredSource(db, provider)));
   },
 );
 
@@ -142,6 +147,7 @@ sourceAdminRoutes.openapi(
   }),
   async (c) => {
     const provider = knownProvider(c.req.valid("param").provider);
+    const db = defaultTenantOnly(c, provider);
     const input = c.req.valid("json");
     const config = c.get("config");
     if (provider !== "generic") {
@@ -166,7 +172,7 @@ sourceAdminRoutes.openapi(
     const record = { provider, enabled: input.enabled, sealedSecrets, secretCount: secrets.length, toleranceSeconds: input.toleranceSeconds ?? null, generic };
     // The audit row names what changed, never a secret.
     const entry = auditEntry(c, "source.put", { type: "source", id: provider }, { enabled: record.enabled, secretCount: record.secretCount, toleranceSeconds: record.toleranceSeconds, generic });
-    const stored = await putStoredSource(c.env.DB, record, Date.now(), [auditStatement(c.env.DB, entry)]);
+    const stored = await putStoredSource(db, record, Date.now(), [auditStatement(c.env.DB, entry)]);
     forgetSource(config, provider);
     return ok(c, view(config, provider, stored), 200);
   },
@@ -184,9 +190,10 @@ sourceAdminRoutes.openapi(
   }),
   async (c) => {
     const provider = knownProvider(c.req.valid("param").provider);
+    const db = defaultTenantOnly(c, provider);
     const config = c.get("config");
     const entry = auditEntry(c, "source.delete", { type: "source", id: provider });
-    if (!(await deleteStoredSource(c.env.DB, provider, [auditStatement(c.env.DB, entry, { onlyIfChanged: true })]))) throw new AppError("NOT_FOUND", `Source "${provider}" has no stored configuration`);
+    if (!(await deleteStoredSource(db, provider, [auditStatement(c.env.DB, entry, { onlyIfChanged: true })]))) throw new AppError("NOT_FOUND", `Source "${provider}" has no stored configuration`);
     forgetSource(config, provider);
     return ok(c, { ...view(config, provider, null), deleted: true as const });
   },

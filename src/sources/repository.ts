@@ -1,4 +1,5 @@
-/** D1 access for sources: stored provider configuration (secrets sealed) and the delivery-id dedup table. */
+/** D1 access for sources: stored provider configuration (secrets sealed; the default tenant's) and the delivery-id dedup table. */
+import type { TenantDb } from "../tenants/tenant-db";
 import type { GenericOptions } from "./signature";
 
 /** A provider's configuration as stored by PUT /sources/:provider; `sealedSecrets` is AES-GCM sealed JSON. */
@@ -37,15 +38,18 @@ function fromRow(row: SourceRow): StoredSource {
   };
 }
 
-/** The stored configuration of one provider, or null. */
-export async function getStoredSource(db: D1Database, provider: string): Promise<StoredSource | null> {
-  const row = await db.prepare("SELECT * FROM sources WHERE provider = ?").bind(provider).first<SourceRow>();
+/**
+ * The stored configuration of one provider, or null. The per-provider rows are the default
+ * tenant's: callers pass `TenantDb.of(db, DEFAULT_TENANT)` (a handle of another tenant sees none).
+ */
+export async function getStoredSource(db: TenantDb, provider: string): Promise<StoredSource | null> {
+  const row = await db.prepare("SELECT * FROM sources WHERE provider = ? AND $tenant(tenant_id)").bind(provider).first<SourceRow>();
   return row ? fromRow(row) : null;
 }
 
-/** Every stored provider configuration. */
-export async function listStoredSources(db: D1Database): Promise<StoredSource[]> {
-  const rows = await db.prepare("SELECT * FROM sources ORDER BY provider").all<SourceRow>();
+/** Every stored provider configuration the handle sees. */
+export async function listStoredSources(db: TenantDb): Promise<StoredSource[]> {
+  const rows = await db.prepare("SELECT * FROM sources WHERE $tenant(tenant_id) ORDER BY provider").all<SourceRow>();
   return rows.results.map(fromRow);
 }
 
@@ -53,13 +57,15 @@ export async function listStoredSources(db: D1Database): Promise<StoredSource[]>
  * Creates or replaces a provider's configuration (`createdAt` of an existing row is kept) in one
  * batch with `also` (e.g. its audit row). Returns the stored record.
  */
-export async function putStoredSource(db: D1Database, source: Omit<StoredSource, "createdAt" | "updatedAt">, now: number, also: D1PreparedStatement[] = []): Promise<StoredSource> {
+export async function putStoredSource(db: TenantDb, source: Omit<StoredSource, "createdAt" | "updatedAt">, now: number, also: D1PreparedStatement[] = []): Promise<StoredSource> {
+  // The row goes to the handle's owner; an existing row of another tenant is never overwritten.
   const upsert = db
     .prepare(
-      `INSERT INTO sources (provider, enabled, secrets, secret_count, tolerance_seconds, options, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO sources (provider, enabled, secrets, secret_count, tolerance_seconds, options, created_at, updated_at, tenant_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, $tenant)
        ON CONFLICT (provider) DO UPDATE SET enabled = excluded.enabled, secrets = excluded.secrets, secret_count = excluded.secret_count,
          tolerance_seconds = excluded.tolerance_seconds, options = excluded.options, updated_at = excluded.updated_at
+       WHERE sources.tenant_id = excluded.tenant_id
        RETURNING *`,
     )
     .bind(source.provider, source.enabled ? 1 : 0, source.sealedSecrets, source.secretCount, source.toleranceSeconds, source.generic ? JSON.stringify(source.generic) : null, now, now);
@@ -68,8 +74,8 @@ export async function putStoredSource(db: D1Database, source: Omit<StoredSource,
 }
 
 /** Deletes a provider's stored configuration in one batch with `also` (run only-if-changed); false when there was none. */
-export async function deleteStoredSource(db: D1Database, provider: string, also: D1PreparedStatement[] = []): Promise<boolean> {
-  const [result] = await db.batch([db.prepare("DELETE FROM sources WHERE provider = ?").bind(provider), ...also]);
+export async function deleteStoredSource(db: TenantDb, provider: string, also: D1PreparedStatement[] = []): Promise<boolean> {
+  const [result] = await db.batch([db.prepare("DELETE FROM sources WHERE provider = ? AND $tenant(tenant_id)").bind(provider), ...also]);
   return result!.meta.changes > 0;
 }
 
@@ -84,21 +90,23 @@ export interface DedupKeys {
  * `expiresAt` (the cron's retention deletes the rows then): a replay with a fresh unsigned id
  * header is still a duplicate. Run last in the publishing batch with `requireChange`: the final
  * statement changes a row only when the delivery is new, so a duplicate writes no event.
+ * `dedupScope` is the provider (`github`) for the default tenant's per-provider URL, and
+ * `<provider>:<source id>` for a tenant's source; `db` is bound to the source's tenant.
  */
-export function rememberDeliveryStatements(db: D1Database, provider: string, keys: DedupKeys, eventId: string, now: number, expiresAt: number): D1PreparedStatement[] {
-  const columns = "INSERT INTO source_deliveries (provider, delivery_id, event_id, received_at, expires_at)";
+export function rememberDeliveryStatements(db: TenantDb, dedupScope: string, keys: DedupKeys, eventId: string, now: number, expiresAt: number): D1PreparedStatement[] {
+  const columns = "INSERT INTO source_deliveries (provider, delivery_id, event_id, received_at, expires_at, tenant_id)";
   const byBody = db
-    .prepare(`${columns} SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS (SELECT 1 FROM source_deliveries WHERE provider = ?1 AND delivery_id IN (?2, ?6))`)
-    .bind(provider, keys.bodyKey, eventId, now, expiresAt, keys.deliveryKey);
+    .prepare(`${columns} SELECT ?1, ?2, ?3, ?4, ?5, $tenant WHERE NOT EXISTS (SELECT 1 FROM source_deliveries WHERE provider = ?1 AND delivery_id IN (?2, ?6) AND $tenant(tenant_id))`)
+    .bind(dedupScope, keys.bodyKey, eventId, now, expiresAt, keys.deliveryKey);
   if (keys.deliveryKey === keys.bodyKey) return [byBody];
   // changes() is the row count of the statement just before: the id is recorded only when the body was new.
-  const byId = db.prepare(`${columns} SELECT ?, ?, ?, ?, ? WHERE changes() > 0`).bind(provider, keys.deliveryKey, eventId, now, expiresAt);
+  const byId = db.prepare(`${columns} SELECT ?, ?, ?, ?, ?, $tenant WHERE changes() > 0`).bind(dedupScope, keys.deliveryKey, eventId, now, expiresAt);
   return [byBody, byId];
 }
 
 /** The read (run inside the publishing batch, before the inserts) of the event a delivery (by id or body) first became. */
-export function firstDeliveryStatement(db: D1Database, provider: string, keys: DedupKeys): D1PreparedStatement {
+export function firstDeliveryStatement(db: TenantDb, dedupScope: string, keys: DedupKeys): D1PreparedStatement {
   return db
-    .prepare("SELECT event_id FROM source_deliveries WHERE provider = ? AND delivery_id IN (?, ?) ORDER BY received_at LIMIT 1")
-    .bind(provider, keys.deliveryKey, keys.bodyKey);
+    .prepare("SELECT event_id FROM source_deliveries WHERE provider = ? AND delivery_id IN (?, ?) AND $tenant(tenant_id) ORDER BY received_at LIMIT 1")
+    .bind(dedupScope, keys.deliveryKey, keys.bodyKey);
 }

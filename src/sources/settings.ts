@@ -2,8 +2,12 @@
 import type { Config } from "../config";
 import { AppError } from "../http/errors";
 import { isValidEncryptionKey, openSecret, sealSecret, SecretBoxError } from "../lib/secret-box";
+import { DEFAULT_TENANT } from "../tenants/model";
+import { TenantDb } from "../tenants/tenant-db";
+import { DEFAULT_GENERIC_OPTIONS } from "./generic";
 import { getStoredSource, type StoredSource } from "./repository";
 import type { ProviderName, SourceSettings } from "./signature";
+import { findSourceForDelivery, type TenantSourceRecord } from "./tenant-repository";
 
 /** How long an isolate reuses a provider's resolved configuration; PUT/DELETE clear it at once locally. */
 export const SOURCE_CACHE_TTL_MS = 30_000;
@@ -11,26 +15,33 @@ export const SOURCE_CACHE_TTL_MS = 30_000;
 /** Where a provider's configuration comes from and whether it may receive. */
 export type ResolvedSource = { origin: "api" | "env"; enabled: boolean; settings: SourceSettings } | { origin: null };
 
-/** The AES-GCM context binding sealed secrets to their provider's row. */
-function sealContext(provider: string): string {
-  return `source:${provider}`;
+/**
+ * The AES-GCM context binding sealed secrets to their row: the provider of a per-provider
+ * (default tenant) row, the source id (`src_…`) of a tenant's source.
+ */
+function sealContext(key: string): string {
+  return `source:${key}`;
 }
 
-/** Seals a provider's secrets for storage; 503 when ENCRYPTION_KEY is missing or malformed. */
-export async function sealSourceSecrets(config: Config, provider: ProviderName, secrets: string[]): Promise<string> {
+/** Seals a source's secrets for storage under `key` (provider or source id); 503 when ENCRYPTION_KEY is missing or malformed. */
+export async function sealSourceSecrets(config: Config, key: string, secrets: string[]): Promise<string> {
   if (!isValidEncryptionKey(config.encryptionKey)) {
     throw new AppError("SERVICE_UNAVAILABLE", "Source secrets are encrypted at rest, but ENCRYPTION_KEY is not set to the base64 of 32 bytes");
   }
-  return sealSecret(config.encryptionKey, JSON.stringify(secrets), sealContext(provider));
+  return sealSecret(config.encryptionKey, JSON.stringify(secrets), sealContext(key));
 }
 
-async function openSourceSecrets(config: Config, stored: StoredSource): Promise<string[]> {
+async function openSealed(config: Config, sealed: string, key: string, fix: string): Promise<string[]> {
   try {
-    return JSON.parse(await openSecret(config.encryptionKey, stored.sealedSecrets, sealContext(stored.provider))) as string[];
+    return JSON.parse(await openSecret(config.encryptionKey, sealed, sealContext(key))) as string[];
   } catch (error) {
     if (!(error instanceof SecretBoxError)) throw error;
-    throw new AppError("SERVICE_UNAVAILABLE", `The stored secrets of source "${stored.provider}" cannot be decrypted (was ENCRYPTION_KEY changed?); PUT the source again`, { cause: error });
+    throw new AppError("SERVICE_UNAVAILABLE", `The stored secrets of source "${key}" cannot be decrypted (was ENCRYPTION_KEY changed?); ${fix}`, { cause: error });
   }
+}
+
+function openSourceSecrets(config: Config, stored: StoredSource): Promise<string[]> {
+  return openSealed(config, stored.sealedSecrets, stored.provider, "PUT the source again");
 }
 
 /** Combines the stored configuration (if any, secrets opened) with the Worker secrets and vars. Pure. */
@@ -68,7 +79,7 @@ export async function resolveSource(env: Env, config: Config, provider: Provider
   const cache = cacheFor(config);
   const hit = cache.get(provider);
   if (hit && hit.expiresAt > now) return hit.value;
-  const stored = await getStoredSource(env.DB, provider);
+  const stored = await getStoredSource(TenantDb.of(env.DB, DEFAULT_TENANT), provider);
   const value = combineSettings(config, provider, stored ? { ...stored, secrets: await openSourceSecrets(config, stored) } : null);
   cache.set(provider, { value, expiresAt: now + SOURCE_CACHE_TTL_MS });
   return value;
@@ -77,4 +88,78 @@ export async function resolveSource(env: Env, config: Config, provider: Provider
 /** Drops this isolate's cached configuration of a provider (after PUT or DELETE). */
 export function forgetSource(config: Config, provider: ProviderName): void {
   cacheFor(config).delete(provider);
+}
+
+/** A tenant's source as the receiver needs it: where it publishes and how it verifies. */
+export interface ResolvedTenantSource {
+  id: string;
+  tenantId: string;
+  provider: ProviderName;
+  name: string | null;
+  enabled: boolean;
+  events: string[] | null;
+  settings: SourceSettings;
+}
+
+/**
+ * The verification settings of a tenant's source (secrets opened). Unset fields take the
+ * defaults (tolerance: SOURCE_TOLERANCE_SECONDS; generic: DEFAULT_GENERIC_OPTIONS), never the
+ * default tenant's GENERIC_* vars. Pure.
+ */
+export function tenantSourceSettings(config: Config, record: TenantSourceRecord, secrets: string[]): SourceSettings {
+  const s = record.settings;
+  return {
+    secrets,
+    toleranceSeconds: s.toleranceSeconds ?? config.sources.toleranceSeconds,
+    ...(record.provider === "generic"
+      ? {
+          generic: {
+            header: s.header ?? DEFAULT_GENERIC_OPTIONS.header,
+            algorithm: s.algorithm ?? DEFAULT_GENERIC_OPTIONS.algorithm,
+            encoding: s.encoding ?? DEFAULT_GENERIC_OPTIONS.encoding,
+            prefix: s.prefix ?? DEFAULT_GENERIC_OPTIONS.prefix,
+            eventTypeHeader: s.eventTypeHeader ?? null,
+            deliveryIdHeader: s.deliveryIdHeader ?? null,
+          },
+        }
+      : {}),
+  };
+}
+
+const tenantCaches = new WeakMap<Config, Map<string, { value: ResolvedTenantSource | null; expiresAt: number }>>();
+
+function tenantCacheFor(config: Config) {
+  let cache = tenantCaches.get(config);
+  if (!cache) tenantCaches.set(config, (cache = new Map()));
+  return cache;
+}
+
+/**
+ * The tenant source `id` of `provider`, in whichever tenant holds it, or null (one D1 read per
+ * source per isolate every 30 s at most; PATCH and DELETE clear it at once locally).
+ */
+export async function resolveTenantSource(env: Env, config: Config, provider: ProviderName, id: string, now = Date.now()): Promise<ResolvedTenantSource | null> {
+  const cache = tenantCacheFor(config);
+  const key = `${provider}/${id}`;
+  const hit = cache.get(key);
+  if (hit && hit.expiresAt > now) return hit.value;
+  const record = await findSourceForDelivery(TenantDb.all(env.DB), provider, id);
+  const value = record
+    ? {
+        id: record.id,
+        tenantId: record.tenantId,
+        provider: record.provider,
+        name: record.name,
+        enabled: record.enabled,
+        events: record.events,
+        settings: tenantSourceSettings(config, record, await openSealed(config, record.sealedSecrets, record.id, "PATCH the source with its secret again")),
+      }
+    : null;
+  cache.set(key, { value, expiresAt: now + SOURCE_CACHE_TTL_MS });
+  return value;
+}
+
+/** Drops this isolate's cached copy of a tenant's source (after PATCH or DELETE). */
+export function forgetTenantSource(config: Config, provider: string, id: string): void {
+  tenantCacheFor(config).delete(`${provider}/${id}`);
 }

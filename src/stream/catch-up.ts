@@ -47,8 +47,8 @@ export function planCatchUp<T extends RingEvent>(ring: EventRing<T>, cursor: Str
 
 /** Options for CatchUp. */
 export interface CatchUpOptions {
-  /** Whether the stream wants an event of this type (its filter). */
-  matches: (type: string) => boolean;
+  /** Whether the stream wants this event (its filter: tenant and types). */
+  matches: (event: RingEvent) => boolean;
   /** Live arrivals held while catching up before the stream counts as too slow. */
   maxBuffered: number;
   /** When the stream registered with the hub (hub clock, epoch ms). */
@@ -96,7 +96,7 @@ export class CatchUp<T extends RingEvent> {
     return this.options.registeredAt + this.options.handoffWindowMs;
   }
 
-  /** Decides what to do with a live arrival the stream's filter accepts. */
+  /** Decides what to do with a live arrival the stream's filter (tenant and types) accepts. */
   offer(event: T): LiveOutcome {
     if (this.sentFromStore.has(event.id)) return "duplicate";
     if (this.finished) return "send";
@@ -113,7 +113,7 @@ export class CatchUp<T extends RingEvent> {
    */
   takeStored(event: RingEvent): boolean {
     const { matches, hasArrived, registeredAt, handoffWindowMs, bootAt } = this.options;
-    if (!matches(event.type) || this.later.has(event.id)) return false;
+    if (!matches(event) || this.later.has(event.id)) return false;
     const madeAt = eventIdTime(event.id) ?? event.createdAt;
     if (!hasArrived(event.id) && madeAt >= Math.max(registeredAt - handoffWindowMs, bootAt)) return false;
     // Made before this hub started: a hand-off retried across the restart may still arrive.
@@ -124,7 +124,7 @@ export class CatchUp<T extends RingEvent> {
   /** Ends catch-up: the ring part (filtered) then the buffered arrivals, in arrival order. */
   finish(): T[] {
     this.finished = true;
-    const out = this.entries.filter((e) => this.options.matches(e.event.type)).map((e) => e.event);
+    const out = this.entries.filter((e) => this.options.matches(e.event)).map((e) => e.event);
     out.push(...this.buffered);
     this.buffered.length = 0;
     this.later.clear();

@@ -23,8 +23,8 @@ export interface HubEvent extends RingEvent {
 
 /** Options for StreamConnection. */
 export interface StreamConnectionOptions {
-  /** The stream's filter. */
-  matches: (type: string) => boolean;
+  /** The stream's filter (its tenant and types): nothing else is framed for the stream. */
+  matches: (event: RingEvent) => boolean;
   /** Bytes written but not yet taken by the client beyond which the client counts as too slow. */
   maxQueuedBytes: number;
   /** How long a dropped client gets to take its final comment before the stream is aborted. */
@@ -87,7 +87,7 @@ export class StreamConnection {
     if (this.ended) return;
     const frames: Uint8Array[] = [];
     for (const event of events) {
-      if (!this.options.matches(event.type)) continue;
+      if (!this.options.matches(event)) continue;
       const catchUp = this.catchUp;
       if (catchUp) {
         if (!catchUp.active && this.now() > catchUp.expiresAt) this.catchUp = null;

@@ -5,7 +5,7 @@ import { listEvents, toWireEvent, type StoredEvent } from "../events/store";
 import { CatchUp, planCatchUp, type StreamCursor } from "./catch-up";
 import { StreamConnection, type HubEvent } from "./connection";
 import { LEAF_IDLE_MS, LeafMembership, LeafRelays } from "./hub-tree";
-import { matchesFilter } from "./params";
+import { streamMatcher } from "./params";
 import { EventRing } from "./ring";
 import { formatComment, formatEvent, formatRetry } from "./sse";
 
@@ -25,9 +25,11 @@ export const DROP_GRACE_MS = 5000;
 const ENCODER = new TextEncoder();
 const PING = ENCODER.encode(formatComment("ping"));
 
-/** What the route asks the hub for: the filter patterns and where to start. */
+/** What the route asks the hub for: the filter patterns, the stream's tenant and where to start. */
 export interface StreamRequest {
   patterns: string[];
+  /** Only this tenant's events, live and replayed; null (the admin without X-Tenant-ID) = every tenant's. */
+  tenantId: string | null;
   cursor: StreamCursor;
 }
 
@@ -112,7 +114,7 @@ export class EventHub extends DurableObject<Env> {
    * whole catch-up happen in one synchronous turn, so no publish can slip in between.
    */
   async open(request: StreamRequest | LeafStreamRequest): Promise<ReadableStream<Uint8Array> | null> {
-    const { patterns, cursor } = request;
+    const { patterns, cursor, tenantId } = request;
     if ("leaf" in request) {
       // A full leaf says so and the Worker tries the next one; attaching comes before registering.
       if (this.streams.size >= request.capacity) return null;
@@ -120,7 +122,8 @@ export class EventHub extends DurableObject<Env> {
       if (this.streams.size >= request.capacity) return null;
     }
     const config = getConfig(this.env).stream;
-    const matches = (type: string) => matchesFilter(patterns, type);
+    // The tenant is part of the filter: another tenant's event is never framed or buffered for this stream.
+    const matches = streamMatcher(patterns, tenantId);
     const connection = new StreamConnection({
       matches,
       maxQueuedBytes: config.maxQueuedBytes,
@@ -133,7 +136,7 @@ export class EventHub extends DurableObject<Env> {
 
     const plan = planCatchUp(this.ring, cursor);
     if (plan.kind === "ring") {
-      for (const entry of plan.entries) if (matches(entry.event.type)) connection.send(entry.event.frame);
+      for (const entry of plan.entries) if (matches(entry.event)) connection.send(entry.event.frame);
     } else if (plan.kind === "store") {
       const catchUp = new CatchUp<HubEvent>(plan.entries, {
         matches,
@@ -144,7 +147,7 @@ export class EventHub extends DurableObject<Env> {
         hasArrived: (id) => this.ring.hasArrived(id),
       });
       connection.catchUp = catchUp;
-      this.ctx.waitUntil(this.replay(connection, catchUp, plan.query));
+      this.ctx.waitUntil(this.replay(connection, catchUp, plan.query, tenantId));
     }
     return connection.readable;
   }
@@ -154,7 +157,13 @@ export class EventHub extends DurableObject<Env> {
    * stream, one write per stream. Returns how many were new (a retried hand-off repeats none).
    */
   async publish(events: StoredEvent[]): Promise<number> {
-    const frames = events.map((stored): HubEvent => ({ id: stored.id, type: stored.type, createdAt: stored.createdAt, frame: ENCODER.encode(eventFrame(stored)) }));
+    const frames = events.map((stored): HubEvent => ({
+      id: stored.id,
+      type: stored.type,
+      createdAt: stored.createdAt,
+      tenantId: stored.tenantId,
+      frame: ENCODER.encode(eventFrame(stored)),
+    }));
     const fresh = this.fanOut(frames, Date.now());
     if (fresh.length) this.leaves.relay(fresh);
     return fresh.length;
@@ -183,11 +192,11 @@ export class EventHub extends DurableObject<Env> {
   }
 
   /** Sends stored events from D1 page by page at the client's pace, then the ring part and the buffer. */
-  private async replay(connection: StreamConnection, catchUp: CatchUp<HubEvent>, query: { afterId?: string; sinceMs?: number }): Promise<void> {
+  private async replay(connection: StreamConnection, catchUp: CatchUp<HubEvent>, query: { afterId?: string; sinceMs?: number }, tenantId: string | null): Promise<void> {
     let afterId = query.afterId;
     try {
       for (;;) {
-        const page = await listEvents(this.env, { afterId, sinceMs: query.sinceMs, limit: REPLAY_PAGE_SIZE });
+        const page = await listEvents(this.env, { afterId, sinceMs: query.sinceMs, tenantId, limit: REPLAY_PAGE_SIZE });
         if (!connection.open) return;
         const text = page.events.filter((event) => catchUp.takeStored(event)).map(eventFrame).join("");
         if (text && !(await connection.sendAndWait(text))) return;

@@ -1,4 +1,4 @@
-/** Event-stream request parameters (pure): `since`, `filter` and `Last-Event-ID` parsing, and filter matching. */
+/** Event-stream request parameters (pure): `since`, `filter` and `Last-Event-ID` parsing, and filter matching (types and tenant). */
 import { parseDurationMs } from "../lib/time";
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -54,6 +54,21 @@ export function matchesFilter(patterns: readonly string[], type: string): boolea
     if (type.startsWith(prefix)) return true;
   }
   return false;
+}
+
+/** What a stream's filter needs to know about an event. */
+export interface FilterableEvent {
+  type: string;
+  tenantId: string;
+}
+
+/**
+ * A stream's filter as one predicate: the event's tenant first (a stream bound to a tenant takes
+ * only that tenant's events; `null` = the admin spanning every tenant), then the type patterns.
+ */
+export function streamMatcher(patterns: readonly string[], tenantId: string | null): (event: FilterableEvent) => boolean {
+  if (tenantId === null) return (event) => matchesFilter(patterns, event.type);
+  return (event) => event.tenantId === tenantId && matchesFilter(patterns, event.type);
 }
 
 /** True for a well-formed event id (`evt-` + 24 Crockford base-32 characters), the only cursor a stream accepts. */

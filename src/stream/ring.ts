@@ -10,6 +10,8 @@ export interface RingEvent {
   id: string;
   type: string;
   createdAt: number;
+  /** The event's tenant: a stream bound to a tenant takes only its events. */
+  tenantId: string;
 }
 
 /** An event with the hub's arrival sequence number (1, 2, 3, ... per hub instance). */

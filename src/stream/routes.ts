@@ -7,6 +7,7 @@ import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { AppError } from "../http/errors";
 import { envelopeOf, ERROR_RESPONSES } from "../http/openapi";
+import { tenantDb } from "../tenants/context";
 import type { StreamCursor } from "./catch-up";
 import { replayRefusal } from "./caps";
 import { openHubStream } from "./hub-client";
@@ -47,7 +48,14 @@ const STREAM_QUERY = z.object({
 });
 
 const WIRE_EVENT = z
-  .object({ id: z.string(), type: z.string(), timestamp: z.string(), data: z.record(z.string(), z.unknown()), metadata: z.record(z.string(), z.unknown()).optional() })
+  .object({
+    id: z.string(),
+    type: z.string(),
+    timestamp: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+    tenantId: z.string().openapi({ description: "The tenant the event belongs to", example: "default" }),
+  })
   .openapi("WireEvent");
 const EVENT_LOG_PAGE = z.object({ events: z.array(WIRE_EVENT), nextCursor: z.string().nullable() }).openapi("EventLogPage");
 const EVENT_DETAIL = WIRE_EVENT.extend({
@@ -85,7 +93,7 @@ streamRoutes.openapi(
     if (!(c.req.header("Accept") ?? "").includes("text/event-stream")) {
       const now = Date.now();
       const types = parseFilter(type);
-      const page = await queryEventLog(c.env, {
+      const page = await queryEventLog(c.env, tenantDb(c), {
         patterns: types.ok ? types.patterns : [],
         ...(since !== undefined ? { sinceMs: parseSince(since, now)! } : {}),
         ...(until !== undefined ? { untilMs: parseSince(until, now)! } : {}),
@@ -106,7 +114,7 @@ streamRoutes.openapi(
     }
     const principal = c.get("principal");
     const slot = principal.kind === "admin" ? null : await takeStreamSlot(c.env, { tokenId: principal.tokenId, max: limits.maxPerToken });
-    const hub = await openHubStream(c.env, { patterns: patterns.ok ? patterns.patterns : [], cursor }).catch((error: unknown) => {
+    const hub = await openHubStream(c.env, { patterns: patterns.ok ? patterns.patterns : [], tenantId: principal.tenantId, cursor }).catch((error: unknown) => {
       void slot?.release();
       throw new AppError("SERVICE_UNAVAILABLE", "The event hub is unavailable; retry shortly", { retryAfter: 3, cause: error });
     });
@@ -132,7 +140,7 @@ streamRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const found = isEventId(id) ? await getEventWithDeliveries(c.env, id) : null;
+    const found = isEventId(id) ? await getEventWithDeliveries(c.env, tenantDb(c), id) : null;
     if (!found) throw new AppError("NOT_FOUND", `Event ${id} not found`);
     return ok(c, { ...toWireEvent(found.event), deliveries: found.deliveries }, 200);
   },

@@ -42,7 +42,7 @@ export function buildCli(): void {
 }
 
 /** Commands whose output is messages and event lines, not tables (paths and urls may be long). */
-const FREE_TEXT = new Set(["login", "listen", "events:tail"]);
+const FREE_TEXT = new Set(["login", "listen", "events:tail", "tenants:portal"]);
 
 /** Checks every run must pass: tables fit 80 columns, `--format json` stdout is JSON, no secret token leaks. */
 export function expectWellBehaved(argv: string[], result: CliResult, secrets: string[]): void {

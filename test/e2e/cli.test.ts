@@ -27,6 +27,7 @@ const NOT_IN_CLI: Record<string, string> = {
   "GET /webhooks/v2/research/{id}/status": "inbound action for automation platforms",
   "POST /webhooks/v2/research/{id}/complete": "reported by the worker doing the research",
   "POST /webhooks/v2/sources/{provider}": "called by the provider itself, signed with its secret",
+  "POST /webhooks/v2/sources/{provider}/{id}": "called by the sender itself, signed with the source's secret",
   "POST /webhooks/v2/channels": "notify channels are not in the contract's CLI (subscriptions cover delivery)",
   "GET /webhooks/v2/channels": "notify channels are not in the contract's CLI",
   "GET /webhooks/v2/channels/{name}": "notify channels are not in the contract's CLI",
@@ -91,6 +92,42 @@ describe("edgehook CLI in-process", () => {
     expect(await json(cli, ["tokens:revoke", created.id])).toEqual({ id: created.id, deleted: true });
   });
 
+  it("manages tenants: create, list, info, update, portal link (shown once), revoke, delete", async () => {
+    const id = `cli-${Date.now().toString(36)}`;
+    const created = await json(cli, ["tenants:create", "--name", "CLI tenant", "--id", id, "--rate-limit", "900"]);
+    expect(created).toMatchObject({ id, name: "CLI tenant", rateLimit: 900 });
+    const generated = await json(cli, ["tenants:create", "--name", "generated id"]);
+    expect(generated.id).toMatch(/^[a-z0-9][a-z0-9_-]*$/);
+    const dup = await cli(["tenants:create", "--name", "again", "--id", id]);
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toContain("CONFLICT");
+    expect((await cli(["tenants:create", "--name", "bad", "--id", "Bad Id"])).code).toBe(2);
+    expect((await cli(["tenants:portal", id, "--expires-in", "59"])).code).toBe(2);
+
+    const listed = await json(cli, ["tenants:list", "--limit", "100"]);
+    expect(listed.map((t: any) => t.id)).toEqual(expect.arrayContaining(["default", id]));
+    expect(await table(cli, ["tenants:list"])).toMatch(/^ID\s+RATE LIMIT\s+CREATED\s+NAME$/m);
+    expect(await json(cli, ["tenants:info", id])).toMatchObject({ id, rateLimit: 900 });
+    expect(await json(cli, ["tenants:update", id, "--rate-limit", "none", "--name", "renamed"])).toMatchObject({ name: "renamed", rateLimit: null });
+
+    const portal = await json(cli, ["tenants:portal", id, "--expires-in", "600", "--read-only"]);
+    expect(portal).toMatchObject({ tenantId: id, readOnly: true, url: `/webhooks/v2/dashboard?token=${portal.token}` });
+    expect(portal.token).toMatch(/^ehp_/);
+    expect(Date.parse(portal.expiresAt) - Date.now()).toBeLessThanOrEqual(600_000);
+    const shown = await table(cli, ["tenants:portal", id]);
+    expect(shown.split("\n")).toContainEqual(expect.stringMatching(/^https?:\/\/\S+\/webhooks\/v2\/dashboard\?token=ehp_[A-Za-z0-9_-]+$/));
+    expect(shown).toContain(`${new URL(gatewayUrl).origin}/webhooks/v2/dashboard?token=ehp_`);
+    const asPortal = await fetch(`${gatewayUrl}/webhooks/v2/subscriptions`, { headers: { Authorization: `Bearer ${portal.token}` } });
+    expect(asPortal.status).toBe(200);
+    expect(await json(cli, ["tenants:revoke-portal", id])).toMatchObject({ tenantId: id, revoked: 2 });
+
+    const held = await cli(["tenants:delete", id]);
+    expect(held.code).toBe(1);
+    expect(held.stderr).toContain("CONFLICT");
+    expect(await json(cli, ["tenants:delete", id, "--force"])).toMatchObject({ id, deleted: true, removed: { tokens: 2 } });
+    expect(await json(cli, ["tenants:delete", generated.id])).toMatchObject({ id: generated.id, deleted: true });
+  });
+
   it("reads operations: health, status, metrics, audit, queue, event types", async () => {
     expect((await json(cli, ["health"])).status).toMatch(/^(healthy|degraded)$/);
     expect(await table(cli, ["health"])).toMatch(/^status\s+(healthy|degraded)$/m);
@@ -121,8 +158,27 @@ describe("edgehook CLI in-process", () => {
     }
   });
 
-  it("configures sources: list, configure, info, delete", async () => {
-    expect((await json(cli, ["sources:list"])).map((s: any) => s.provider)).toContain("linear");
+  it("manages tenant sources: create, list, info, update, delete", async () => {
+    const created = await json(cli, ["sources:create", "--provider", "generic", "--name", "codegen", "--secret", "cli-source-secret", "--events", "codegen.push,codegen.pr.*", "--header", "X-Codegen-Signature", "--prefix", "sha256="]);
+    expect(created).toMatchObject({ provider: "generic", name: "codegen", eventPrefix: "codegen", events: ["codegen.push", "codegen.pr.*"], secretCount: 1, settings: { header: "X-Codegen-Signature", prefix: "sha256=" } });
+    expect(created.id).toMatch(/^src_/);
+    expect(created.url).toBe(`/webhooks/v2/sources/generic/${created.id}`);
+    expect(JSON.stringify(created)).not.toContain("cli-source-secret");
+    const listed = await json(cli, ["sources:list", "--limit", "100"]);
+    expect(listed.map((s: any) => s.id)).toContain(created.id);
+    expect(await table(cli, ["sources:list", "--limit", "100"])).toContain(created.id);
+    expect(await json(cli, ["sources:info", "generic", created.id])).toMatchObject({ id: created.id, name: "codegen" });
+    expect(await json(cli, ["sources:update", "generic", created.id, "--events", "*", "--enabled", "no"])).toMatchObject({ events: null, enabled: false });
+    expect(await json(cli, ["sources:delete", "generic", created.id])).toMatchObject({ id: created.id, deleted: true });
+    const missing = await cli(["sources:info", "generic", created.id, "--format", "json"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("NOT_FOUND");
+    const usage = await cli(["sources:create", "--provider", "github"]);
+    expect(usage.code).toBe(2);
+  });
+
+  it("configures per-provider sources: providers, configure, info, delete", async () => {
+    expect((await json(cli, ["sources:providers"])).map((s: any) => s.provider)).toContain("linear");
     const configured = await json(cli, ["sources:configure", "linear", "--secret", "linear-cli-secret-0123456789", "--tolerance", "120"]);
     expect(configured).toMatchObject({ provider: "linear", configured: true, origin: "api", secretCount: 1, toleranceSeconds: 120 });
     expect(await json(cli, ["sources:info", "linear"])).toMatchObject({ provider: "linear", origin: "api" });

@@ -174,6 +174,42 @@ describe.skipIf(!HAVE_CHROMIUM)("dashboard in chromium", () => {
     if (name === "tokens") expect(await page.locator("[data-testid=tokens-table]").count()).toBe(1);
   });
 
+  it("the tenants page lists tenants; a row's portal link button shows the sign-in url once", async () => {
+    const tenantId = `dash-${Date.now().toString(36)}`;
+    expect((await api("/tenants", { body: { id: tenantId, name: "Dashboard tenant" } })).status).toBe(201);
+    await page.goto(`${DASH}/tenants`);
+    const row = page.locator(`[data-testid=tenants-table] tr[data-id="${tenantId}"]`);
+    await row.waitFor();
+    expect(await page.locator('[data-testid=tenants-table] tr[data-id="default"]').count()).toBe(1);
+    await check(page, "tenants", "desktop");
+    await row.locator("[data-testid=portal-link]").click();
+    const url = (await page.locator("[data-testid=portal-url-once]").textContent())!.trim();
+    expect(url).toMatch(/\/webhooks\/v2\/dashboard\?token=ehp_[A-Za-z0-9_-]+$/);
+    await check(page, "portal-link", "desktop");
+    await page.goto(`${DASH}/tenants`);
+    expect(await page.locator("[data-testid=portal-url-once]").count()).toBe(0);
+    expect(await page.content()).not.toContain(url.split("token=")[1]!);
+  });
+
+  // The subscriptions list of a tenant's caller needs the subscription routes' tenant scoping (issue 13).
+  it("signs in with a portal link and sees only that tenant's subscriptions", async () => {
+    const tenantId = `portal-${Date.now().toString(36)}`;
+    expect((await api("/tenants", { body: { id: tenantId, name: "Portal tenant" } })).status).toBe(201);
+    const portal = (await api(`/tenants/${tenantId}/portal`, { body: { expiresIn: 900 } })).json.data;
+    const mine = (await gatewayClient(gatewayUrl, portal.token)("/subscriptions", { body: { url: receiver.url, events: ["portal.*"], name: "portal sub" } })).json.data.id as string;
+    const visitor = await browser.newContext({ viewport: VIEWPORTS.desktop });
+    const p = await visitor.newPage();
+    await p.goto(`${gatewayUrl}${portal.url}`);
+    await p.getByRole("heading", { name: "Overview" }).waitFor();
+    expect(p.url()).not.toContain("token=");
+    await p.goto(`${DASH}/subscriptions`);
+    await p.locator(`[data-testid=subscriptions-table] tr[data-id="${mine}"]`).waitFor();
+    expect(await p.locator(`[data-testid=subscriptions-table] tr[data-id="${subscriptionId}"]`).count()).toBe(0);
+    expect(await p.locator("[data-testid=subscriptions-table] tbody tr").count()).toBe(1);
+    await check(p, "portal-subscriptions", "desktop");
+    await visitor.close();
+  });
+
   it("searches the event log; the lists read without JavaScript", async () => {
     await page.goto(`${DASH}/events?type=dash.*`);
     await page.locator(`[data-testid=events-table] tr[data-id="${eventId}"]`).waitFor();
@@ -195,7 +231,7 @@ describe.skipIf(!HAVE_CHROMIUM)("dashboard in chromium", () => {
     });
     afterAll(() => phone?.close());
 
-    it.each(["overview", "subscriptions", "subscription", "delivery", "live", "events", "catalogue", "rules", "inspectors", "sources", "tokens"])(
+    it.each(["overview", "subscriptions", "subscription", "delivery", "live", "events", "catalogue", "rules", "inspectors", "sources", "tokens", "tenants"])(
       "the %s page passes axe and fits the width",
       async (name) => {
         const path = visited.get(name);

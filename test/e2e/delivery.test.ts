@@ -39,7 +39,7 @@ describe("signed delivery", () => {
     const event = await publish(`${ns}.created`, { orderId: "o1", total: 42 }, { source: "e2e" });
     const [req] = await r.waitFor(1);
     expect(req!.method).toBe("POST");
-    expect(JSON.parse(req!.body)).toEqual({ id: event.id, type: `${ns}.created`, timestamp: event.timestamp, data: { orderId: "o1", total: 42 }, metadata: { source: "e2e" } });
+    expect(JSON.parse(req!.body)).toEqual({ id: event.id, type: `${ns}.created`, timestamp: event.timestamp, data: { orderId: "o1", total: 42 }, metadata: { source: "e2e" }, tenantId: "default" });
     expect(verifyStandard(secret, req!)).toEqual(JSON.parse(req!.body));
     expect(verifyXWebhook(secret, req!)).toBe(true);
     expect(verifyXWebhook("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", req!)).toBe(false);

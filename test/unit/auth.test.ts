@@ -27,11 +27,12 @@ describe("credential extraction", () => {
   it("tells JWTs from keys", () => {
     expect(looksLikeJwt("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln")).toBe(true);
     expect(looksLikeJwt("ehk_abcdef")).toBe(false);
+    expect(looksLikeJwt("ehp_abc-DEF_123")).toBe(false);
   });
 });
 
 describe("scopes", () => {
-  const p = (scopes: string[], kind: Principal["kind"] = "token"): Principal => ({ kind, tokenId: "t", name: "n", type: "custom", scopes, rateLimit: null });
+  const p = (scopes: string[], kind: Principal["kind"] = "token"): Principal => ({ kind, tokenId: "t", name: "n", type: "custom", scopes, rateLimit: null, tenantId: kind === "admin" ? null : "default" });
   it("grants held scopes, '*', admin scope and the admin secret", () => {
     expect(hasScope(p(["task"]), "task")).toBe(true);
     expect(hasScope(p(["task"]), "notify")).toBe(false);
@@ -49,7 +50,7 @@ describe("scopes", () => {
 
 describe("token refusal", () => {
   const record = (over: Partial<TokenRecord> = {}): TokenRecord => ({
-    id: "tok-1", name: "n", type: "custom", rateLimit: null, endpoints: ["task"], active: true, keyPrefix: "ehk_abc", createdAt: "", updatedAt: "", expiresAt: null, lastUsedAt: null, ...over,
+    id: "tok-1", name: "n", type: "custom", rateLimit: null, endpoints: ["task"], active: true, keyPrefix: "ehk_abc", createdAt: "", updatedAt: "", expiresAt: null, lastUsedAt: null, tenantId: "default", readOnly: false, ...over,
   });
   it("refuses unknown, inactive and expired tokens", () => {
     const now = Date.parse("2026-06-01T00:00:00Z");

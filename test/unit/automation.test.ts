@@ -10,7 +10,7 @@ import { RULE_TEMPLATES, resolveParams } from "../../src/automation/templates";
 import { waitsResumedBy } from "../../src/automation/waits";
 import type { WireEvent } from "../../src/events/store";
 
-const event = (type: string, data: Record<string, unknown> = {}, metadata?: Record<string, unknown>): WireEvent => ({ id: "evt-1", type, timestamp: "2026-01-01T00:00:00.000Z", data, ...(metadata ? { metadata } : {}) });
+const event = (type: string, data: Record<string, unknown> = {}, metadata?: Record<string, unknown>): WireEvent => ({ id: "evt-1", type, timestamp: "2026-01-01T00:00:00.000Z", data, tenantId: "default", ...(metadata ? { metadata } : {}) });
 let n = 0;
 function rule(partial: Partial<Rule> = {}): Rule {
   n++;

@@ -57,14 +57,14 @@ describe("attemptHeaders", () => {
 });
 
 describe("matchEvent", () => {
-  const event: StoredEvent = { id: "evt-1", type: "order.created", data: { total: 120 }, createdAt: 0 };
+  const event: StoredEvent = { id: "evt-1", tenantId: "default", type: "order.created", data: { total: 120 }, createdAt: 0 };
   it("applies patterns, then filters over the wire body, and keeps held subscriptions", () => {
     const matched = matchEvent(
       [
-        { id: "a", events: ["order.*"], filters: null, active: true },
-        { id: "b", events: ["order.created"], filters: { all: [{ field: "data.total", operator: "less_than", value: 100 }] }, active: true },
-        { id: "c", events: ["*"], filters: { all: [{ field: "type", operator: "equals", value: "order.created" }] }, active: false },
-        { id: "d", events: ["invoice.*"], filters: null, active: true },
+        { id: "a", tenantId: "default", events: ["order.*"], filters: null, active: true },
+        { id: "b", tenantId: "default", events: ["order.created"], filters: { all: [{ field: "data.total", operator: "less_than", value: 100 }] }, active: true },
+        { id: "c", tenantId: "default", events: ["*"], filters: { all: [{ field: "type", operator: "equals", value: "order.created" }] }, active: false },
+        { id: "d", tenantId: "default", events: ["invoice.*"], filters: null, active: true },
       ],
       event,
     );

@@ -4,8 +4,8 @@ import { checkGrant, checkRemoval, checkTokenChange, mayGrant } from "../../src/
 import type { Principal } from "../../src/auth/principal";
 
 const NOW = Date.parse("2026-01-01T00:00:00Z");
-const admin: Principal = { kind: "admin", tokenId: "admin", name: "admin", type: "admin", scopes: ["*"], rateLimit: null };
-const tokens = (scopes: string[], id = "tok_self"): Principal => ({ kind: "token", tokenId: id, name: "t", type: "custom", scopes, rateLimit: null });
+const admin: Principal = { kind: "admin", tokenId: "admin", name: "admin", type: "admin", scopes: ["*"], rateLimit: null, tenantId: null };
+const tokens = (scopes: string[], id = "tok_self"): Principal => ({ kind: "token", tokenId: id, name: "t", type: "custom", scopes, rateLimit: null, tenantId: "default" });
 
 describe("grant rule", () => {
   it("lets the admin grant anything, including admin, * and tokens", () => {

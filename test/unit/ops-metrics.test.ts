@@ -205,7 +205,7 @@ describe("metricsJson", () => {
     expect(json.requests.byEndpoint["POST /webhooks/v2/task"]).toMatchObject({ count: 4, byStatus: { "201": 3, "400": 1 }, errors: 1, errorRate: 0.25 });
     expect(json.requests.byEndpoint["POST /webhooks/v2/task"]!.latencyMs.avg).toBe(12);
     expect(json.errors).toEqual({ total: 3, rate: 0.5, byStatus: { "400": 1, "404": 1, "500": 1 } });
-    expect(json.rateLimit).toEqual({ violations: 3, byLevel: { global: 0, endpoint: 1, token: 2 }, byEndpoint: { task: { token: 2 }, notify: { endpoint: 1 } }, topTokens: [{ tokenId: "tok-a", violations: 2 }] });
+    expect(json.rateLimit).toEqual({ violations: 3, byLevel: { global: 0, endpoint: 1, token: 2, tenant: 0 }, byEndpoint: { task: { token: 2 }, notify: { endpoint: 1 } }, topTokens: [{ tokenId: "tok-a", violations: 2 }] });
     expect(json.topTokens).toEqual([
       { tokenId: "tok-a", requests: 4 },
       { tokenId: "admin", requests: 2 },
@@ -269,6 +269,7 @@ describe("prometheusText", () => {
       { value: "0", labels: { level: "global", endpoint: "" } },
       { value: "1", labels: { level: "endpoint", endpoint: "notify" } },
       { value: "2", labels: { level: "token", endpoint: "task" } },
+      { value: "0", labels: { level: "tenant", endpoint: "" } },
     ]);
     expect(parsed.get("edgehook_deliveries_total")!.metrics).toEqual([
       { value: "5", labels: { outcome: "success" } },

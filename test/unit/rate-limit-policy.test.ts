@@ -1,7 +1,7 @@
 // Rate-limit policy: which quotas a request meets, and how the levels' views become one verdict.
 import { describe, expect, it } from "vitest";
 import { DAY_MS, HOUR_MS, type LevelView } from "../../src/limits/limiter";
-import { combine, planLevels, type RateLimitConfig, tightest, withoutRequest } from "../../src/limits/policy";
+import { combine, planLevels, type RateLimitConfig, tenantLevels, tightest, withoutRequest } from "../../src/limits/policy";
 
 const CONFIG: RateLimitConfig = {
   enabled: true,
@@ -15,6 +15,14 @@ const CONFIG: RateLimitConfig = {
 };
 
 const view = (over: Partial<LevelView>): LevelView => ({ level: "token", key: "hour", limit: 10, remaining: 5, resetAt: 1_000_000, retryAfterMs: 0, ...over });
+
+describe("tenantLevels", () => {
+  it("is the tenant's hourly limit with the usual burst shaping, none without a limit or with limits off", () => {
+    expect(tenantLevels(CONFIG, 600)).toEqual([{ key: "hour", level: "tenant", limit: 600, windowMs: HOUR_MS, burstCapacity: 15 }]);
+    expect(tenantLevels(CONFIG, null)).toEqual([]);
+    expect(tenantLevels({ ...CONFIG, enabled: false }, 600)).toEqual([]);
+  });
+});
 
 describe("planLevels", () => {
   it("applies token, endpoint and global (hour + day) quotas from configuration", () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { eventIdTime, makeEventIdFactory } from "../../src/lib/ids";
 import { CatchUp, planCatchUp, type StreamCursor } from "../../src/stream/catch-up";
-import { isEventId, matchesFilter, parseFilter, parseSince } from "../../src/stream/params";
+import { isEventId, matchesFilter, parseFilter, parseSince, streamMatcher } from "../../src/stream/params";
 import { EventRing, type RingEvent } from "../../src/stream/ring";
 import { formatComment, formatEvent, formatRetry } from "../../src/stream/sse";
 
@@ -66,6 +66,16 @@ describe("filter", () => {
     },
   );
 
+  it("binds a stream's filter to its tenant (null spans every tenant)", () => {
+    const a = { type: "task.created", tenantId: "a" };
+    const b = { type: "task.created", tenantId: "b" };
+    expect(streamMatcher(["task"], "a")(a)).toBe(true);
+    expect(streamMatcher(["task"], "a")(b)).toBe(false);
+    expect(streamMatcher([], "b")(a)).toBe(false);
+    expect(streamMatcher(["*"], null)(a) && streamMatcher(["*"], null)(b)).toBe(true);
+    expect(streamMatcher(["notify"], null)(a)).toBe(false);
+  });
+
   it("matches by dot-segment prefix, exact type, prefix.* and *", () => {
     expect(matchesFilter([], "anything.at.all")).toBe(true);
     expect(matchesFilter(["*"], "task.created")).toBe(true);
@@ -90,7 +100,7 @@ describe("filter", () => {
   });
 });
 
-const ev = (id: string, type = "a.x", createdAt = 0): RingEvent => ({ id, type, createdAt });
+const ev = (id: string, type = "a.x", createdAt = 0, tenantId = "default"): RingEvent => ({ id, type, createdAt, tenantId });
 
 describe("EventRing", () => {
   it("keeps the most recent events in arrival order with increasing sequence numbers", () => {
@@ -170,7 +180,7 @@ describe("CatchUp", () => {
   const at = (ms: number) => makeEventIdFactory({ now: () => ms })();
   const arrived = new Set<string>();
   const options = {
-    matches: (t: string) => t.startsWith("a."),
+    matches: (e: RingEvent) => e.type.startsWith("a."),
     maxBuffered: 2,
     registeredAt: T,
     bootAt: T - 3_600_000,
@@ -248,7 +258,7 @@ interface ModelStream {
  * filter starts from `since`, drops and resumes with Last-Event-ID at random moments, while its
  * replays page through the store. Every matching event must reach the client exactly once.
  */
-function simulate(seed: number, ringCapacity: number) {
+function simulate(seed: number, ringCapacity: number, tenant: string | null = null) {
   const random = prng(seed);
   const pick = <T>(items: T[]) => items.splice(Math.floor(random() * items.length), 1)[0]!;
   let clock = 1_700_000_000_000;
@@ -258,7 +268,8 @@ function simulate(seed: number, ringCapacity: number) {
   const uncommitted: RingEvent[] = [];
   const inFlight: RingEvent[] = [];
   const ring = new EventRing<RingEvent>({ capacity: ringCapacity, rememberMs: 60_000 });
-  const matches = (type: string) => type.startsWith("a.");
+  // The client wants a.*; bound to a tenant, the other tenant's events (every third) must never reach it.
+  const matches = streamMatcher(["a"], tenant);
   const received: string[] = [];
   let stream = null as ModelStream | null;
   const PAGE = 3;
@@ -267,7 +278,7 @@ function simulate(seed: number, ringCapacity: number) {
     const plan = planCatchUp(ring, cursor);
     if (plan.kind === "live") stream = { catchUp: null };
     else if (plan.kind === "ring") {
-      for (const e of plan.entries) if (matches(e.event.type)) received.push(e.event.id);
+      for (const e of plan.entries) if (matches(e.event)) received.push(e.event.id);
       stream = { catchUp: null };
     } else {
       const catchUp = new CatchUp(plan.entries, {
@@ -291,7 +302,7 @@ function simulate(seed: number, ringCapacity: number) {
     else s.pageAfter = page[page.length - 1]!.id;
   };
   const handOff = (e: RingEvent) => {
-    if (!ring.push(e, clock) || !stream || !matches(e.type)) return;
+    if (!ring.push(e, clock) || !stream || !matches(e)) return;
     const outcome = stream.catchUp ? stream.catchUp.offer(e) : "send";
     if (outcome === "send") received.push(e.id);
   };
@@ -301,7 +312,7 @@ function simulate(seed: number, ringCapacity: number) {
     clock += Math.floor(random() * 3);
     const roll = random();
     if (roll < 0.25 && made.length < 80) {
-      const e = ev(isolates[Math.floor(random() * 3)]!(), random() < 0.7 ? "a.x" : "b.x", clock);
+      const e = ev(isolates[Math.floor(random() * 3)]!(), random() < 0.7 ? "a.x" : "b.x", clock, made.length % 3 === 2 ? "t2" : "t1");
       made.push(e);
       uncommitted.push(e);
     } else if (roll < 0.45 && uncommitted.length) {
@@ -323,13 +334,15 @@ function simulate(seed: number, ringCapacity: number) {
   while (uncommitted.length) (store.push(uncommitted[0]!), inFlight.push(uncommitted.shift()!));
   while (inFlight.length) handOff(pick(inFlight));
   while (stream?.catchUp?.active) replayPage(stream);
-  return { received, expected: made.filter((e) => matches(e.type)).map((e) => e.id) };
+  return { received, expected: made.filter((e) => matches(e)).map((e) => e.id) };
 }
 
 describe("replay seam model", () => {
-  it.each([[64], [8]])("delivers every matching event exactly once across reconnects and replays (ring of %i)", (capacity) => {
+  // The tenant-bound client runs on the larger ring only: its sparser cursor makes the documented
+  // residual case (cursor and an out-of-order neighbour both evicted, docs/STREAMING.md) show up on a ring of 8.
+  it.each([[64, null], [8, null], [64, "t1"]])("delivers every matching event exactly once across reconnects and replays (ring of %i, tenant %s)", (capacity, tenant) => {
     for (let seed = 1; seed <= 300; seed++) {
-      const { received, expected } = simulate(seed, capacity);
+      const { received, expected } = simulate(seed, capacity, tenant);
       const dupes = received.filter((id, i) => received.indexOf(id) !== i);
       expect(dupes, `seed ${seed}: duplicates`).toEqual([]);
       expect([...received].sort(), `seed ${seed}: missing or extra`).toEqual([...expected].sort());

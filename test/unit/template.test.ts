@@ -5,6 +5,7 @@ import type { WireEvent } from "../../src/events/store";
 
 const event: WireEvent = {
   id: "evt-1",
+  tenantId: "default",
   type: "user.signup",
   timestamp: "2026-01-01T00:00:00.000Z",
   data: { user: { email: "a@example.com", age: 41, admin: false, roles: ["x"] }, count: 3 },

@@ -59,13 +59,13 @@ describe("audit rows for token administration", () => {
 });
 
 describe("audit rows inside a publishing batch", () => {
-  const entry = (id: string): AuditEntry => ({ id, action: "token.update", actorTokenId: "admin", targetType: "token", targetId: "t", requestId: "req-batch", details: null, createdAt: Date.now() });
+  const entry = (id: string): AuditEntry => ({ id, action: "token.update", actorTokenId: "admin", targetType: "token", targetId: "t", requestId: "req-batch", details: null, createdAt: Date.now(), tenantId: "default" });
   const rename = (tokenId: string) => env.DB.prepare("UPDATE tokens SET name = 'renamed' WHERE id = ?").bind(tokenId);
   const exists = async (table: "audit" | "events", id: string) => (await env.DB.prepare(`SELECT 1 AS x FROM ${table} WHERE id = ?`).bind(id).first()) !== null;
 
   it("as the last statement with requireChange: audit row and event exist iff the guarded change happened", async () => {
     const token = await createToken(["task"]);
-    const changed = await publishAll(env, createExecutionContext(), [{ type: customEventType("test.audited"), data: {} }], {
+    const changed = await publishAll(env, createExecutionContext(), [{ tenantId: "default", type: customEventType("test.audited"), data: {} }], {
       statements: [rename(token.id), auditStatement(env.DB, entry("aud-batch-yes"), { onlyIfChanged: true })],
       requireChange: true,
     });
@@ -73,7 +73,7 @@ describe("audit rows inside a publishing batch", () => {
     expect(await exists("audit", "aud-batch-yes")).toBe(true);
     expect(await exists("events", changed[0]!.id)).toBe(true);
 
-    const unchanged = await publishAll(env, createExecutionContext(), [{ type: customEventType("test.audited"), data: {} }], {
+    const unchanged = await publishAll(env, createExecutionContext(), [{ tenantId: "default", type: customEventType("test.audited"), data: {} }], {
       statements: [rename("tok-missing"), auditStatement(env.DB, entry("aud-batch-no"), { onlyIfChanged: true })],
       requireChange: true,
     });

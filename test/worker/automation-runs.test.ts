@@ -55,7 +55,7 @@ describe("runs started by publish", () => {
     await runReaching(`${stop}-${eventId}`, ["completed"]);
     expect((await call(`/runs/${low}-${eventId}`)).status).toBe(404);
     const row = await env.DB.prepare("SELECT * FROM events WHERE id = ?").bind(eventId).first<any>();
-    await routePublished(env, [{ id: row.id, type: row.type, data: JSON.parse(row.data), createdAt: row.created_at }]);
+    await routePublished(env, [{ id: row.id, type: row.type, data: JSON.parse(row.data), createdAt: row.created_at, tenantId: row.tenant_id }]);
     const runs = await env.DB.prepare("SELECT COUNT(*) AS n FROM runs WHERE event_id = ?").bind(eventId).first<number>("n");
     expect(runs).toBe(2);
   });

@@ -121,3 +121,56 @@ describe("dashboard sessions", () => {
     expect(await missing.json()).toMatchObject({ success: false, code: "NOT_FOUND" });
   });
 });
+
+describe("dashboard tenants and portal links", () => {
+  const tenantId = `dash-${Date.now().toString(36)}`;
+  async function api(path: string, body?: unknown) {
+    const init: RequestInit = { headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" } };
+    if (body !== undefined) Object.assign(init, { method: "POST", body: JSON.stringify(body) });
+    return (await exports.default.fetch(new Request(`https://gateway.test/webhooks/v2${path}`, init))).json() as Promise<any>;
+  }
+
+  it("a portal link signs in as the tenant, for no longer than the portal token lives", async () => {
+    await api("/tenants", { id: tenantId, name: "Dash tenant" });
+    const portal = (await api(`/tenants/${tenantId}/portal`, { expiresIn: 120 })).data;
+    const res = await get(`?token=${portal.token}`);
+    expect(res.status).toBe(303);
+    expect(res.headers.get("Location")).toBe("/webhooks/v2/dashboard");
+    const setCookie = res.headers.get("Set-Cookie")!;
+    expect(Number(/Max-Age=(\d+)/.exec(setCookie)![1])).toBeLessThanOrEqual(120);
+    const cookie = setCookie.split(";")[0]!;
+    const subs = await get("/subscriptions", cookie);
+    expect(subs.status).toBe(200);
+    expect(await subs.text()).toContain('data-testid="subscriptions-table"');
+    const tenants = await (await get("/tenants", cookie)).text();
+    expect(tenants).toContain('role="alert"');
+    expect(tenants).not.toContain(`data-id="${tenantId}"`);
+  });
+
+  it("lists tenants for the admin; the portal link button shows a working url once", async () => {
+    const { cookie } = await signIn(ADMIN_TOKEN);
+    const page = await (await get("/tenants", cookie)).text();
+    expect(page).toContain('data-testid="tenants-table"');
+    expect(page).toContain(`data-id="${tenantId}"`);
+    expect(page).toContain('data-id="default"');
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+    const issued = await post(`/tenants/${tenantId}/portal`, { csrf }, cookie);
+    expect(issued.status).toBe(200);
+    const url = /data-testid="portal-url-once">([^<]+)</.exec(await issued.text())![1]!;
+    expect(url).toMatch(/^https:\/\/gateway\.test\/webhooks\/v2\/dashboard\?token=ehp_/);
+    expect(await (await get("/tenants", cookie)).text()).not.toContain("portal-url-once");
+    const signedIn = await exports.default.fetch(new Request(url.replace(/&amp;/g, "&"), { redirect: "manual" }));
+    expect(signedIn.status).toBe(303);
+  });
+
+  it("a revoked portal link's session goes back to sign-in at its next page", async () => {
+    const portal = (await api(`/tenants/${tenantId}/portal`, {})).data;
+    const cookie = (await get(`?token=${portal.token}`)).headers.get("Set-Cookie")!.split(";")[0]!;
+    expect((await get("/subscriptions", cookie)).status).toBe(200);
+    await api(`/tenants/${tenantId}/portal/revoke`, {});
+    const after = await get("/subscriptions", cookie);
+    expect(after.status).toBe(303);
+    expect(after.headers.get("Location")).toBe("/webhooks/v2/dashboard/sign-in");
+    expect(after.headers.get("Set-Cookie")).toMatch(/edgehook_session=;/);
+  });
+});

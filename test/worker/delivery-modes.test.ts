@@ -29,8 +29,8 @@ async function rows(sql: string, ...values: unknown[]) {
 /** Publishes one event to exactly this subscription (no queue message: only the engine calls below act on it). */
 async function publishTo(sub: { id: string; ordering?: unknown }, data: Record<string, unknown>): Promise<{ id: string; message: DeliveryMessage }> {
   const ctx = createExecutionContext();
-  const target = { id: sub.id, events: [], filters: null, active: true, ordering: (sub.ordering ?? null) as never };
-  const event = await publish(env, ctx, { type: customEventType("modes.event"), data }, { targets: [target], enqueue: false });
+  const target = { id: sub.id, tenantId: "default", events: [], filters: null, active: true, ordering: (sub.ordering ?? null) as never };
+  const event = await publish(env, ctx, { tenantId: "default", type: customEventType("modes.event"), data }, { targets: [target], enqueue: false });
   await waitOnExecutionContext(ctx);
   return { id: event.id, message: event.deliveries[0]! };
 }

@@ -6,6 +6,7 @@ import { getConfig } from "../../src/config";
 import { DESTINATIONS } from "../../src/delivery/destinations/registry";
 import { openHeaders } from "../../src/delivery/core/sealed-headers";
 import { destinationConfigOf, getSubscriptionRow, type SubscriptionRow } from "../../src/delivery/store/subscriptions";
+import { TenantDb } from "../../src/tenants/tenant-db";
 import { call } from "./helpers";
 import { eventually, received, RECEIVER } from "./receiver";
 
@@ -86,7 +87,7 @@ for (const destination of DESTINATIONS) {
       const key = keyOf(destination.type);
       const sub = await subscribe(adapter.destination(key), key);
       expect(sub.destination).toMatchObject(adapter.destination(key));
-      const row = (await getSubscriptionRow(env.DB, sub.id))!;
+      const row = (await getSubscriptionRow(TenantDb.all(env.DB), sub.id))!;
       const config = destination.configSchema.parse(await configOf(row));
       expect(destination.validate(config, { gateway: getConfig(env), env })).toEqual({ ok: true });
     });
@@ -94,7 +95,7 @@ for (const destination of DESTINATIONS) {
     it("send() delivers the body byte for byte and reports success", async () => {
       const key = keyOf(destination.type);
       const sub = await subscribe(adapter.destination(key), key);
-      const row = (await getSubscriptionRow(env.DB, sub.id))!;
+      const row = (await getSubscriptionRow(TenantDb.all(env.DB), sub.id))!;
       const body = JSON.stringify({ id: `evt-${key}`, type: `conformance.${key}`, timestamp: new Date().toISOString(), data: { key, text: "é ✓ \"quoted\"", n: 1.5 } });
       const result = await destination.send(
         { eventId: `evt-${key}`, eventType: `conformance.${key}`, body, attempt: 1 },

@@ -57,7 +57,7 @@ describe("a disable made by the queue consumer", () => {
   it("is audited (actor system, request id queue) and announced, with no Hono context", async () => {
     const sub = await subscribe({ url: `${RECEIVER}/status/410/engine-consumer` });
     const ctx = createExecutionContext();
-    const event = await publish(env, ctx, { type: customEventType("engine.gone"), data: {} }, { targets: [{ id: sub.id, events: [], filters: null, active: true }], enqueue: false });
+    const event = await publish(env, ctx, { tenantId: "default", type: customEventType("engine.gone"), data: {} }, { targets: [{ id: sub.id, tenantId: "default", events: [], filters: null, active: true }], enqueue: false });
     const batch = createMessageBatch("edgehook-deliveries", [{ id: "m-gone", timestamp: Date.now(), attempts: 1, body: event.deliveries[0] }]);
     await worker.queue(batch, env, ctx);
     await waitOnExecutionContext(ctx);
@@ -79,7 +79,7 @@ describe("consecutive failures (owned by D1)", () => {
     const ctx = createExecutionContext();
     for (let i = 0; i < 3; i++) {
       // Written without a queue message, so only this engine call (threshold 3) attempts it.
-      const event = await publish(small, ctx, { type: customEventType("engine.count"), data: { i } }, { targets: [{ id: sub.id, events: [], filters: null, active: true }], enqueue: false });
+      const event = await publish(small, ctx, { tenantId: "default", type: customEventType("engine.count"), data: { i } }, { targets: [{ id: sub.id, tenantId: "default", events: [], filters: null, active: true }], enqueue: false });
       const message = event.deliveries[0]!;
       const [processed] = await processDeliveries({ env: small, effects: fx, background: ctx }, [message], { bypassGuard: true });
       expect(processed!.outcome).toMatchObject({ status: "failed", statusCode: 500 });
@@ -91,7 +91,7 @@ describe("consecutive failures (owned by D1)", () => {
       }
     }
     await waitOnExecutionContext(ctx);
-    expect(seen).toEqual([{ subscriptionId: sub.id, url: `${RECEIVER}/status/500/engine-count`, reason: "3 consecutive failed attempts", consecutiveFailures: 3 }]);
+    expect(seen).toEqual([{ subscriptionId: sub.id, tenantId: "default", url: `${RECEIVER}/status/500/engine-count`, reason: "3 consecutive failed attempts", consecutiveFailures: 3 }]);
     const read = (await call(`/subscriptions/${sub.id}`)).json.data;
     expect(read).toMatchObject({ status: "disabled", disabledReason: "3 consecutive failed attempts", consecutiveFailures: 3 });
     expect((await call(`/subscriptions/${sub.id}/stats`)).json.data.consecutiveFailures).toBe(3);

@@ -36,7 +36,7 @@ describe("GET /events as JSON", () => {
     // "log.b" is a type or a dot-segment prefix (as in the stream's filter); "log.c" matches neither.
     expect(seen).toEqual(["log.a.three", "log.b.sub", "log.a.two", "log.b", "log.a.one"]);
     const first = (await call("/events?type=log.a.one")).json.data.events[0];
-    expect(first).toEqual({ id: published[0]!.id, type: "log.a.one", timestamp: published[0]!.timestamp, data: { n: "log.a.one" } });
+    expect(first).toEqual({ id: published[0]!.id, type: "log.a.one", timestamp: published[0]!.timestamp, data: { n: "log.a.one" }, tenantId: "default" });
   });
 
   it("bounds the list by since and until", async () => {

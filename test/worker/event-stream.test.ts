@@ -10,14 +10,17 @@ import { ADMIN_TOKEN, BASE, call, createToken } from "./helpers";
 import { SseReader, type SseFrame } from "./sse-reader";
 import { customEventType } from "../../src/events/types";
 
-async function publishEvents(inputs: PublishInput[]): Promise<StoredEvent[]> {
+/** A publish input whose tenant defaults to `default` (the admin stream these tests open spans every tenant). */
+type Input = Omit<PublishInput, "tenantId"> & { tenantId?: string };
+
+async function publishEvents(inputs: Input[]): Promise<StoredEvent[]> {
   const ctx = createExecutionContext();
-  const events = await publishAll(env, ctx, inputs);
+  const events = await publishAll(env, ctx, inputs.map((input) => ({ tenantId: "default", ...input })));
   await waitOnExecutionContext(ctx);
   return events;
 }
 
-function inputs(type: string, count: number, tag = "t"): PublishInput[] {
+function inputs(type: string, count: number, tag = "t"): Input[] {
   return Array.from({ length: count }, (_, i) => ({ type: customEventType(type), data: { n: i, tag } }));
 }
 

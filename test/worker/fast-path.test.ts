@@ -41,7 +41,7 @@ describe("splitFastPath", () => {
   const m = (i: number, sub = "sub-a"): DeliveryMessage => ({ deliveryId: `dlv-${i}`, subscriptionId: sub, attempt: 0 });
   it("takes up to the limit, skipping subscriptions that opt out, and queues the rest in order", () => {
     const messages = [m(1), m(2, "sub-b"), m(3), m(4), m(5)];
-    const split = splitFastPath(messages, [{ id: "sub-b", events: [], filters: null, active: true, fastPath: false }], 2);
+    const split = splitFastPath(messages, [{ id: "sub-b", tenantId: "default", events: [], filters: null, active: true, fastPath: false }], 2);
     expect(split.taken.map((x) => x.deliveryId)).toEqual(["dlv-1", "dlv-3"]);
     expect(split.queued.map((x) => x.deliveryId)).toEqual(["dlv-2", "dlv-4", "dlv-5"]);
     expect(splitFastPath(messages, [], 0)).toEqual({ taken: [], queued: messages });
@@ -53,7 +53,7 @@ describe("the fast path", () => {
     const sub = await subscribe({ url: `${RECEIVER}/fast/ok`, events: ["fast.ok"] });
     const { queue, sent } = recordingQueue();
     const ctx = createExecutionContext();
-    const [event] = await publishAll({ ...env, DELIVERIES: queue }, ctx, [{ type: customEventType("fast.ok"), data: { n: 1 } }]);
+    const [event] = await publishAll({ ...env, DELIVERIES: queue }, ctx, [{ tenantId: "default", type: customEventType("fast.ok"), data: { n: 1 } }]);
     await waitOnExecutionContext(ctx);
     expect(await deliveries(event!.id)).toEqual([expect.objectContaining({ subscription_id: sub.id, status: "success", attempts: 1 })]);
     const arrived = (await received("/fast/ok")).filter((r) => r.headers["webhook-id"] === event!.id);
@@ -67,7 +67,7 @@ describe("the fast path", () => {
     const { queue, sent } = recordingQueue();
     const ctx = createExecutionContext();
     const small = { ...env, DELIVERIES: queue, DELIVERY_FAST_PATH_LIMIT: "3" };
-    const [event] = await publishAll(small, ctx, [{ type: customEventType("fast.many"), data: {} }]);
+    const [event] = await publishAll(small, ctx, [{ tenantId: "default", type: customEventType("fast.many"), data: {} }]);
     await waitOnExecutionContext(ctx);
     const rows = await deliveries(event!.id);
     expect(rows).toHaveLength(4);
@@ -87,7 +87,7 @@ describe("the fast path", () => {
     const shared = { ...env, DB: db };
     // Rows written without messages, then handed over as three requests whose commits landed together.
     const events: PublishedEvent[] = [];
-    for (let i = 0; i < 3; i++) events.push(...(await publishAll(shared, createExecutionContext(), [{ type: customEventType("fast.shared"), data: { i } }], { enqueue: false })));
+    for (let i = 0; i < 3; i++) events.push(...(await publishAll(shared, createExecutionContext(), [{ tenantId: "default", type: customEventType("fast.shared"), data: { i } }], { enqueue: false })));
     expect(batches).toBe(3);
     const contexts = [createExecutionContext(), createExecutionContext(), createExecutionContext()];
     const runs = contexts.map((ctx, i) => attemptFirst(engineContext(shared, ctx, "test"), events[i]!.deliveries));
@@ -101,7 +101,7 @@ describe("the fast path", () => {
     await subscribe({ url: `${RECEIVER}/fast/off`, events: ["fast.off"] });
     const { queue, sent } = recordingQueue();
     const ctx = createExecutionContext();
-    const [event] = await publishAll({ ...env, DELIVERIES: queue, DELIVERY_FAST_PATH_LIMIT: "0" }, ctx, [{ type: customEventType("fast.off"), data: {} }]);
+    const [event] = await publishAll({ ...env, DELIVERIES: queue, DELIVERY_FAST_PATH_LIMIT: "0" }, ctx, [{ tenantId: "default", type: customEventType("fast.off"), data: {} }]);
     await waitOnExecutionContext(ctx);
     expect(sent.map((s) => s.body)).toEqual([{ deliveryId: (await deliveries(event!.id))[0].id, subscriptionId: expect.any(String), attempt: 0 }]);
   });
@@ -110,7 +110,7 @@ describe("the fast path", () => {
     await subscribe({ url: `${RECEIVER}/status/500/fast-retry`, events: ["fast.retry"], retryPolicy: { initialDelayMs: 3000, strategy: "fixed", maxRetries: 3 } });
     const { queue, sent } = recordingQueue();
     const ctx = createExecutionContext();
-    const [event] = await publishAll({ ...env, DELIVERIES: queue }, ctx, [{ type: customEventType("fast.retry"), data: {} }]);
+    const [event] = await publishAll({ ...env, DELIVERIES: queue }, ctx, [{ tenantId: "default", type: customEventType("fast.retry"), data: {} }]);
     await waitOnExecutionContext(ctx);
     const [row] = await deliveries(event!.id);
     expect(row).toMatchObject({ status: "retrying", attempts: 1 });
@@ -123,7 +123,7 @@ describe("the fast path", () => {
     // The endpoint guard is unreachable: admit throws before anything is claimed.
     const unreachable = { get: () => ({ admit: () => Promise.reject(new Error("guard unreachable")) }), idFromName: () => ({}) } as unknown as Env["ENDPOINT_GUARD"];
     const ctx = createExecutionContext();
-    const [event] = await publishAll({ ...env, DELIVERIES: queue, ENDPOINT_GUARD: unreachable }, ctx, [{ type: customEventType("fast.fallback"), data: {} }]);
+    const [event] = await publishAll({ ...env, DELIVERIES: queue, ENDPOINT_GUARD: unreachable }, ctx, [{ tenantId: "default", type: customEventType("fast.fallback"), data: {} }]);
     await waitOnExecutionContext(ctx);
     const [row] = await deliveries(event!.id);
     expect(row).toMatchObject({ status: "pending", attempts: 0 });

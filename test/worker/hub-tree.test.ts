@@ -29,7 +29,7 @@ async function open(headers: Record<string, string> = {}) {
 
 async function publish(count: number, tag: string): Promise<StoredEvent[]> {
   const ctx = createExecutionContext();
-  const events = await publishAll({ ...env, ...vars } as Env, ctx, Array.from({ length: count }, (_, i) => ({ type: customEventType("tree.test"), data: { i, tag } })));
+  const events = await publishAll({ ...env, ...vars } as Env, ctx, Array.from({ length: count }, (_, i) => ({ type: customEventType("tree.test"), data: { i, tag }, tenantId: "default" })));
   await waitOnExecutionContext(ctx);
   return events;
 }

@@ -2,6 +2,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { INSPECTOR_BODY_LIMIT, INSPECTOR_KEEP } from "../../src/inspector/capture";
+import { TenantDb } from "../../src/tenants/tenant-db";
 import { recordRequest } from "../../src/inspector/repository";
 import { BASE, call, createToken } from "./helpers";
 
@@ -77,7 +78,7 @@ describe("inspectors", () => {
   it("keeps the newest 500 per inspector", async () => {
     const bin = await inspector();
     const base = { method: "POST", query: "", headers: {}, body: "", bodyEncoding: "utf8" as const, bodySize: 0, truncated: false, sourceIp: null };
-    for (let i = 0; i < INSPECTOR_KEEP + 5; i++) await recordRequest(env.DB, bin.id, { ...base, path: `/${i}` }, Date.now());
+    for (let i = 0; i < INSPECTOR_KEEP + 5; i++) await recordRequest(TenantDb.all(env.DB), bin.id, { ...base, path: `/${i}` }, Date.now());
     const { n } = (await env.DB.prepare("SELECT COUNT(*) AS n FROM inspector_requests WHERE inspector_id = ?").bind(bin.id).first<{ n: number }>())!;
     expect(n).toBe(INSPECTOR_KEEP);
     const [newest] = (await call(`/inspectors/${bin.id}/requests?limit=1`)).json.data.items;

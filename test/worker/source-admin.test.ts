@@ -33,7 +33,7 @@ describe("PUT /sources/:provider", () => {
     const read = await call("/sources/linear");
     expect(read.json.data).toEqual(res.json.data);
     const list = await call("/sources");
-    expect(list.json.data.items.map((s: { provider: string }) => s.provider)).toEqual(["github", "stripe", "slack", "linear", "shopify", "standard", "generic"]);
+    expect(list.json.data.providers.map((s: { provider: string }) => s.provider)).toEqual(["github", "stripe", "slack", "linear", "shopify", "standard", "generic"]);
   });
 
   it("validates the body", async () => {

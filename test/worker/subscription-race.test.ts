@@ -17,7 +17,8 @@ function racingDb(between: () => Promise<unknown>): D1Database {
       if (prop === "prepare") {
         return (sql: string) => {
           const statement = target.prepare(sql);
-          if (sql !== "SELECT * FROM subscriptions WHERE id = ?") return statement;
+          // The route's read of one subscription (its tenant marker expanded: `AND 1 = 1` for the admin).
+          if (!sql.startsWith("SELECT * FROM subscriptions WHERE id = ?")) return statement;
           return {
             bind: (...values: unknown[]) => {
               const bound = statement.bind(...values);

@@ -253,10 +253,10 @@ describe("guarded publishes", () => {
   it("write outbox rows only when the guarded statement changed a row", async () => {
     const sub = await subscribe({ events: ["guard.*"], active: false });
     const noop = env.DB.prepare("UPDATE subscriptions SET updated_at = updated_at WHERE id = 'nope'");
-    const lost = await publishAll(env, createExecutionContext(), [{ type: customEventType("guard.lost"), data: {} }], { statements: [noop], requireChange: true });
+    const lost = await publishAll(env, createExecutionContext(), [{ tenantId: "default", type: customEventType("guard.lost"), data: {} }], { statements: [noop], requireChange: true });
     expect(lost).toEqual([]);
     const touch = env.DB.prepare("UPDATE subscriptions SET updated_at = updated_at WHERE id = ?").bind(sub.id);
-    const [won] = await publishAll(env, createExecutionContext(), [{ type: customEventType("guard.won"), data: {} }], { statements: [touch], requireChange: true });
+    const [won] = await publishAll(env, createExecutionContext(), [{ tenantId: "default", type: customEventType("guard.won"), data: {} }], { statements: [touch], requireChange: true });
     expect(won!.deliveryCount).toBeGreaterThanOrEqual(1);
     const written = await rows("SELECT event_type FROM deliveries WHERE subscription_id = ?", sub.id);
     expect(written.map((r: any) => r.event_type)).toEqual(["guard.won"]);

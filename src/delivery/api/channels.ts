@@ -1,4 +1,5 @@
 /** Channel routes: /channels CRUD; each channel is a subscription to its notify.sent events. */
+import { owningTenant, tenantDb } from "../../tenants/context";
 import { audit } from "../../ops/audit";
 import { iso } from "../../lib/time";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
@@ -8,7 +9,7 @@ import type { AppEnv } from "../../http/context";
 import { ok } from "../../http/envelope";
 import { AppError } from "../../http/errors";
 import { ERROR_RESPONSES, envelopeOf, jsonRequest, strictFields } from "../../http/openapi";
-import { CHANNEL_NAME, CHANNEL_TYPES, channelRouting, channelTemplate, getChannel, listChannels, type ChannelRow } from "../store/channels";
+import { CHANNEL_NAME, CHANNEL_TYPES, channelRouting, channelTemplate, getChannel, insertChannelStatement, listChannels, updateChannelType, type ChannelRow } from "../store/channels";
 import { forgetCachedSubscriptions } from "../store/outbox";
 import { CREATE_SUBSCRIPTION, UPDATE_SUBSCRIPTION, URL_FIELD } from "../schemas";
 import { changeStatus, newSubscriptionRow, updateConfig } from "../subscriptions";
@@ -38,6 +39,7 @@ const NAME_PARAM = z.object({ name: CHANNEL_NAME });
 const CHANNEL = z
   .object({
     name: z.string(),
+    tenantId: z.string().openapi({ description: "The tenant the channel belongs to (names are unique per tenant)" }),
     type: z.enum(CHANNEL_TYPES),
     url: z.string(),
     template: z.unknown(),
@@ -56,6 +58,7 @@ function channelView(channel: ChannelRow, subscription: SubscriptionRow) {
   const sub = toView(subscription);
   return {
     name: channel.name,
+    tenantId: channel.tenant_id,
     type: channel.type,
     url: subscription.url,
     template: sub.template,
@@ -70,8 +73,9 @@ function channelView(channel: ChannelRow, subscription: SubscriptionRow) {
   };
 }
 
+/** The caller's tenant's channel of that name (the unbound admin: the `default` tenant's), or 404. */
 async function found(c: Context<AppEnv>, name: string) {
-  const hit = await getChannel(c.env.DB, name);
+  const hit = await getChannel(tenantDb(c), name);
   if (!hit) throw new AppError("NOT_FOUND", "Channel not found");
   return hit;
 }
@@ -92,7 +96,7 @@ channelRoutes.openapi(
   async (c) => {
     const body = c.req.valid("json");
     const now = Date.now();
-    if (await getChannel(c.env.DB, body.name)) throw new AppError("UNPROCESSABLE", `Channel "${body.name}" already exists`);
+    if (await getChannel(tenantDb(c), body.name)) throw new AppError("UNPROCESSABLE", `Channel "${body.name}" already exists`);
     // integration: {id, params} sets url, auth, headers and template (type "integration").
     const { integration, ...rest } = body;
     const input = { ...withIntegration({ ...rest, integration }), type: integration ? ("integration" as const) : (body.type ?? "webhook") };
@@ -115,12 +119,11 @@ channelRoutes.openapi(
       { gateway: c.get("config"), env: c.env },
       c.get("principal").tokenId,
       now,
+      owningTenant(c),
     );
-    const channel: ChannelRow = { name: input.name, type: input.type, subscription_id: row.id, created_at: now, updated_at: now };
-    await c.env.DB.batch([
-      insertSubscriptionStatement(c.env.DB, row),
-      c.env.DB.prepare("INSERT INTO channels (name, type, subscription_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)").bind(channel.name, channel.type, row.id, now, now),
-    ]);
+    const channel: ChannelRow = { name: input.name, tenant_id: row.tenant_id, type: input.type, subscription_id: row.id, created_at: now, updated_at: now };
+    const db = tenantDb(c);
+    await db.batch([insertSubscriptionStatement(db, row), insertChannelStatement(db, channel)]);
     forgetCachedSubscriptions();
     audit(c, "channel.create", { type: "channel", id: input.name }, { url: input.url, type: input.type });
     return ok(c, { ...channelView(channel, row), secret }, 201, { self: `/webhooks/v2/channels/${input.name}`, subscription: `/webhooks/v2/subscriptions/${row.id}` });
@@ -136,7 +139,7 @@ channelRoutes.openapi(
     middleware: guard,
     responses: { 200: envelopeOf(z.object({ items: z.array(CHANNEL) }), "Channels by name"), ...ERROR_RESPONSES },
   }),
-  async (c) => ok(c, { items: (await listChannels(c.env.DB)).map((h) => channelView(h.channel, h.subscription)) }),
+  async (c) => ok(c, { items: (await listChannels(tenantDb(c))).map((h) => channelView(h.channel, h.subscription)) }),
 );
 
 channelRoutes.openapi(
@@ -174,7 +177,7 @@ channelRoutes.openapi(
     const templateChanged = input.type !== undefined || "template" in input;
     const { row, droppedCredentials } = await updateConfig(c.env, subscription, { ...changes, ...(templateChanged ? { template: channelTemplate(type, input.template) } : {}) }, { gateway: c.get("config"), env: c.env }, now, false);
     const updated: ChannelRow = { ...channel, type, updated_at: now };
-    await c.env.DB.prepare("UPDATE channels SET type = ?, updated_at = ? WHERE name = ?").bind(type, now, channel.name).run();
+    await updateChannelType(tenantDb(c), channel, type, now);
     let current = row;
     if (active !== undefined && active !== (row.status === "active")) {
       await changeStatus(c.env, row, active ? "active" : "paused", null, now);
@@ -198,7 +201,7 @@ channelRoutes.openapi(
   }),
   async (c) => {
     const { channel } = await found(c, c.req.valid("param").name);
-    await deleteSubscription(c.env.DB, channel.subscription_id); // removes the channel row in the same batch
+    await deleteSubscription(tenantDb(c), channel.subscription_id); // removes the channel row in the same batch
     forgetCachedSubscriptions();
     audit(c, "channel.delete", { type: "channel", id: channel.name });
     return ok(c, { name: channel.name, deleted: true as const });

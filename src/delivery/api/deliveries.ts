@@ -1,4 +1,6 @@
 /** Delivery history and operations routes: deliveries, retry, stats, event catalogue, custom events, queue figures. */
+import { owningTenant, tenantDb } from "../../tenants/context";
+import type { TenantDb } from "../../tenants/tenant-db";
 import { audit } from "../../ops/audit";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { EVENT_CATALOGUE } from "../../events/catalogue";
@@ -24,7 +26,7 @@ const tags = ["Deliveries"];
 /** Delivery, event and queue routes, mounted under the base path. */
 export const deliveryRoutes = new OpenAPIHono<AppEnv>();
 
-async function requireSubscription(db: D1Database, id: string): Promise<SubscriptionRow> {
+async function requireSubscription(db: TenantDb, id: string): Promise<SubscriptionRow> {
   const row = await getSubscriptionRow(db, id);
   if (!row) throw new AppError("NOT_FOUND", "Subscription not found");
   return row;
@@ -42,8 +44,8 @@ deliveryRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    await requireSubscription(c.env.DB, id);
-    return ok(c, await listDeliveries(c.env.DB, id, c.req.valid("query")));
+    await requireSubscription(tenantDb(c), id);
+    return ok(c, await listDeliveries(tenantDb(c), id, c.req.valid("query")));
   },
 );
 
@@ -59,7 +61,7 @@ deliveryRoutes.openapi(
   }),
   async (c) => {
     const { id, deliveryId } = c.req.valid("param");
-    const delivery = await getDelivery(c.env.DB, id, deliveryId);
+    const delivery = await getDelivery(tenantDb(c), id, deliveryId);
     if (!delivery) throw new AppError("NOT_FOUND", "Delivery not found");
     return ok(c, delivery);
   },
@@ -77,7 +79,7 @@ deliveryRoutes.openapi(
   }),
   async (c) => {
     const { id, deliveryId } = c.req.valid("param");
-    const result = await retryDelivery(c.env, id, deliveryId);
+    const result = await retryDelivery(c.env, tenantDb(c), id, deliveryId);
     if (result === "sending") throw new AppError("UNPROCESSABLE", "Delivery is being sent right now; retry after it finishes");
     if (result === "missing") throw new AppError("NOT_FOUND", "Delivery not found");
     audit(c, "delivery.retry", { type: "delivery", id: deliveryId }, { subscriptionId: id });
@@ -117,7 +119,8 @@ deliveryRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     // consecutiveFailures is D1's (the same number GET /subscriptions/:id shows); the guard has the breaker.
-    const [row, stats, guard] = await Promise.all([requireSubscription(c.env.DB, id), subscriptionStats(c.env.DB, id), endpointGuard(c.env, id).snapshot()]);
+    const row = await requireSubscription(tenantDb(c), id);
+    const [stats, guard] = await Promise.all([subscriptionStats(tenantDb(c), id), endpointGuard(c.env, id).snapshot()]);
     return ok(c, { ...stats, consecutiveFailures: row.consecutive_failures, circuit: guard.health.breaker, currentRate: guard.currentRate, throttled: guard.throttled });
   },
 );
@@ -158,6 +161,7 @@ deliveryRoutes.openapi(
     const refusal = c.get("principal").kind === "admin" ? null : reservedEventRefusal(body.type, body.metadata);
     if (refusal) throw new AppError("FORBIDDEN", refusal.message, { details: refusal.details });
     const event = await publish(c.env, c.executionCtx, {
+      tenantId: owningTenant(c),
       type: customEventType(body.type),
       data: body.data,
       ...(body.metadata ? { metadata: body.metadata } : {}),
@@ -172,7 +176,7 @@ deliveryRoutes.openapi(
     method: "get",
     path: "/queue/stats",
     tags,
-    summary: "Queue and dead-letter figures from the outbox",
+    summary: "Queue and dead-letter figures from the outbox (of the caller's tenant; every tenant for the admin without X-Tenant-ID)",
     middleware: guard,
     responses: {
       200: envelopeOf(
@@ -190,7 +194,7 @@ deliveryRoutes.openapi(
       ...ERROR_RESPONSES,
     },
   }),
-  async (c) => ok(c, await queueStats(c.env.DB, Date.now(), c.get("config").delivery.sweepGraceMs)),
+  async (c) => ok(c, await queueStats(tenantDb(c), Date.now(), c.get("config").delivery.sweepGraceMs)),
 );
 
 deliveryRoutes.openapi(
@@ -198,13 +202,13 @@ deliveryRoutes.openapi(
     method: "post",
     path: "/queue/retry-failed",
     tags,
-    summary: "Redeliver failed (dead-lettered) deliveries of active subscriptions",
+    summary: "Redeliver failed (dead-lettered) deliveries of the caller's tenant's active subscriptions",
     middleware: [...guard, strictFields(RETRY_FAILED)],
     request: { body: jsonRequest(RETRY_FAILED) },
     responses: { 202: envelopeOf(z.object({ retried: z.number() }), "How many deliveries were queued again"), ...ERROR_RESPONSES },
   }),
   async (c) => {
-    const messages = await retryFailed(c.env.DB, Date.now(), c.req.valid("json"));
+    const messages = await retryFailed(tenantDb(c), Date.now(), c.req.valid("json"));
     await enqueueDeliveries(c.env.DELIVERIES, messages);
     audit(c, "queue.retry_failed", { type: "queue", id: null }, { retried: messages.length, ...c.req.valid("json") });
     return ok(c, { retried: messages.length }, 202);

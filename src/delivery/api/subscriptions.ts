@@ -1,4 +1,5 @@
 /** Subscription routes: create, list, read, update, replace, delete, rotate-secret, test, pause, resume. */
+import { owningTenant, tenantDb } from "../../tenants/context";
 import { audit } from "../../ops/audit";
 import { iso, isoOrNull } from "../../lib/time";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
@@ -33,9 +34,9 @@ const STATUS_RESULT = SUBSCRIPTION.extend({ released: z.number().openapi({ descr
 /** Subscription routes, mounted under the base path. */
 export const subscriptionRoutes = new OpenAPIHono<AppEnv>();
 
-/** The subscription row of a route's `:id`, or 404 NOT_FOUND. */
+/** The subscription row of a route's `:id` in the caller's tenant, or 404 NOT_FOUND (another tenant's id too). */
 export async function found(c: Context<AppEnv>, id: string): Promise<SubscriptionRow> {
-  const row = await getSubscriptionRow(c.env.DB, id);
+  const row = await getSubscriptionRow(tenantDb(c), id);
   if (!row) throw new AppError("NOT_FOUND", "Subscription not found");
   return row;
 }
@@ -53,8 +54,8 @@ for (const path of ["/subscribe", "/subscriptions"] as const) {
     }),
     async (c) => {
       const now = Date.now();
-      const { row, secret } = await newSubscriptionRow(withIntegration(c.req.valid("json")), { gateway: c.get("config"), env: c.env }, c.get("principal").tokenId, now);
-      await insertSubscription(c.env.DB, row);
+      const { row, secret } = await newSubscriptionRow(withIntegration(c.req.valid("json")), { gateway: c.get("config"), env: c.env }, c.get("principal").tokenId, now, owningTenant(c));
+      await insertSubscription(tenantDb(c), row);
       forgetCachedSubscriptions();
       if (row.rate_limit !== null) await endpointGuard(c.env, row.id).configure(row.rate_limit);
       audit(c, "subscription.create", { type: "subscription", id: row.id }, { destination: row.destination_type, url: row.url || undefined, events: JSON.parse(row.events) });
@@ -74,7 +75,7 @@ subscriptionRoutes.openapi(
     responses: { 200: envelopeOf(z.object({ items: z.array(SUBSCRIPTION), nextCursor: z.string().nullable() }), "A page of subscriptions"), ...ERROR_RESPONSES },
   }),
   async (c) => {
-    const page = await listSubscriptions(c.env.DB, c.req.valid("query"));
+    const page = await listSubscriptions(tenantDb(c), c.req.valid("query"));
     const now = Date.now();
     return ok(c, { items: page.items.map((r) => toView(r, now)), nextCursor: page.nextCursor });
   },
@@ -119,7 +120,7 @@ for (const method of ["patch", "put"] as const) {
       const wanted = input.active === undefined ? null : input.active ? "active" : "paused";
       if (wanted && (wanted === "active") !== (row.status === "active")) {
         const { released: _released, ...view } = await changeStatus(c.env, row, wanted, null, now);
-        if (wanted === "active") await announceEnabled(c, row.id);
+        if (wanted === "active") await announceEnabled(c, row.id, row.tenant_id);
         return ok(c, { ...view, ...dropped }, 200, links(row.id));
       }
       return ok(c, { ...toView(row, now), ...dropped }, 200, links(row.id));
@@ -139,7 +140,7 @@ subscriptionRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    if (!(await deleteSubscription(c.env.DB, id))) throw new AppError("NOT_FOUND", "Subscription not found");
+    if (!(await deleteSubscription(tenantDb(c), id))) throw new AppError("NOT_FOUND", "Subscription not found");
     forgetCachedSubscriptions();
     audit(c, "subscription.delete", { type: "subscription", id });
     return ok(c, { id, deleted: true as const });
@@ -164,7 +165,7 @@ subscriptionRoutes.openapi(
     const existing = await found(c, c.req.valid("param").id);
     const body = c.req.valid("json");
     const graceMs = body.gracePeriodSeconds !== undefined ? body.gracePeriodSeconds * 1000 : c.get("config").delivery.secretRotationGraceMs;
-    const { row, secret } = await rotate(c.env, existing.id, c.get("config"), now, graceMs, body.secret);
+    const { row, secret } = await rotate(c.env, existing, c.get("config"), now, graceMs, body.secret);
     audit(c, "subscription.rotate_secret", { type: "subscription", id: row.id }, { graceSeconds: Math.round(graceMs / 1000) });
     return ok(c, { id: row.id, secret, previousSecretExpiresAt: toView(row, now).previousSecretExpiresAt }, 200, links(row.id));
   },
@@ -190,8 +191,8 @@ subscriptionRoutes.openapi(
     const row = await found(c, c.req.valid("param").id);
     if (row.status !== "active") throw new AppError("UNPROCESSABLE", `Subscription is ${row.status}; resume it before testing`);
     if (row.require_verification === 1 && row.verified_at === null) throw new AppError("UNPROCESSABLE", "Subscription requires verification; verify it before testing");
-    const target = { id: row.id, events: [], filters: null, active: true };
-    const event = await publish(c.env, c.executionCtx, { type: "webhook.test", data: { message: "This is a test delivery from edgehook", subscriptionId: row.id } }, { targets: [target], enqueue: false });
+    const target = { id: row.id, tenantId: row.tenant_id, events: [], filters: null, active: true };
+    const event = await publish(c.env, c.executionCtx, { tenantId: row.tenant_id, type: "webhook.test", data: { message: "This is a test delivery from edgehook", subscriptionId: row.id } }, { targets: [target], enqueue: false });
     const message = event.deliveries[0]!;
     const a = (await deliverNow(c.get("engine")(c.env, c.executionCtx, c.get("requestId")), message)).outcome;
     return ok(c, {
@@ -208,8 +209,8 @@ subscriptionRoutes.openapi(
 );
 
 /** subscription.enabled: a paused or disabled subscription delivers again. */
-async function announceEnabled(c: Context<AppEnv>, subscriptionId: string): Promise<void> {
-  await publish(c.env, c.executionCtx, { type: "subscription.enabled", data: { subscriptionId } });
+async function announceEnabled(c: Context<AppEnv>, subscriptionId: string, tenantId: string): Promise<void> {
+  await publish(c.env, c.executionCtx, { tenantId, type: "subscription.enabled", data: { subscriptionId } });
 }
 
 for (const action of ["pause", "resume"] as const) {
@@ -226,7 +227,7 @@ for (const action of ["pause", "resume"] as const) {
     async (c) => {
       const row = await found(c, c.req.valid("param").id);
       const result = await changeStatus(c.env, row, action === "pause" ? "paused" : "active", null, Date.now());
-      if (action === "resume" && row.status !== "active") await announceEnabled(c, row.id);
+      if (action === "resume" && row.status !== "active") await announceEnabled(c, row.id, row.tenant_id);
       audit(c, `subscription.${action}`, { type: "subscription", id: row.id });
       return ok(c, result, 200, links(row.id));
     },

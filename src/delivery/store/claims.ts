@@ -1,4 +1,4 @@
-/** The consumer's D1 statements: claim rows at their generation, hold, defer, load, and record outcomes — one statement each. */
+/** The consumer's D1 statements (system code: raw D1 across tenants; rows keep their own tenant_id): claim rows at their generation, hold, defer, load, and record outcomes — one statement each. */
 import type { Outcome } from "../core/outcome";
 import { CLAIMED_COLUMNS, WAITS_FOR_BATCH } from "../modes/batches";
 import { HEADS_ITS_KEY } from "../modes/fifo";
@@ -82,16 +82,17 @@ export function loadStatements(db: D1Database, messages: readonly DeliveryMessag
   ];
 }
 
-/** Inserts every attempt and updates every delivery it concerns (only if still at that generation). */
+/** Inserts every attempt (in its delivery's tenant) and updates every delivery it concerns (only if still at that generation). */
 export function recordStatements(db: D1Database, outcomes: readonly Outcome[], now: number): D1PreparedStatement[] {
   const rows = JSON.stringify(outcomes);
   return [
     db
       .prepare(
-        `INSERT INTO attempts (delivery_id, subscription_id, attempt, status_code, duration_ms, response_body, error, verdict, created_at, batch_id)
+        `INSERT INTO attempts (delivery_id, subscription_id, attempt, status_code, duration_ms, response_body, error, verdict, created_at, batch_id, tenant_id)
           SELECT json_extract(value, '$.deliveryId'), json_extract(value, '$.subscriptionId'), json_extract(value, '$.attempt'),
                  json_extract(value, '$.statusCode'), json_extract(value, '$.durationMs'), json_extract(value, '$.responseBody'),
-                 json_extract(value, '$.error'), json_extract(value, '$.verdict'), json_extract(value, '$.finishedAt'), json_extract(value, '$.batchId')
+                 json_extract(value, '$.error'), json_extract(value, '$.verdict'), json_extract(value, '$.finishedAt'), json_extract(value, '$.batchId'),
+                 COALESCE((SELECT d.tenant_id FROM deliveries d WHERE d.id = json_extract(value, '$.deliveryId')), 'default')
           FROM json_each(?1)`,
       )
       .bind(rows),

@@ -1,5 +1,6 @@
 /** D1 access for deliveries and attempts: history, detail, manual retry, resume catch-up, dead letters, stats. */
 import { iso, isoOrNull } from "../../lib/time";
+import type { TenantDb } from "../../tenants/tenant-db";
 import type { DeliveryMessage } from "./outbox";
 
 /** Delivery states. */
@@ -8,6 +9,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 interface DeliveryRow {
   id: string;
+  tenant_id: string;
   event_id: string;
   subscription_id: string;
   event_type: string;
@@ -41,6 +43,7 @@ interface AttemptRow {
 function toDeliveryView(row: DeliveryRow) {
   return {
     id: row.id,
+    tenantId: row.tenant_id,
     eventId: row.event_id,
     eventType: row.event_type,
     subscriptionId: row.subscription_id,
@@ -84,15 +87,15 @@ export interface ListDeliveriesOptions {
 }
 
 /** A subscription's deliveries, newest first, before the cursor (a delivery id). */
-export async function listDeliveries(db: D1Database, subscriptionId: string, options: ListDeliveriesOptions): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {
-  const where = ["subscription_id = ?"];
+export async function listDeliveries(db: TenantDb, subscriptionId: string, options: ListDeliveriesOptions): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {
+  const where = ["subscription_id = ?", "$tenant(tenant_id)"];
   const values: unknown[] = [subscriptionId];
   if (options.status) {
     where.push("status = ?");
     values.push(options.status);
   }
   if (options.cursor) {
-    where.push("(created_at, id) < (SELECT created_at, id FROM deliveries WHERE id = ? AND subscription_id = ?)");
+    where.push("(created_at, id) < (SELECT created_at, id FROM deliveries WHERE id = ? AND subscription_id = ? AND $tenant(tenant_id))");
     values.push(options.cursor, subscriptionId);
   }
   const rows = await db
@@ -104,10 +107,10 @@ export async function listDeliveries(db: D1Database, subscriptionId: string, opt
 }
 
 /** One delivery of a subscription with every attempt, or null. */
-export async function getDelivery(db: D1Database, subscriptionId: string, deliveryId: string): Promise<(DeliveryView & { attemptLog: AttemptView[] }) | null> {
+export async function getDelivery(db: TenantDb, subscriptionId: string, deliveryId: string): Promise<(DeliveryView & { attemptLog: AttemptView[] }) | null> {
   const [delivery, attempts] = await db.batch([
-    db.prepare("SELECT * FROM deliveries WHERE id = ? AND subscription_id = ?").bind(deliveryId, subscriptionId),
-    db.prepare("SELECT * FROM attempts WHERE delivery_id = ? AND subscription_id = ? ORDER BY attempt, id").bind(deliveryId, subscriptionId),
+    db.prepare("SELECT * FROM deliveries WHERE id = ? AND subscription_id = ? AND $tenant(tenant_id)").bind(deliveryId, subscriptionId),
+    db.prepare("SELECT * FROM attempts WHERE delivery_id = ? AND subscription_id = ? AND $tenant(tenant_id) ORDER BY attempt, id").bind(deliveryId, subscriptionId),
   ]);
   const row = (delivery!.results as DeliveryRow[])[0];
   if (!row) return null;
@@ -122,17 +125,17 @@ const toMessage = (r: Requeued): DeliveryMessage => ({ deliveryId: r.id, subscri
  * counted afresh; a delivery sent in a batch restarts with its whole batch (the same batch goes
  * again). Returns the message to enqueue (null when it is sending now or does not exist).
  */
-export async function restartDelivery(db: D1Database, subscriptionId: string, deliveryId: string, now: number): Promise<{ message: DeliveryMessage | null; exists: boolean }> {
+export async function restartDelivery(db: TenantDb, subscriptionId: string, deliveryId: string, now: number): Promise<{ message: DeliveryMessage | null; exists: boolean }> {
   const [restarted, existing] = await db.batch([
     db
       .prepare(
         `UPDATE deliveries SET status = 'pending', round_start = attempts, next_at = ?1, updated_at = ?1, completed_at = NULL, dead_lettered_at = NULL
-          WHERE subscription_id = ?3 AND status != 'sending'
-            AND (id = ?2 OR batch_id = (SELECT batch_id FROM deliveries WHERE id = ?2 AND subscription_id = ?3))
+          WHERE subscription_id = ?3 AND status != 'sending' AND $tenant(tenant_id)
+            AND (id = ?2 OR batch_id = (SELECT batch_id FROM deliveries WHERE id = ?2 AND subscription_id = ?3 AND $tenant(tenant_id)))
           RETURNING id, subscription_id, attempts`,
       )
       .bind(now, deliveryId, subscriptionId),
-    db.prepare("SELECT 1 FROM deliveries WHERE id = ? AND subscription_id = ?").bind(deliveryId, subscriptionId),
+    db.prepare("SELECT 1 FROM deliveries WHERE id = ? AND subscription_id = ? AND $tenant(tenant_id)").bind(deliveryId, subscriptionId),
   ]);
   const row = (restarted!.results as Requeued[]).find((r) => r.id === deliveryId);
   return { message: row ? toMessage(row) : null, exists: existing!.results.length > 0 };
@@ -145,8 +148,8 @@ export const RELEASE_LIMIT = 5000;
  * Makes a subscription's held deliveries due now (resume catch-up). Returns the messages to
  * enqueue for the oldest RELEASE_LIMIT of them; any beyond are due too and the sweep sends them.
  */
-export async function releaseHeld(db: D1Database, subscriptionId: string, now: number): Promise<DeliveryMessage[]> {
-  const held = "subscription_id = ?2 AND status IN ('pending', 'retrying') AND next_at IS NULL";
+export async function releaseHeld(db: TenantDb, subscriptionId: string, now: number): Promise<DeliveryMessage[]> {
+  const held = "subscription_id = ?2 AND $tenant(tenant_id) AND status IN ('pending', 'retrying') AND next_at IS NULL";
   const [released] = await db.batch([
     db
       .prepare(
@@ -165,13 +168,13 @@ export interface RetryFailedOptions {
   subscriptionId?: string;
 }
 
-/** Brings failed deliveries of active subscriptions back (new round); returns the messages to enqueue. */
-export async function retryFailed(db: D1Database, now: number, options: RetryFailedOptions): Promise<DeliveryMessage[]> {
+/** Brings failed deliveries of active subscriptions back (new round), of the tenants the handle sees; returns the messages to enqueue. */
+export async function retryFailed(db: TenantDb, now: number, options: RetryFailedOptions): Promise<DeliveryMessage[]> {
   const rows = await db
     .prepare(
       `UPDATE deliveries SET status = 'pending', round_start = attempts, next_at = ?1, updated_at = ?1, completed_at = NULL, dead_lettered_at = NULL
         WHERE id IN (SELECT d.id FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
-                     WHERE d.status = 'failed' AND s.status = 'active' AND (?2 IS NULL OR d.subscription_id = ?2)
+                     WHERE d.status = 'failed' AND s.status = 'active' AND (?2 IS NULL OR d.subscription_id = ?2) AND $tenant(d.tenant_id)
                      ORDER BY d.updated_at LIMIT ?3)
         RETURNING id, subscription_id, attempts`,
     )
@@ -180,13 +183,13 @@ export async function retryFailed(db: D1Database, now: number, options: RetryFai
   return rows.results.map(toMessage);
 }
 
-/** Records dead-lettered deliveries as failed (those not delivered meanwhile). */
+/** Records dead-lettered deliveries as failed (those not delivered meanwhile); system code, every tenant. */
 export async function markDeadLettered(db: D1Database, deliveryIds: readonly string[], now: number): Promise<number> {
   if (deliveryIds.length === 0) return 0;
   const result = await db
     .prepare(
       `UPDATE deliveries SET status = 'failed', next_at = NULL, dead_lettered_at = ?1, completed_at = COALESCE(completed_at, ?1), updated_at = ?1
-        WHERE id IN (SELECT value FROM json_each(?2)) AND status != 'success'`,
+        WHERE id IN (SELECT value FROM json_each(?2)) AND status != 'success' /* every tenant */`,
     )
     .bind(now, JSON.stringify(deliveryIds))
     .run();
@@ -203,11 +206,11 @@ export function percentile(sorted: readonly number[], p: number): number | null 
 export const LATENCY_SAMPLE = 1000;
 
 /** Totals by status, success rate, attempt counts and p50/p95 attempt latency (last 1000 attempts). */
-export async function subscriptionStats(db: D1Database, subscriptionId: string) {
+export async function subscriptionStats(db: TenantDb, subscriptionId: string) {
   const [byStatus, attempts, latency] = await db.batch([
-    db.prepare("SELECT status, COUNT(*) AS n, SUM(CASE WHEN next_at IS NULL AND status IN ('pending', 'retrying') THEN 1 ELSE 0 END) AS held FROM deliveries WHERE subscription_id = ? GROUP BY status").bind(subscriptionId),
-    db.prepare("SELECT COUNT(*) AS total, SUM(CASE WHEN verdict = 'success' THEN 1 ELSE 0 END) AS ok FROM attempts WHERE subscription_id = ?").bind(subscriptionId),
-    db.prepare("SELECT duration_ms FROM (SELECT duration_ms FROM attempts WHERE subscription_id = ? ORDER BY created_at DESC LIMIT ?) ORDER BY duration_ms").bind(subscriptionId, LATENCY_SAMPLE),
+    db.prepare("SELECT status, COUNT(*) AS n, SUM(CASE WHEN next_at IS NULL AND status IN ('pending', 'retrying') THEN 1 ELSE 0 END) AS held FROM deliveries WHERE subscription_id = ? AND $tenant(tenant_id) GROUP BY status").bind(subscriptionId),
+    db.prepare("SELECT COUNT(*) AS total, SUM(CASE WHEN verdict = 'success' THEN 1 ELSE 0 END) AS ok FROM attempts WHERE subscription_id = ? AND $tenant(tenant_id)").bind(subscriptionId),
+    db.prepare("SELECT duration_ms FROM (SELECT duration_ms FROM attempts WHERE subscription_id = ? AND $tenant(tenant_id) ORDER BY created_at DESC LIMIT ?) ORDER BY duration_ms").bind(subscriptionId, LATENCY_SAMPLE),
   ]);
   const counts: Record<DeliveryStatus, number> = { pending: 0, sending: 0, success: 0, failed: 0, retrying: 0 };
   let held = 0;
@@ -229,16 +232,16 @@ export async function subscriptionStats(db: D1Database, subscriptionId: string) 
   };
 }
 
-/** Queue-wide figures: deliveries by status, held, overdue (past due beyond the grace), dead-lettered. */
-export async function queueStats(db: D1Database, now: number, graceMs: number) {
+/** Queue figures of the tenants the handle sees: deliveries by status, held, overdue (past due beyond the grace), dead-lettered. */
+export async function queueStats(db: TenantDb, now: number, graceMs: number) {
   const [byStatus, extra] = await db.batch([
-    db.prepare("SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status"),
+    db.prepare("SELECT status, COUNT(*) AS n FROM deliveries WHERE $tenant(tenant_id) GROUP BY status"),
     db.prepare(
-      `SELECT (SELECT COUNT(*) FROM deliveries WHERE next_at IS NOT NULL AND next_at <= ?1) AS due,
-              (SELECT COUNT(*) FROM deliveries WHERE next_at IS NOT NULL AND next_at <= ?2) AS overdue,
-              (SELECT MIN(next_at) FROM deliveries WHERE next_at IS NOT NULL) AS oldest_due,
-              (SELECT COUNT(*) FROM deliveries WHERE dead_lettered_at IS NOT NULL AND status = 'failed') AS dead_lettered,
-              (SELECT COUNT(*) FROM deliveries WHERE next_at IS NULL AND status IN ('pending', 'retrying')) AS held`,
+      `SELECT (SELECT COUNT(*) FROM deliveries WHERE $tenant(tenant_id) AND next_at IS NOT NULL AND next_at <= ?1) AS due,
+              (SELECT COUNT(*) FROM deliveries WHERE $tenant(tenant_id) AND next_at IS NOT NULL AND next_at <= ?2) AS overdue,
+              (SELECT MIN(next_at) FROM deliveries WHERE $tenant(tenant_id) AND next_at IS NOT NULL) AS oldest_due,
+              (SELECT COUNT(*) FROM deliveries WHERE $tenant(tenant_id) AND dead_lettered_at IS NOT NULL AND status = 'failed') AS dead_lettered,
+              (SELECT COUNT(*) FROM deliveries WHERE $tenant(tenant_id) AND next_at IS NULL AND status IN ('pending', 'retrying')) AS held`,
     ).bind(now, now - graceMs),
   ]);
   const counts: Record<DeliveryStatus, number> = { pending: 0, sending: 0, success: 0, failed: 0, retrying: 0 };

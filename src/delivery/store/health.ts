@@ -11,6 +11,7 @@ export interface HealthRow {
   /** 1 when this very statement disabled the subscription. */
   disabled_now: number;
   url: string;
+  tenant_id: string;
 }
 
 /** Options of healthStatement. */
@@ -37,7 +38,7 @@ export function healthStatement(db: D1Database, id: string, change: HealthChange
           status_changed_at = CASE WHEN ${disable} THEN ?8 ELSE status_changed_at END,
           status = CASE WHEN ${disable} THEN 'disabled' ELSE status END
         WHERE id = ?9
-        RETURNING id, status, consecutive_failures, disabled_reason, url, (status = 'disabled' AND status_changed_at = ?8) AS disabled_now`,
+        RETURNING id, tenant_id, status, consecutive_failures, disabled_reason, url, (status = 'disabled' AND status_changed_at = ?8) AS disabled_now`,
     )
     .bind(change.reset ? 1 : 0, change.trailingFailures, change.gone ? 1 : 0, options.disableAfter, change.lastAttemptAt, change.lastSuccessAt, options.goneReason, options.now, id);
 }

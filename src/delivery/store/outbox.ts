@@ -58,17 +58,19 @@ export function planOutbox(db: D1Database, events: readonly StoredEvent[], match
   const plan: OutboxPlan = { statements: [], messages: [], perEvent: new Map() };
   // With onlyIfEventStored a row is written only when its event row was (guarded publishes).
   const insert = db.prepare(
-    `INSERT INTO deliveries (id, event_id, subscription_id, event_type, status, attempts, round_start, next_at, created_at, updated_at, ordering_key)
-      SELECT ?1, ?2, ?3, ?4, 'pending', 0, 0, ?5, ?6, ?6, ?7 ${options.onlyIfEventStored ? "WHERE EXISTS (SELECT 1 FROM events WHERE id = ?2)" : ""}`,
+    `INSERT INTO deliveries (id, event_id, subscription_id, event_type, status, attempts, round_start, next_at, created_at, updated_at, ordering_key, tenant_id)
+      SELECT ?1, ?2, ?3, ?4, 'pending', 0, 0, ?5, ?6, ?6, ?7, ?8 ${options.onlyIfEventStored ? "WHERE EXISTS (SELECT 1 FROM events WHERE id = ?2)" : ""}`,
   );
   for (const event of events) {
-    const targets = options.exact ? matchers : matchEvent(matchers, event);
+    // A tenant's events pair only with its own subscriptions, exact targets included.
+    const own = matchers.filter((m) => m.tenantId === event.tenantId);
+    const targets = options.exact ? own : matchEvent(own, event);
     const mine = { count: targets.length, messages: [] as DeliveryMessage[] };
     plan.perEvent.set(event.id, mine);
     for (const target of targets) {
       const deliveryId = newId("dlv");
       const key = target.ordering ? orderingKeyOf(target.ordering, toWireEvent(event)) : null;
-      plan.statements.push(insert.bind(deliveryId, event.id, target.id, event.type, target.active ? (options.dueAt?.get(event.id) ?? event.createdAt) : null, event.createdAt, key));
+      plan.statements.push(insert.bind(deliveryId, event.id, target.id, event.type, target.active ? (options.dueAt?.get(event.id) ?? event.createdAt) : null, event.createdAt, key, event.tenantId));
       if (target.active) mine.messages.push({ deliveryId, subscriptionId: target.id, attempt: 0 });
     }
     plan.messages.push(...mine.messages);

@@ -6,6 +6,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../core/retry-policy";
 import { maskedHeaders } from "../core/sealed-headers";
 import { renderUrl } from "../template";
 import type { HealthCheck } from "../core/endpoint-checks";
+import { TenantDb } from "../../tenants/tenant-db";
 
 /** Subscription lifecycle: active delivers; paused (by hand) and disabled (by health) hold deliveries. */
 export type SubscriptionStatus = "active" | "paused" | "disabled";
@@ -34,6 +35,7 @@ export interface AuthSecret {
 /** A subscription as stored (secrets still sealed). */
 export interface SubscriptionRow {
   id: string;
+  tenant_id: string;
   name: string | null;
   description: string | null;
   url: string;
@@ -98,6 +100,8 @@ export type DestinationView = { type: string } & Record<string, unknown>;
 /** A subscription as the API shows it (no secrets). http ones keep the top-level url, method, headers, auth. */
 export interface SubscriptionView {
   id: string;
+  /** The tenant the subscription belongs to. */
+  tenantId: string;
   name: string | null;
   description: string | null;
   destination: DestinationView;
@@ -151,6 +155,7 @@ export function toView(row: SubscriptionRow, now = Date.now()): SubscriptionView
   const { type: _type, ...http } = destination.type === "http" ? destination : { type: "" };
   return {
     id: row.id,
+    tenantId: row.tenant_id,
     name: row.name,
     description: row.description,
     destination,
@@ -181,6 +186,11 @@ export function toView(row: SubscriptionRow, now = Date.now()): SubscriptionView
   };
 }
 
+/** A handle bound to the tenant of a subscription row already found in the caller's scope: what use cases write it through. */
+export function rowDb(db: D1Database, row: Pick<SubscriptionRow, "tenant_id">): TenantDb {
+  return TenantDb.of(db, row.tenant_id);
+}
+
 /** The batch setting of a row, or null. */
 export function batchOf(row: Pick<SubscriptionRow, "batch">): BatchConfig | null {
   return json<BatchConfig | null>(row.batch, null);
@@ -192,7 +202,7 @@ export function retryPolicyOf(row: Pick<SubscriptionRow, "retry_policy">): Retry
 }
 
 const COLUMNS = [
-  "id", "name", "description", "url", "events", "method", "headers", "auth_info", "auth_enc", "filters", "template",
+  "id", "tenant_id", "name", "description", "url", "events", "method", "headers", "auth_info", "auth_enc", "filters", "template",
   "retry_policy", "timeout_ms", "rate_limit", "status", "disabled_reason", "consecutive_failures", "secret_enc",
   "previous_secret_enc", "previous_secret_expires_at", "created_by", "created_at", "updated_at", "status_changed_at",
   "last_attempt_at", "last_success_at", "destination_type", "destination_config", "params_enc", "url_template", "batch",
@@ -200,13 +210,14 @@ const COLUMNS = [
   "require_verification", "verified_at", "last_probe", "signing_scheme", "signing_key_enc", "signing_public_key", "signing_overlap_until",
 ] as const satisfies readonly (keyof SubscriptionRow)[];
 
-/** The INSERT of a full row (to batch with related writes). */
-export function insertSubscriptionStatement(db: D1Database, row: SubscriptionRow): D1PreparedStatement {
-  return db.prepare(`INSERT INTO subscriptions (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`).bind(...COLUMNS.map((c) => row[c]));
+/** The INSERT of a full row (to batch with related writes); the row goes to the handle's owning tenant. */
+export function insertSubscriptionStatement(db: TenantDb, row: SubscriptionRow): D1PreparedStatement {
+  const values = COLUMNS.map((c) => (c === "tenant_id" ? "$tenant" : "?"));
+  return db.prepare(`INSERT INTO subscriptions (${COLUMNS.join(", ")}) VALUES (${values.join(", ")})`).bind(...COLUMNS.filter((c) => c !== "tenant_id").map((c) => row[c]));
 }
 
-/** Inserts a full row. */
-export async function insertSubscription(db: D1Database, row: SubscriptionRow): Promise<void> {
+/** Inserts a full row (in the handle's owning tenant). */
+export async function insertSubscription(db: TenantDb, row: SubscriptionRow): Promise<void> {
   await insertSubscriptionStatement(db, row).run();
 }
 
@@ -218,11 +229,11 @@ export type SubscriptionChanges = Partial<Omit<SubscriptionRow, "id" | "created_
  * it no longer exists. Nothing read earlier is written back, so a status the consumer set
  * meanwhile (an auto-disable) survives a concurrent PATCH.
  */
-export async function updateSubscription(db: D1Database, id: string, changes: SubscriptionChanges, now: number): Promise<SubscriptionRow | null> {
-  const columns = (Object.keys(changes) as (keyof SubscriptionChanges)[]).filter((c) => c !== "updated_at" && (COLUMNS as readonly string[]).includes(c));
+export async function updateSubscription(db: TenantDb, id: string, changes: SubscriptionChanges, now: number): Promise<SubscriptionRow | null> {
+  const columns = (Object.keys(changes) as (keyof SubscriptionChanges)[]).filter((c) => c !== "updated_at" && c !== "tenant_id" && (COLUMNS as readonly string[]).includes(c));
   const sets = [...columns.map((c) => `${c} = ?`), "updated_at = ?"];
   return db
-    .prepare(`UPDATE subscriptions SET ${sets.join(", ")} WHERE id = ? RETURNING *`)
+    .prepare(`UPDATE subscriptions SET ${sets.join(", ")} WHERE id = ? AND $tenant(tenant_id) RETURNING *`)
     .bind(...columns.map((c) => changes[c] ?? null), now, id)
     .first<SubscriptionRow>();
 }
@@ -231,19 +242,19 @@ export async function updateSubscription(db: D1Database, id: string, changes: Su
  * Rotates the signing secret in one statement: the stored secret becomes the previous one (when
  * there is a grace period) — read inside the UPDATE, so two rotations never lose a secret.
  */
-export function rotateSecret(db: D1Database, id: string, sealed: string, graceUntil: number | null, now: number): Promise<SubscriptionRow | null> {
+export function rotateSecret(db: TenantDb, id: string, sealed: string, graceUntil: number | null, now: number): Promise<SubscriptionRow | null> {
   return db
     .prepare(
       `UPDATE subscriptions SET previous_secret_enc = CASE WHEN ?1 IS NULL THEN NULL ELSE secret_enc END, previous_secret_expires_at = ?1,
-          secret_enc = ?2, updated_at = ?3 WHERE id = ?4 RETURNING *`,
+          secret_enc = ?2, updated_at = ?3 WHERE id = ?4 AND $tenant(tenant_id) RETURNING *`,
     )
     .bind(graceUntil, sealed, now, id)
     .first<SubscriptionRow>();
 }
 
-/** One row by id, or null. */
-export function getSubscriptionRow(db: D1Database, id: string): Promise<SubscriptionRow | null> {
-  return db.prepare("SELECT * FROM subscriptions WHERE id = ?").bind(id).first<SubscriptionRow>();
+/** One row by id, or null (also when it belongs to a tenant the handle does not see). */
+export function getSubscriptionRow(db: TenantDb, id: string): Promise<SubscriptionRow | null> {
+  return db.prepare("SELECT * FROM subscriptions WHERE id = ? AND $tenant(tenant_id)").bind(id).first<SubscriptionRow>();
 }
 
 /** Options of listSubscriptions. */
@@ -259,11 +270,11 @@ export interface ListSubscriptionsOptions {
  * A page of subscriptions, oldest first, after the cursor (a subscription id). The event filter
  * mirrors matchesPattern in SQL: equal, `*`, or a `prefix.*` whose prefix starts the type.
  */
-export async function listSubscriptions(db: D1Database, options: ListSubscriptionsOptions): Promise<{ items: SubscriptionRow[]; nextCursor: string | null }> {
-  const where: string[] = [];
+export async function listSubscriptions(db: TenantDb, options: ListSubscriptionsOptions): Promise<{ items: SubscriptionRow[]; nextCursor: string | null }> {
+  const where: string[] = ["$tenant(tenant_id)"];
   const values: unknown[] = [];
   if (options.cursor) {
-    where.push("(created_at, id) > (SELECT created_at, id FROM subscriptions WHERE id = ?)");
+    where.push("(created_at, id) > (SELECT created_at, id FROM subscriptions WHERE id = ? AND $tenant(tenant_id))");
     values.push(options.cursor);
   }
   if (options.status) where.push(options.status === "active" ? "status = 'active'" : "status != 'active'");
@@ -274,7 +285,7 @@ export async function listSubscriptions(db: D1Database, options: ListSubscriptio
     );
     values.push(options.event, options.event);
   }
-  const sql = `SELECT * FROM subscriptions ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at, id LIMIT ?`;
+  const sql = `SELECT * FROM subscriptions WHERE ${where.join(" AND ")} ORDER BY created_at, id LIMIT ?`;
   const rows = await db
     .prepare(sql)
     .bind(...values, options.limit + 1)
@@ -283,23 +294,27 @@ export async function listSubscriptions(db: D1Database, options: ListSubscriptio
   return { items, nextCursor: rows.results.length > options.limit ? items[items.length - 1]!.id : null };
 }
 
-/** Deletes a subscription with its deliveries, attempts and the channel it backs (one batch); false when it did not exist. */
-export async function deleteSubscription(db: D1Database, id: string): Promise<boolean> {
+/**
+ * Deletes a subscription with its deliveries, attempts and the channel it backs (one batch); false
+ * when it did not exist in a tenant the handle sees (then nothing is deleted).
+ */
+export async function deleteSubscription(db: TenantDb, id: string): Promise<boolean> {
+  const mine = "(SELECT id FROM subscriptions WHERE id = ?1 AND $tenant(tenant_id))";
   const [, , , gone] = await db.batch([
-    db.prepare("DELETE FROM attempts WHERE subscription_id = ?").bind(id),
-    db.prepare("DELETE FROM deliveries WHERE subscription_id = ?").bind(id),
-    db.prepare("DELETE FROM channels WHERE subscription_id = ?").bind(id),
-    db.prepare("DELETE FROM subscriptions WHERE id = ?").bind(id),
+    db.prepare(`DELETE FROM attempts WHERE subscription_id IN ${mine} AND $tenant(tenant_id)`).bind(id),
+    db.prepare(`DELETE FROM deliveries WHERE subscription_id IN ${mine} AND $tenant(tenant_id)`).bind(id),
+    db.prepare(`DELETE FROM channels WHERE subscription_id IN ${mine} AND $tenant(tenant_id)`).bind(id),
+    db.prepare("DELETE FROM subscriptions WHERE id = ?1 AND $tenant(tenant_id)").bind(id),
   ]);
   return (gone?.meta.changes ?? 0) > 0;
 }
 
 /** The statement that changes a subscription's status (and resets failures when it becomes active). */
-export function setStatusStatement(db: D1Database, id: string, status: SubscriptionStatus, reason: string | null, now: number): D1PreparedStatement {
+export function setStatusStatement(db: TenantDb, id: string, status: SubscriptionStatus, reason: string | null, now: number): D1PreparedStatement {
   return db
     .prepare(
       `UPDATE subscriptions SET status = ?, disabled_reason = ?, status_changed_at = ?, updated_at = ?,
-        consecutive_failures = CASE WHEN ? = 'active' THEN 0 ELSE consecutive_failures END WHERE id = ?`,
+        consecutive_failures = CASE WHEN ? = 'active' THEN 0 ELSE consecutive_failures END WHERE id = ? AND $tenant(tenant_id)`,
     )
     .bind(status, reason, now, now, status, id);
 }
@@ -307,6 +322,8 @@ export function setStatusStatement(db: D1Database, id: string, status: Subscript
 /** What publish needs to match events to subscriptions. */
 export interface SubscriptionMatcher {
   id: string;
+  /** The subscription's tenant: it is matched only with that tenant's events. */
+  tenantId: string;
   events: string[];
   filters: FilterGroup | null;
   active: boolean;
@@ -320,20 +337,23 @@ export interface SubscriptionMatcher {
 }
 
 /** Marks a subscription verified now; returns the row, or null when it no longer exists. */
-export function markVerified(db: D1Database, id: string, now: number): Promise<SubscriptionRow | null> {
-  return db.prepare("UPDATE subscriptions SET verified_at = ?1, updated_at = ?1 WHERE id = ?2 RETURNING *").bind(now, id).first<SubscriptionRow>();
+export function markVerified(db: TenantDb, id: string, now: number): Promise<SubscriptionRow | null> {
+  return db.prepare("UPDATE subscriptions SET verified_at = ?1, updated_at = ?1 WHERE id = ?2 AND $tenant(tenant_id) RETURNING *").bind(now, id).first<SubscriptionRow>();
 }
 
 /** Keeps the last health probe on the subscription. */
-export async function saveProbe(db: D1Database, id: string, check: HealthCheck): Promise<void> {
-  await db.prepare("UPDATE subscriptions SET last_probe = ? WHERE id = ?").bind(JSON.stringify(check), id).run();
+export async function saveProbe(db: TenantDb, id: string, check: HealthCheck): Promise<void> {
+  await db.prepare("UPDATE subscriptions SET last_probe = ? WHERE id = ? AND $tenant(tenant_id)").bind(JSON.stringify(check), id).run();
 }
 
-/** Every subscription's matching fields (the isolate cache's source). */
+/** Every subscription's matching fields, of every tenant (the isolate cache's source; publish pairs each event with its tenant's). */
 export async function loadMatchers(db: D1Database): Promise<SubscriptionMatcher[]> {
-  const rows = await db.prepare("SELECT id, events, filters, status, ordering FROM subscriptions").all<Pick<SubscriptionRow, "id" | "events" | "filters" | "status" | "ordering">>();
+  const rows = await db
+    .prepare("SELECT id, tenant_id, events, filters, status, ordering FROM subscriptions")
+    .all<Pick<SubscriptionRow, "id" | "events" | "filters" | "status" | "ordering"> & { tenant_id: string }>();
   return rows.results.map((r) => ({
     id: r.id,
+    tenantId: r.tenant_id,
     events: json<string[]>(r.events, []),
     filters: json<FilterGroup | null>(r.filters, null),
     active: r.status === "active",
