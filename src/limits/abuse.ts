@@ -25,9 +25,12 @@ export function ipLevel(c: Context<AppEnv>): KeyedLevel[] {
   return ip ? [{ prefix: "ip", key: ip, specs: ipSpecs(c.get("config").abuse) }] : [];
 }
 
-/** The level of inbound source `source` (e.g. `github`). */
-export function sourceLevel(c: Context<AppEnv>, source: string): KeyedLevel[] {
-  return [{ prefix: "source", key: source, specs: sourceSpecs(c.get("config").abuse, source) }];
+/**
+ * The level of an inbound source: the provider's per-provider url (`github`), or with `sourceId`
+ * one tenant's source (`github:src_…`, its own count at the provider's limit).
+ */
+export function sourceLevel(c: Context<AppEnv>, provider: string, sourceId?: string): KeyedLevel[] {
+  return [{ prefix: "source", key: sourceId ? `${provider}:${sourceId}` : provider, specs: sourceSpecs(c.get("config").abuse, provider) }];
 }
 
 /** The level of inspector `inspectorId`: its own per-minute quota (INSPECTOR_LIMIT_PER_MINUTE). */

@@ -13,7 +13,7 @@ import { auditEntry, auditStatement } from "../ops/audit";
 import { tenantDb } from "../tenants/context";
 import { DEFAULT_TENANT } from "../tenants/model";
 import { TenantDb } from "../tenants/tenant-db";
-import { DEFAULT_GENERIC_OPTIONS } from "./generic";
+import { genericOptions } from "./generic";
 import { providerByName } from "./registry";
 import { deleteStoredSource, getStoredSource, putStoredSource, type StoredSource } from "./repository";
 import { forgetSource, sealSourceSecrets } from "./settings";
@@ -157,17 +157,7 @@ sourceAdminRoutes.openapi(
       }
     }
     const secrets = [...new Set(input.secrets ?? [input.secret!])];
-    const generic: GenericOptions | null =
-      provider === "generic"
-        ? {
-            header: input.header ?? DEFAULT_GENERIC_OPTIONS.header,
-            algorithm: input.algorithm ?? DEFAULT_GENERIC_OPTIONS.algorithm,
-            encoding: input.encoding ?? DEFAULT_GENERIC_OPTIONS.encoding,
-            prefix: input.prefix ?? DEFAULT_GENERIC_OPTIONS.prefix,
-            eventTypeHeader: input.eventTypeHeader ?? null,
-            deliveryIdHeader: input.deliveryIdHeader ?? null,
-          }
-        : null;
+    const generic: GenericOptions | null = provider === "generic" ? genericOptions(input) : null;
     const sealedSecrets = await sealSourceSecrets(config, provider, secrets);
     const record = { provider, enabled: input.enabled, sealedSecrets, secretCount: secrets.length, toleranceSeconds: input.toleranceSeconds ?? null, generic };
     // The audit row names what changed, never a secret.

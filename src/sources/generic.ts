@@ -12,6 +12,18 @@ export const DEFAULT_GENERIC_OPTIONS: GenericOptions = {
   deliveryIdHeader: null,
 };
 
+/** A generic scheme from the fields given (undefined or null header fields take DEFAULT_GENERIC_OPTIONS). Pure. */
+export function genericOptions(given: { [K in keyof GenericOptions]?: GenericOptions[K] | null }): GenericOptions {
+  return {
+    header: given.header ?? DEFAULT_GENERIC_OPTIONS.header,
+    algorithm: given.algorithm ?? DEFAULT_GENERIC_OPTIONS.algorithm,
+    encoding: given.encoding ?? DEFAULT_GENERIC_OPTIONS.encoding,
+    prefix: given.prefix ?? DEFAULT_GENERIC_OPTIONS.prefix,
+    eventTypeHeader: given.eventTypeHeader ?? null,
+    deliveryIdHeader: given.deliveryIdHeader ?? null,
+  };
+}
+
 /**
  * The signatures in a header value: entries separated by commas or whitespace (several during a
  * sender's own rotation), each required to start with the prefix, which is removed.

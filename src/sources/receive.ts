@@ -2,7 +2,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { matchesAnyPattern } from "../delivery/core/match";
-import { sourceSpecs } from "../limits/abuse-policy";
 import { DEFAULT_TENANT } from "../tenants/model";
 import { TenantDb } from "../tenants/tenant-db";
 import type { SourceProvider } from "./provider";
@@ -184,11 +183,7 @@ receiveRoutes.post("/sources/:provider", receiveLimits, async (c) => {
 });
 
 // A tenant's source has its own per-minute level (`source:<provider>:<id>`, the provider's limit).
-const tenantReceiveLimits = keyedLimits((c) => {
-  const name = c.req.param("provider") ?? "";
-  const own = providerByName(name) ? [{ prefix: "source" as const, key: `${name}:${c.req.param("id")}`, specs: sourceSpecs(c.get("config").abuse, name) }] : [];
-  return [...ipLevel(c), ...own];
-});
+const tenantReceiveLimits = keyedLimits((c) => [...ipLevel(c), ...(providerByName(c.req.param("provider") ?? "") ? sourceLevel(c, c.req.param("provider")!, c.req.param("id")) : [])]);
 receiveRoutes.post("/sources/:provider/:id", tenantReceiveLimits, async (c) => {
   const provider = providerByName(c.req.param("provider"));
   if (!provider) throw unknownProvider(c.req.param("provider"));

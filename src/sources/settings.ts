@@ -4,7 +4,7 @@ import { AppError } from "../http/errors";
 import { isValidEncryptionKey, openSecret, sealSecret, SecretBoxError } from "../lib/secret-box";
 import { DEFAULT_TENANT } from "../tenants/model";
 import { TenantDb } from "../tenants/tenant-db";
-import { DEFAULT_GENERIC_OPTIONS } from "./generic";
+import { genericOptions } from "./generic";
 import { getStoredSource, type StoredSource } from "./repository";
 import type { ProviderName, SourceSettings } from "./signature";
 import { findSourceForDelivery, type TenantSourceRecord } from "./tenant-repository";
@@ -66,7 +66,11 @@ export function combineSettings(config: Config, provider: ProviderName, stored: 
   };
 }
 
-const caches = new WeakMap<Config, Map<string, { value: ResolvedSource; expiresAt: number }>>();
+/**
+ * This isolate's resolved sources per config, by key: the provider (`github`) for the default
+ * tenant's per-provider configuration, `<provider>/<id>` for a tenant's source.
+ */
+const caches = new WeakMap<Config, Map<string, { value: unknown; expiresAt: number }>>();
 
 function cacheFor(config: Config) {
   let cache = caches.get(config);
@@ -74,15 +78,22 @@ function cacheFor(config: Config) {
   return cache;
 }
 
+/** The cached value under `key`, or `load()`'s, kept SOURCE_CACHE_TTL_MS. */
+async function cached<T>(config: Config, key: string, now: number, load: () => Promise<T>): Promise<T> {
+  const cache = cacheFor(config);
+  const hit = cache.get(key);
+  if (hit && hit.expiresAt > now) return hit.value as T;
+  const value = await load();
+  cache.set(key, { value, expiresAt: now + SOURCE_CACHE_TTL_MS });
+  return value;
+}
+
 /** The provider's current configuration (one D1 read per provider per isolate every 30 s at most). */
 export async function resolveSource(env: Env, config: Config, provider: ProviderName, now = Date.now()): Promise<ResolvedSource> {
-  const cache = cacheFor(config);
-  const hit = cache.get(provider);
-  if (hit && hit.expiresAt > now) return hit.value;
-  const stored = await getStoredSource(TenantDb.of(env.DB, DEFAULT_TENANT), provider);
-  const value = combineSettings(config, provider, stored ? { ...stored, secrets: await openSourceSecrets(config, stored) } : null);
-  cache.set(provider, { value, expiresAt: now + SOURCE_CACHE_TTL_MS });
-  return value;
+  return cached(config, provider, now, async () => {
+    const stored = await getStoredSource(TenantDb.of(env.DB, DEFAULT_TENANT), provider);
+    return combineSettings(config, provider, stored ? { ...stored, secrets: await openSourceSecrets(config, stored) } : null);
+  });
 }
 
 /** Drops this isolate's cached configuration of a provider (after PUT or DELETE). */
@@ -111,27 +122,8 @@ export function tenantSourceSettings(config: Config, record: TenantSourceRecord,
   return {
     secrets,
     toleranceSeconds: s.toleranceSeconds ?? config.sources.toleranceSeconds,
-    ...(record.provider === "generic"
-      ? {
-          generic: {
-            header: s.header ?? DEFAULT_GENERIC_OPTIONS.header,
-            algorithm: s.algorithm ?? DEFAULT_GENERIC_OPTIONS.algorithm,
-            encoding: s.encoding ?? DEFAULT_GENERIC_OPTIONS.encoding,
-            prefix: s.prefix ?? DEFAULT_GENERIC_OPTIONS.prefix,
-            eventTypeHeader: s.eventTypeHeader ?? null,
-            deliveryIdHeader: s.deliveryIdHeader ?? null,
-          },
-        }
-      : {}),
+    ...(record.provider === "generic" ? { generic: genericOptions(s) } : {}),
   };
-}
-
-const tenantCaches = new WeakMap<Config, Map<string, { value: ResolvedTenantSource | null; expiresAt: number }>>();
-
-function tenantCacheFor(config: Config) {
-  let cache = tenantCaches.get(config);
-  if (!cache) tenantCaches.set(config, (cache = new Map()));
-  return cache;
 }
 
 /**
@@ -139,27 +131,16 @@ function tenantCacheFor(config: Config) {
  * source per isolate every 30 s at most; PATCH and DELETE clear it at once locally).
  */
 export async function resolveTenantSource(env: Env, config: Config, provider: ProviderName, id: string, now = Date.now()): Promise<ResolvedTenantSource | null> {
-  const cache = tenantCacheFor(config);
-  const key = `${provider}/${id}`;
-  const hit = cache.get(key);
-  if (hit && hit.expiresAt > now) return hit.value;
-  const record = await findSourceForDelivery(TenantDb.all(env.DB), provider, id);
-  const value = record
-    ? {
-        id: record.id,
-        tenantId: record.tenantId,
-        provider: record.provider,
-        name: record.name,
-        enabled: record.enabled,
-        events: record.events,
-        settings: tenantSourceSettings(config, record, await openSealed(config, record.sealedSecrets, record.id, "PATCH the source with its secret again")),
-      }
-    : null;
-  cache.set(key, { value, expiresAt: now + SOURCE_CACHE_TTL_MS });
-  return value;
+  return cached(config, `${provider}/${id}`, now, async (): Promise<ResolvedTenantSource | null> => {
+    const record = await findSourceForDelivery(TenantDb.all(env.DB), provider, id);
+    if (!record) return null;
+    const secrets = await openSealed(config, record.sealedSecrets, record.id, "PATCH the source with its secret again");
+    const { id: sourceId, tenantId, name, enabled, events } = record;
+    return { id: sourceId, tenantId, provider: record.provider, name, enabled, events, settings: tenantSourceSettings(config, record, secrets) };
+  });
 }
 
 /** Drops this isolate's cached copy of a tenant's source (after PATCH or DELETE). */
 export function forgetTenantSource(config: Config, provider: string, id: string): void {
-  tenantCacheFor(config).delete(`${provider}/${id}`);
+  cacheFor(config).delete(`${provider}/${id}`);
 }

@@ -11,7 +11,7 @@ import { auditEntry, auditStatement } from "../ops/audit";
 import { forgetCachedTokens } from "../auth/middleware";
 import { createToken } from "../auth/token-repository";
 import { DEFAULT_TENANT, TENANT_ID_PATTERN } from "./model";
-import { createTenant, deleteTenant, getTenant, listTenants, publicTenant, revokePortalTokens, tenantHoldings, updateTenant } from "./store";
+import { createTenant, deleteTenant, getTenant, listTenants, revokePortalTokens, tenantHoldings, updateTenant } from "./store";
 import { TenantDb } from "./tenant-db";
 
 const TENANT = z
@@ -100,7 +100,7 @@ tenantRoutes.openapi(
     const entry = { ...auditEntry(c, "tenant.create", { type: "tenant", id }, { name: input.name, rateLimit: input.rateLimit ?? null }), tenantId: DEFAULT_TENANT };
     const record = await createTenant(c.env.DB, { ...input, id }, Date.now(), [auditStatement(c.env.DB, entry, { onlyIfChanged: true })]);
     if (!record) throw new AppError("CONFLICT", `Tenant "${id}" already exists`, { details: { field: "id", reason: "already exists" } });
-    return ok(c, publicTenant(record), 201, { self: `/webhooks/v2/tenants/${id}` });
+    return ok(c, record, 201, { self: `/webhooks/v2/tenants/${id}` });
   },
 );
 
@@ -117,7 +117,7 @@ tenantRoutes.openapi(
   async (c) => {
     const { limit, cursor } = c.req.valid("query");
     const page = await listTenants(c.env.DB, limit, cursor);
-    return ok(c, { items: page.items.map(publicTenant), nextCursor: page.nextCursor });
+    return ok(c, { items: page.items, nextCursor: page.nextCursor });
   },
 );
 
@@ -135,7 +135,7 @@ tenantRoutes.openapi(
     const { id } = c.req.valid("param");
     const record = await getTenant(c.env.DB, id);
     if (!record) throw notFound(id);
-    return ok(c, publicTenant(record));
+    return ok(c, record);
   },
 );
 
@@ -155,7 +155,7 @@ tenantRoutes.openapi(
     const entry = { ...auditEntry(c, "tenant.update", { type: "tenant", id }, { changes }), tenantId: DEFAULT_TENANT };
     const record = await updateTenant(c.env.DB, id, changes, Date.now(), [auditStatement(c.env.DB, entry, { onlyIfChanged: true })]);
     if (!record) throw notFound(id);
-    return ok(c, publicTenant(record));
+    return ok(c, record);
   },
 );
 

@@ -18,11 +18,8 @@ interface TenantRow {
   updated_at: number;
 }
 
-/** A tenant with what the hot path needs beyond its API shape. */
-export interface TenantRecord extends Tenant {
-  /** Portal tokens issued before this epoch ms no longer sign anyone in. */
-  portalRevokedAt: number | null;
-}
+/** A tenant as stored (portal_revoked_at stays in D1 as the time of the last revoke; nothing reads it on the hot path). */
+export type TenantRecord = Tenant;
 
 function toRecord(row: TenantRow): TenantRecord {
   return {
@@ -32,14 +29,7 @@ function toRecord(row: TenantRow): TenantRecord {
     metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, unknown>) : null,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
-    portalRevokedAt: row.portal_revoked_at,
   };
-}
-
-/** The API shape of a tenant record. */
-export function publicTenant(record: TenantRecord): Tenant {
-  const { portalRevokedAt: _, ...tenant } = record;
-  return tenant;
 }
 
 /** Fields to create a tenant with. */
@@ -53,7 +43,7 @@ export interface NewTenant {
 /** Fields PATCH /tenants/:id may change. */
 export type TenantChanges = Partial<Omit<NewTenant, "id">>;
 
-let cache: TtlCache<TenantRecord | null> | null = null;
+let cache: TtlCache<TenantRecord> | null = null;
 
 /** How long a tenant lookup stays cached in an isolate (the same window as token lookups). */
 export const TENANT_CACHE_TTL_MS = 30_000;
@@ -72,8 +62,7 @@ export async function findTenant(db: D1Database, id: string, ttlMs = TENANT_CACH
   cache ??= new TtlCache({ ttlMs });
   const hit = cache.get(id);
   if (hit) return hit;
-  const row = await db.prepare("SELECT * FROM tenants WHERE id = ?").bind(id).first<TenantRow>();
-  const record = row ? toRecord(row) : null;
+  const record = await getTenant(db, id);
   if (record) cache.set(id, record);
   return record;
 }
