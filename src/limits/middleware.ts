@@ -95,7 +95,7 @@ async function admitOnce(c: Context<AppEnv>, plan: LevelPlan, endpoint: string, 
   const undo = (violation: { level: LevelView["level"] } | null) => {
     if (tokenAdmission?.reservation) later(token.release(plan.token, tokenAdmission.reservation, claim));
     for (const call of calls) if (call) later(call.release());
-    if (violation && (violation.level === "token" || violation.level === "tenant" || violation.level === "endpoint" || violation.level === "global")) recordRateLimitViolation(violation.level, principal.tokenId, endpoint);
+    if (violation && (violation.level === "token" || violation.level === "tenant" || violation.level === "endpoint" || violation.level === "global")) recordRateLimitViolation(violation.level, principal.tokenId, endpoint, principal.tenantId);
   };
 
   const failure = [tokenResult, ...sharedResults].find((r): r is PromiseRejectedResult => r?.status === "rejected");
