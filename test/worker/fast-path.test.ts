@@ -4,6 +4,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { attemptFirst, splitFastPath } from "../../src/delivery/fast-path";
+import { JITTER_FRACTION, toDelaySeconds } from "../../src/delivery/core/retry-policy";
 import type { DeliveryMessage } from "../../src/delivery/store/outbox";
 import { engineContext } from "../../src/effects";
 import { customEventType } from "../../src/events/types";
@@ -114,7 +115,10 @@ describe("the fast path", () => {
     await waitOnExecutionContext(ctx);
     const [row] = await deliveries(event!.id);
     expect(row).toMatchObject({ status: "retrying", attempts: 1 });
-    expect(sent).toEqual([{ body: { deliveryId: row.id, subscriptionId: row.subscription_id, attempt: 1 }, delaySeconds: 3 }]);
+    // The policy's 3 s plus its jitter (up to JITTER_FRACTION more, never less), in whole seconds: 3 or 4.
+    expect(sent).toEqual([{ body: { deliveryId: row.id, subscriptionId: row.subscription_id, attempt: 1 }, delaySeconds: expect.any(Number) }]);
+    expect(sent[0]!.delaySeconds).toBeGreaterThanOrEqual(3);
+    expect(sent[0]!.delaySeconds).toBeLessThanOrEqual(toDelaySeconds(3000 * (1 + JITTER_FRACTION)));
   });
 
   it("when the engine fails, the deliveries are enqueued instead (nothing lost)", async () => {

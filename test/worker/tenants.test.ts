@@ -125,7 +125,7 @@ describe("portal tokens", () => {
 
     const created = await call("/subscriptions", { token, body: SUBSCRIPTION });
     expect(created.status).toBe(201);
-    expect(created.json.data.tenantId ?? id).toBe(id);
+    expect(created.json.data.tenantId).toBe(id);
     const listed = await call("/subscriptions", { token });
     expect(listed.status).toBe(200);
     expect(listed.json.data.items.map((s: { id: string }) => s.id)).toContain(created.json.data.id);
@@ -140,7 +140,6 @@ describe("portal tokens", () => {
     expect(viaTokens.status).toBe(403);
   });
 
-  // Needs the subscription routes' tenant scoping (another branch of issue 13).
   it("sees only its own tenant's subscriptions; another tenant's id is 404", async () => {
     const { id } = await createTenant({ id: uniqueId("mine") });
     const other = await createTenant({ id: uniqueId("theirs") });
@@ -249,5 +248,38 @@ describe("tenant rate-limit level", () => {
     for (let i = 0; i < 3; i++) expect((await call("/subscriptions", { token: tight.key, vars: EXACT })).json.details.level).toBe("token");
     // the three refusals consumed nothing at the tenant level: two requests remain
     expect((await call("/subscriptions", { token: loose.key, vars: EXACT })).headers.get("X-RateLimit-Remaining")).toBe("1");
+  });
+});
+
+describe("the acting tenant (X-Tenant-ID and POST /tokens tenantId)", () => {
+  it("binds the admin to a named tenant, 404 for an unknown one, 400 for a malformed one", async () => {
+    const { id } = await createTenant({ id: uniqueId("act") });
+    const inside = await call("/subscriptions", { body: SUBSCRIPTION, headers: { "X-Tenant-ID": id } });
+    expect(inside.status).toBe(201);
+    expect(inside.json.data.tenantId).toBe(id);
+    const unknown = await call("/subscriptions", { headers: { "X-Tenant-ID": uniqueId("nobody") } });
+    expect([unknown.status, unknown.json.code]).toEqual([404, "NOT_FOUND"]);
+    const malformed = await call("/subscriptions", { headers: { "X-Tenant-ID": "Not A Tenant" } });
+    expect([malformed.status, malformed.json.code, malformed.json.details.field]).toEqual([400, "SCHEMA_VALIDATION_ERROR", "X-Tenant-ID"]);
+  });
+
+  it("lets the unbound admin create in default and list every tenant, each row with its tenantId", async () => {
+    const { id } = await createTenant({ id: uniqueId("span") });
+    const theirs = (await call("/subscriptions", { body: SUBSCRIPTION, headers: { "X-Tenant-ID": id } })).json.data.id as string;
+    const mine = await call("/subscriptions", { body: SUBSCRIPTION });
+    expect(mine.json.data.tenantId).toBe("default");
+    const listed = (await call("/subscriptions?limit=100")).json.data.items as { id: string; tenantId: string }[];
+    expect(listed.find((s) => s.id === theirs)?.tenantId).toBe(id);
+    expect(listed.find((s) => s.id === mine.json.data.id)?.tenantId).toBe("default");
+  });
+
+  it("creates tokens in the named tenant; a tenant's caller may not name another, an unknown tenant is 404", async () => {
+    const [a, b] = [await createTenant({ id: uniqueId("tok-a") }), await createTenant({ id: uniqueId("tok-b") })];
+    const created = await call("/tokens", { body: { name: "a", endpoints: ["subscriptions", "tokens"], tenantId: a.id } });
+    expect(created.json.data.tenantId).toBe(a.id);
+    const key = created.json.data.key as string;
+    expect((await call("/tokens", { token: key, body: { name: "own", endpoints: ["subscriptions"] } })).json.data.tenantId).toBe(a.id);
+    expect((await call("/tokens", { token: key, body: { name: "x", endpoints: ["subscriptions"], tenantId: b.id } })).status).toBe(403);
+    expect((await call("/tokens", { body: { name: "x", endpoints: ["subscriptions"], tenantId: uniqueId("none") } })).status).toBe(404);
   });
 });
