@@ -114,6 +114,8 @@ export async function startWranglerDev(options = {}) {
     url,
     adminToken,
     persistTo,
+    /** The port of wrangler's DevTools inspector proxy (one client at a time). */
+    inspectorPort,
     /** The process group leader (`wrangler dev`); its group holds workerd too. */
     pid: child.pid,
     output: () => output,
