@@ -15,6 +15,7 @@ import { createServer } from "node:http";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { startWranglerDev } from "../scripts/wrangler-dev.mjs";
+import { startProfile } from "./lib/cpu-profile.mjs";
 import { groupCpuMs } from "./lib/procs.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -23,14 +24,19 @@ const CONCURRENCY = Number(process.env.BENCH_DELIVERY_CONCURRENCY ?? 16);
 const MODES_EVENTS = Number(process.env.BENCH_DELIVERY_MODES_EVENTS ?? 500);
 const SIDE_TIMEOUT_MS = 180_000;
 // No JSON request log line (as bench/inbound): printing it through wrangler dev cost ~11 ms of CPU per
-// published event here, more than the whole delivery; the result records the vars.
-const GATEWAY_VARS = { LOG_REQUESTS: "false", ...JSON.parse(process.env.BENCH_DELIVERY_VARS ?? "{}") };
-// BENCH_DELIVERY_PHASES=drain runs only that phase on both sides (e.g. to compare queue settings).
-const PHASES = (process.env.BENCH_DELIVERY_PHASES ?? "drain,stream").split(",");
+// published event here, more than the whole delivery. Rate limits off (as bench/inbound): a few thousand
+// publishes in a minute pass the global level's burst (2500 at the defaults) and the bench measures
+// deliveries, not 429s. The result records the vars.
+const GATEWAY_VARS = { LOG_REQUESTS: "false", RATE_LIMITS_ENABLED: "false", ...JSON.parse(process.env.BENCH_DELIVERY_VARS ?? "{}") };
+// BENCH_DELIVERY_PHASES=drain runs only that phase on both sides (e.g. to compare queue settings);
+// "modes" (the gateway's modes rows) runs after the stream phase.
+const PHASES = (process.env.BENCH_DELIVERY_PHASES ?? "drain,stream,modes").split(",");
 const DRAIN_TARGET = 0.7;
 const LATENCY_TARGET = { p50: 150, p99: 600 };
 /** BENCH_DELIVERY_ONLY=modes runs only the gateway's modes rows (no baseline, drain or stream). */
 const ONLY_MODES = process.env.BENCH_DELIVERY_ONLY === "modes";
+/** BENCH_DELIVERY_PROFILE=1: a CPU profile of the gateway's isolate during its drain, summarised in the result. */
+const PROFILE = process.env.BENCH_DELIVERY_PROFILE === "1";
 /** The runner's deadline: two sides plus five modes phases. */
 export const timeoutMs = 1_200_000;
 
@@ -172,7 +178,9 @@ async function gatewaySide() {
     const drainReceiver = await startReceiver();
     const held = await api("/subscriptions", { url: drainReceiver.url, events: ["bench.drain"], active: false });
     const ids = PHASES.includes("drain") ? (await drive(async (i) => (await api("/events", { type: "bench.drain", data: { i } })).id)).sentAt : new Map();
+    const profiler = PROFILE ? await startProfile({ inspectorPort: gateway.inspectorPort }) : null;
     const drained = await drain(drainReceiver, [...ids.keys()], () => api(`/subscriptions/${held.id}/resume`, {}));
+    if (profiler) drained.profile = await profiler.stop();
     await drainReceiver.close();
     if (!PHASES.includes("stream")) return { drain: drained, stream: EMPTY };
 
@@ -180,7 +188,7 @@ async function gatewaySide() {
     await api("/subscriptions", { url: streamReceiver.url, events: ["bench.stream"] });
     const streamed = await stream(streamReceiver, async (i) => (await api("/events", { type: "bench.stream", data: { i } })).id, gateway.pid);
     await streamReceiver.close();
-    return { drain: drained, stream: streamed, modes: await modesPhases(api) };
+    return { drain: drained, stream: streamed, ...(PHASES.includes("modes") ? { modes: await modesPhases(api) } : {}) };
   } finally {
     await gateway.stop();
   }
@@ -273,16 +281,20 @@ export async function run() {
   return reportModes(result);
 }
 
-/** Prints the modes rows and writes the result (bench/results/delivery.json, or delivery-modes.json alone). */
+/** Prints the modes rows (when run) and writes the result (bench/results/delivery.json, or delivery-modes.json alone). */
 function reportModes(result) {
   const m = result.gateway.modes;
+  if (m) printModes(m);
+  mkdirSync(`${ROOT}bench/results`, { recursive: true });
+  writeFileSync(`${ROOT}bench/results/${result.bench}.json`, `${JSON.stringify(result, null, 2)}\n`);
+  return result;
+}
+
+function printModes(m) {
   const modeRow = (mode, s) => ({ mode, delivered: `${s.delivered}/${s.published}`, "events/s": s.deliveriesPerSecond, requests: s.requests, "order violations": s.orderViolations, seconds: s.seconds });
   console.log(`\ndelivery modes: ${MODES_EVENTS} events drained per mode (gateway)`);
   console.table([modeRow("each", m.each), modeRow("batch 50", m.batch), ...Object.entries(m.fifo).map(([keys, s]) => modeRow(`fifo ${keys} key(s)`, s))]);
   console.log(`batch (maxEvents 50) / each-mode events/s: ${m.batchRatio}`);
-  mkdirSync(`${ROOT}bench/results`, { recursive: true });
-  writeFileSync(`${ROOT}bench/results/${result.bench}.json`, `${JSON.stringify(result, null, 2)}\n`);
-  return result;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

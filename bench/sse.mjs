@@ -2,24 +2,37 @@
 // published events; publish-to-all latency p50/p99 and the memory of the workerd process tree.
 // `node bench/sse.mjs` runs it standalone (prints the table, writes bench/results/sse.json);
 // bench/run.mjs calls run(options). Everything targets 127.0.0.1, is bounded and stops by itself.
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request, Agent } from "node:http";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { startWranglerDev } from "../scripts/wrangler-dev.mjs";
+import { startProfile } from "./lib/cpu-profile.mjs";
+import { listeningPorts } from "./lib/procs.mjs";
 
 export const description = "SSE fan-out: publish-to-all latency and workerd memory at N = 100, 500, 1000 open streams";
-export const timeoutMs = 300_000;
+export const timeoutMs = 540_000;
 
-const CLIENT_COUNTS = (process.env.SSE_BENCH_CLIENTS ?? "100,500,1000").split(",").map(Number);
+const CLIENT_COUNTS = (process.env.SSE_BENCH_CLIENTS ?? "100,500,1000").split(",").map(Number).filter((n) => n > 0);
 const BURSTS = 3;
 const EVENTS_PER_BURST = 20;
 const OPEN_BATCH = 50;
 /** Publishers sending a burst's events back to back (each sends its next when the previous is answered). */
 const PUBLISHERS = Number(process.env.SSE_BENCH_PUBLISHERS ?? 4);
-/** The paced row: one publisher, this gap between events — fan-out latency without a backlog. */
-const PACED_GAP_MS = 150;
+/**
+ * The paced rows, `clients@gapMs`: one publisher, that gap between events — fan-out latency without
+ * a publishing backlog (150 ms at 1000 clients; 500 ms = 2 events/s at 5000 clients, as issue 18 asks).
+ */
+const PACED = (process.env.SSE_BENCH_PACED ?? "1000@150,5000@500").split(",").filter(Boolean).map((row) => {
+  const [clients, gapMs] = row.split("@").map(Number);
+  return { clients, gapMs };
+});
 const PHASE_TIMEOUT_MS = 60_000;
+const HEARTBEAT_MS = 5000;
+/** STREAM_LEAF_CAPACITY's default (wrangler.toml). */
+const LEAF_CAPACITY = 500;
+/** SSE_BENCH_PROFILE=1: a CPU profile of the Worker's isolate during each row's bursts, summarised in the result. */
+const PROFILE = process.env.SSE_BENCH_PROFILE === "1";
 const TARGET_P99_MS = 200;
 
 const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : null);
@@ -59,29 +72,6 @@ export function workerdProcesses() {
     }
   }
   return found;
-}
-
-/** TCP ports on which the given process listens (from /proc/net/tcp and its socket fds). */
-function listeningPorts(pid) {
-  const inodes = new Set();
-  try {
-    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-      try {
-        const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-        if (match) inodes.add(match[1]);
-      } catch {
-        /* closed meanwhile */
-      }
-    }
-  } catch {
-    return [];
-  }
-  const ports = [];
-  for (const line of readFileSync("/proc/net/tcp", "utf8").split("\n").slice(1)) {
-    const cols = line.trim().split(/\s+/);
-    if (cols[3] === "0A" && inodes.has(cols[9])) ports.push(parseInt(cols[1].split(":")[1], 16));
-  }
-  return ports;
 }
 
 /**
@@ -183,7 +173,8 @@ async function waitFor(check, what, signal) {
 }
 
 /** One N: open N clients, publish bursts, collect per-event latency to each and to all clients. */
-async function measure(gateway, target, n, { signal, log, paced = false }) {
+async function measure(gateway, target, n, { signal, log, gapMs = 0, profiles }) {
+  const paced = gapMs > 0;
   const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
   const sentAt = new Map();
   const arrivals = new Map(); // taskId → receive times (one per client)
@@ -211,6 +202,7 @@ async function measure(gateway, target, n, { signal, log, paced = false }) {
     const toAll = [];
     let peakRss = openRss;
     const cpuBefore = cpuMark();
+    const profiler = PROFILE ? await startProfile({ inspectorPort: gateway.inspectorPort }) : null;
     for (let burst = 0; burst < BURSTS; burst++) {
       const ids = [];
       let next = 0;
@@ -223,7 +215,7 @@ async function measure(gateway, target, n, { signal, log, paced = false }) {
             sentAt.set(id, started);
             publishMs.push(performance.now() - started);
             ids.push(id);
-            if (paced) await sleep(PACED_GAP_MS);
+            if (paced) await sleep(gapMs);
           }
         }),
       );
@@ -237,12 +229,13 @@ async function measure(gateway, target, n, { signal, log, paced = false }) {
       await sleep(300);
     }
     const cpu = cpuSince(cpuBefore);
+    if (profiler) profiles.push({ row: `${target.name} ${paced ? "paced" : "burst"} N=${n}`, ...(await profiler.stop()) });
     log(`${target.name} N=${n}: CPU ms during bursts ${JSON.stringify(cpu)}`);
     const lost = clients.filter((c) => c.closed).length;
     for (const list of [perDelivery, toAll, publishMs, sinceStored]) list.sort((a, b) => a - b);
     return {
       path: target.name,
-      mode: paced ? `paced ${PACED_GAP_MS}ms` : "burst",
+      mode: paced ? `paced ${gapMs}ms` : "burst",
       clients: n,
       events: toAll.length,
       deliveries: perDelivery.length,
@@ -264,7 +257,8 @@ async function measure(gateway, target, n, { signal, log, paced = false }) {
   } finally {
     for (const c of clients) c.close();
     agent.destroy();
-    await sleep(2500);
+    // A closed stream is noticed on its next write: wait out one heartbeat so the next row starts clean.
+    await sleep(HEARTBEAT_MS + 1000);
   }
 }
 
@@ -272,8 +266,11 @@ async function measure(gateway, target, n, { signal, log, paced = false }) {
 export async function run(options = {}) {
   const log = options.log ?? ((m) => process.stderr.write(`[sse] ${m}\n`));
   const counts = options.connections ? [options.connections] : CLIENT_COUNTS;
-  // A short heartbeat so streams closed at the end of one N are gone before the next starts.
-  const gateway = await startWranglerDev({ vars: { RATE_LIMITS_ENABLED: "false", STREAM_HEARTBEAT_MS: "1000" } });
+  // A short heartbeat so streams closed at the end of one N are gone before the next starts (not 1 s:
+  // 5000 streams would then take 5000 heartbeat writes a second), and as many leaves as the largest row
+  // fills at the default capacity, so streams hash over them as the production settings advise.
+  const leaves = Math.ceil(Math.max(...counts, ...PACED.map((p) => p.clients)) / LEAF_CAPACITY);
+  const gateway = await startWranglerDev({ vars: { RATE_LIMITS_ENABLED: "false", STREAM_HEARTBEAT_MS: String(HEARTBEAT_MS), STREAM_HUB_LEAVES: String(leaves) } });
   try {
     const loadBefore = loadavg()[0];
     const direct = await directWorkerUrl(gateway.url);
@@ -281,25 +278,31 @@ export async function run(options = {}) {
     const targets = [...(direct ? [{ name: "direct", url: direct }] : []), { name: "wrangler-dev", url: gateway.url }].filter((t) => wanted.includes(t.name));
     if (!direct) log("the Worker's own port was not found; measuring through the wrangler dev proxy only");
     const rows = [];
+    const profiles = [];
     for (const target of targets) {
       for (const n of counts) {
         if (options.signal?.aborted) break;
-        rows.push(await measure(gateway, target, n, { signal: options.signal, log }));
+        rows.push(await measure(gateway, target, n, { signal: options.signal, log, profiles }));
       }
     }
     const largestN = Math.max(...counts);
-    if (!options.signal?.aborted) rows.push(await measure(gateway, targets[0], largestN, { signal: options.signal, log, paced: true }));
+    for (const { clients, gapMs } of PACED) {
+      if (!options.signal?.aborted) rows.push(await measure(gateway, targets[0], clients, { signal: options.signal, log, gapMs, profiles }));
+    }
     const largest = rows.find((r) => r.path === targets[0].name && r.clients === largestN && r.mode === "burst");
     return {
       rows,
+      ...(PROFILE ? { profiles } : {}),
       burst: `${BURSTS} bursts × ${EVENTS_PER_BURST} events (POST /task by ${PUBLISHERS} publishers back to back)`,
       latency: "from sending the publishing request to the frame arriving at a client; 'all' = until the last client has it",
       targetAllP99Ms: TARGET_P99_MS,
       loadavg1m: `${loadBefore.toFixed(2)} → ${loadavg()[0].toFixed(2)} on ${cpus().length} CPUs (other processes share them)`,
       publishers: PUBLISHERS,
+      hubLeaves: leaves,
+      heartbeatMs: HEARTBEAT_MS,
       paths: "wrangler-dev = through the proxy workerd that wrangler dev puts in front (what the tests use); direct = to the workerd that runs the Worker (the production topology has no such proxy)",
       targetMet: largest ? largest.clients >= 1000 && largest.allP99Ms !== null && largest.allP99Ms < TARGET_P99_MS : false,
-      headline: largest ? { path: largest.path, clients: largest.clients, allP99Ms: largest.allP99Ms, workerdOpenMB: largest.workerdOpenMB } : null,
+      headline: largest ? { path: largest.path, clients: largest.clients, allP99Ms: largest.allP99Ms, workerdOpenMB: largest.workerdOpenMB, paced: rows.filter((r) => r.mode !== "burst").map((r) => `${r.clients} ${r.mode}: p50 ${r.allP50Ms} / p99 ${r.allP99Ms} ms, ${r.workerdPeakMB} MB`) } : null,
     };
   } finally {
     await gateway.stop();
