@@ -34,8 +34,8 @@ export function formBatchesStatement(db: D1Database, subscriptionIds: readonly s
         open AS MATERIALIZED (
           SELECT d.id, d.subscription_id AS sub, d.created_at, s.max, s.wait, s.timeout_ms,
                  (ROW_NUMBER() OVER (PARTITION BY d.subscription_id ORDER BY d.event_id) - 1) / s.max AS chunk
-          FROM deliveries d JOIN subs s ON s.id = d.subscription_id
-          WHERE ${openRow("d")} AND d.next_at IS NOT NULL AND d.next_at <= ?2),
+          FROM subs s CROSS JOIN deliveries d
+          WHERE d.subscription_id = s.id AND ${openRow("d")} AND d.next_at IS NOT NULL AND d.next_at <= ?2),
         closing AS MATERIALIZED (
           SELECT sub, chunk, 'bat_' || lower(hex(randomblob(12))) AS bat FROM open WHERE chunk < ${MAX_BATCHES_PER_CLAIM}
           GROUP BY sub, chunk HAVING COUNT(*) >= MAX(max) OR MIN(created_at) <= ?2 - MAX(wait))
@@ -60,7 +60,7 @@ export function claimBatchesStatement(db: D1Database, messages: readonly Deliver
                              JOIN (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS gen FROM json_each(?3)) j
                                ON d.id = j.id AND d.attempts = j.gen
                             WHERE d.batch_id IS NOT NULL)
-          AND (status IN ('pending', 'retrying') OR (status = 'sending' AND next_at <= ?1))
+          AND (+status IN ('pending', 'retrying') OR (+status = 'sending' AND next_at <= ?1))
           AND subscription_id IN (SELECT id FROM subscriptions WHERE ${DELIVERABLE_SQL})
         RETURNING ${CLAIMED_COLUMNS}`,
     )

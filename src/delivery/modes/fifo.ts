@@ -25,7 +25,7 @@ export function parkStatement(db: D1Database, messages: readonly DeliveryMessage
       `UPDATE deliveries SET next_at = MAX(next_at, ?1), updated_at = ?2
         FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS gen FROM json_each(?3)) AS j
         WHERE deliveries.id = j.id AND deliveries.attempts = j.gen AND deliveries.ordering_key IS NOT NULL
-          AND deliveries.status IN ('pending', 'retrying') AND deliveries.next_at IS NOT NULL`,
+          AND +deliveries.status IN ('pending', 'retrying') AND deliveries.next_at IS NOT NULL`,
     )
     .bind(now + PARK_MS, now, JSON.stringify(messages.map((m) => [m.deliveryId, m.attempt])));
 }
@@ -44,7 +44,7 @@ export function promoteStatement(db: D1Database, keys: readonly { subscriptionId
                                 AND d.status IN ('pending', 'retrying', 'sending')
                               ORDER BY d.event_id LIMIT 1)
                        FROM json_each(?2) k)
-          AND status = 'pending' AND next_at IS NOT NULL
+          AND +status = 'pending' AND next_at IS NOT NULL
         RETURNING id, subscription_id, attempts`,
     )
     .bind(now, JSON.stringify(keys.map((k) => [k.subscriptionId, k.key])));

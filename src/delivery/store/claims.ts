@@ -26,6 +26,9 @@ export const LEASE_MARGIN_MS = 10_000;
  * lease, of deliverable subscriptions (active, verified when required). The lease is the
  * subscription's timeout plus LEASE_MARGIN_MS. Rows of batches (and open rows waiting for one) are
  * left to the batch statements; an ordered row is claimed only while it heads its key.
+ * Driven by the named ids (`UPDATE … FROM` the list, primary-key lookups): written as
+ * `id IN (…) AND status IN (…)`, SQLite chose the status index and read every pending row of the
+ * backlog on each claim (test/static/claim-plans.test.ts).
  */
 export function claimStatement(db: D1Database, messages: readonly DeliveryMessage[], now: number): D1PreparedStatement {
   const wanted = JSON.stringify(messages.map((m) => [m.deliveryId, m.attempt]));
@@ -33,22 +36,26 @@ export function claimStatement(db: D1Database, messages: readonly DeliveryMessag
     .prepare(
       `UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ?1,
           next_at = ?2 + (SELECT timeout_ms FROM subscriptions s WHERE s.id = deliveries.subscription_id)
-        WHERE id IN (SELECT json_extract(value, '$[0]') FROM json_each(?3))
-          AND attempts IN (SELECT json_extract(value, '$[1]') FROM json_each(?3) WHERE json_extract(value, '$[0]') = deliveries.id)
-          AND (status IN ('pending', 'retrying') OR (status = 'sending' AND next_at <= ?1))
-          AND subscription_id IN (SELECT id FROM subscriptions WHERE ${DELIVERABLE_SQL})
-          AND batch_id IS NULL AND NOT ${WAITS_FOR_BATCH} AND ${HEADS_ITS_KEY}
+        FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS gen FROM json_each(?3)) AS j
+        WHERE deliveries.id = j.id AND deliveries.attempts = j.gen
+          AND (+deliveries.status IN ('pending', 'retrying') OR (+deliveries.status = 'sending' AND deliveries.next_at <= ?1))
+          AND deliveries.subscription_id IN (SELECT id FROM subscriptions WHERE ${DELIVERABLE_SQL})
+          AND deliveries.batch_id IS NULL AND NOT ${WAITS_FOR_BATCH} AND ${HEADS_ITS_KEY}
         RETURNING ${CLAIMED_COLUMNS}`,
     )
     .bind(now, now + LEASE_MARGIN_MS, wanted);
 }
 
-/** Holds (next_at NULL) the rows of paused, disabled or unverified subscriptions until resume or verification. */
+/**
+ * Holds (next_at NULL) the rows of paused, disabled or unverified subscriptions until resume or
+ * verification. Driven by the named ids, not by the held subscriptions' rows (which may be many).
+ */
 export function holdStatement(db: D1Database, deliveryIds: readonly string[], now: number): D1PreparedStatement {
   return db
     .prepare(
-      `UPDATE deliveries SET next_at = NULL, updated_at = ?1 WHERE id IN (SELECT value FROM json_each(?2)) AND status IN ('pending', 'retrying')
-        AND subscription_id IN (SELECT id FROM subscriptions WHERE NOT (${DELIVERABLE_SQL}))`,
+      `UPDATE deliveries SET next_at = NULL, updated_at = ?1 FROM (SELECT value AS id FROM json_each(?2)) AS j
+        WHERE deliveries.id = j.id AND +deliveries.status IN ('pending', 'retrying')
+          AND deliveries.subscription_id IN (SELECT id FROM subscriptions WHERE NOT (${DELIVERABLE_SQL}))`,
     )
     .bind(now, JSON.stringify(deliveryIds));
 }
@@ -59,7 +66,7 @@ export function deferStatement(db: D1Database, deferred: readonly { message: Del
     .prepare(
       `UPDATE deliveries SET next_at = j.due, updated_at = ?1
         FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS gen, json_extract(value, '$[2]') AS due FROM json_each(?2)) AS j
-        WHERE deliveries.id = j.id AND deliveries.attempts = j.gen AND deliveries.status IN ('pending', 'retrying') AND deliveries.next_at IS NOT NULL`,
+        WHERE deliveries.id = j.id AND deliveries.attempts = j.gen AND +deliveries.status IN ('pending', 'retrying') AND deliveries.next_at IS NOT NULL`,
     )
     .bind(now, JSON.stringify(deferred.map((d) => [d.message.deliveryId, d.message.attempt, d.dueAt])));
 }
@@ -118,7 +125,7 @@ export function settleFailedStatement(db: D1Database, rows: readonly { id: strin
     .prepare(
       `UPDATE deliveries SET status = 'failed', next_at = NULL, last_status_code = NULL, last_error = ?1, completed_at = ?2, updated_at = ?2
         FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS gen FROM json_each(?3)) AS j
-        WHERE deliveries.id = j.id AND deliveries.attempts = j.gen AND deliveries.status = 'sending'`,
+        WHERE deliveries.id = j.id AND deliveries.attempts = j.gen AND +deliveries.status = 'sending'`,
     )
     .bind(reason, now, JSON.stringify(rows.map((r) => [r.id, r.attempts])));
 }
