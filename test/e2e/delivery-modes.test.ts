@@ -65,7 +65,11 @@ describe("FIFO per ordering key", () => {
     const failing = new Set(["c", "d"]);
     const r = await receiver((q) => (failing.has(JSON.parse(q.body).data.k) ? [503] : [200]));
     const ns = `fifo${Date.now().toString(36)}`;
-    const sub = await subscribe(r, ns, { ordering: { mode: "fifo", key: "data.k" }, retryPolicy: { strategy: "fixed", initialDelayMs: 1000, maxRetries: 10 } });
+    // Failing heads retry every 10 s: at most 12 failures in any breaker window (60 s), so the
+    // endpoint's breaker (≥ 50 % of ≥ 20 requests) cannot open while a and b are still delivering,
+    // however slow the machine. With 1 s, two failing keys can trip it once a loaded machine slows a
+    // and b down, which then wait out the breaker's cooldowns (the likely cause of a 60 s timeout).
+    const sub = await subscribe(r, ns, { ordering: { mode: "fifo", key: "data.k" }, retryPolicy: { strategy: "fixed", initialDelayMs: 10_000, maxRetries: 10 } });
     const keys = ["a", "b", "c", "d"];
     const PER_KEY = 6;
     for (let n = 0; n < PER_KEY; n++) for (const k of keys) await publish(`${ns}.step`, { k, n });
