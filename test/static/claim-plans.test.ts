@@ -10,6 +10,10 @@ import { parkStatement, promoteStatement } from "../../src/delivery/modes/fifo";
 import { claimStatement, deferStatement, holdStatement, loadStatements, recordStatements, settleFailedStatement } from "../../src/delivery/store/claims";
 import type { Outcome } from "../../src/delivery/core/outcome";
 
+/** The builders' own types (the Node project has no Workers types). */
+type Database = Parameters<typeof claimStatement>[0];
+type Statement = ReturnType<typeof claimStatement>;
+
 interface Captured {
   sql: string;
   args: unknown[];
@@ -28,13 +32,13 @@ const recorder = {
     };
     return captured;
   },
-} as unknown as D1Database;
+} as unknown as Database;
 
 const db = new DatabaseSync(":memory:");
 db.exec(readFileSync(new URL("../../schema.sql", import.meta.url), "utf8"));
 
 /** The plan's lines for a prepared statement (booleans bound as 0/1, as D1 does). */
-function plan(statement: D1PreparedStatement): string[] {
+function plan(statement: Statement): string[] {
   const { sql, args } = statement as unknown as Captured;
   const values = args.map((a) => (typeof a === "boolean" ? Number(a) : a)) as (string | number | null)[];
   return db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...values).map((row) => String(row.detail));
@@ -50,7 +54,7 @@ const messages = [
 ];
 const outcome = { deliveryId: "dlv_a", subscriptionId: "sub_a", attempt: 1, status: "delivered", nextAt: null, statusCode: 200, error: null, verdict: "success", durationMs: 5, responseBody: "ok", finishedAt: NOW, batchId: null } as unknown as Outcome;
 
-const STATEMENTS: [string, () => D1PreparedStatement][] = [
+const STATEMENTS: [string, () => Statement][] = [
   ["claim", () => claimStatement(recorder, messages, NOW)],
   ["hold", () => holdStatement(recorder, ["dlv_a", "dlv_b"], NOW)],
   ["defer", () => deferStatement(recorder, [{ message: messages[0]!, dueAt: NOW + 1000 }], NOW)],
