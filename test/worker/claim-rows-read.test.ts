@@ -1,6 +1,6 @@
 // The claim stage's cost does not grow with the backlog (real D1 in workerd): with 3000 due rows
 // waiting, claiming, holding and deferring the two rows a batch names reads a handful of rows, as
-// D1 reports them (meta.rows_read, what D1 bills). test/static/claim-plans.test.ts shows the plans.
+// D1 reports them (meta.rows_read, what D1 bills). test/worker/claim-plans.test.ts shows the plans.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { claimStatement, deferStatement, holdStatement } from "../../src/delivery/store/claims";

@@ -28,7 +28,7 @@ export const LEASE_MARGIN_MS = 10_000;
  * left to the batch statements; an ordered row is claimed only while it heads its key.
  * Driven by the named ids (`UPDATE … FROM` the list, primary-key lookups): written as
  * `id IN (…) AND status IN (…)`, SQLite chose the status index and read every pending row of the
- * backlog on each claim (test/static/claim-plans.test.ts).
+ * backlog on each claim (test/worker/claim-plans.test.ts).
  */
 export function claimStatement(db: D1Database, messages: readonly DeliveryMessage[], now: number): D1PreparedStatement {
   const wanted = JSON.stringify(messages.map((m) => [m.deliveryId, m.attempt]));

@@ -1,18 +1,13 @@
-// The query plans of the delivery engine's per-batch statements on the real schema (SQLite in Node):
+// The query plans of the delivery engine's per-batch statements, as D1 (in workerd) plans them on the schema:
 // each reaches deliveries through the ids it names (or the subscription it names), never by reading
-// every row of a status. A statement that did cost a drain time proportional to the whole backlog on
-// every batch (bench/delivery: 3000 due rows drained slower per row than 1000).
-import { readFileSync } from "node:fs";
-import { DatabaseSync } from "node:sqlite";
+// every row of a status. Such a statement reads the whole backlog on every batch (D1 bills rows read:
+// test/worker/claim-rows-read.test.ts measured 3020 for one claim of two rows with 3000 due).
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { claimBatchesStatement, formBatchesStatement, openWindowsStatement } from "../../src/delivery/modes/batches";
 import { parkStatement, promoteStatement } from "../../src/delivery/modes/fifo";
 import { claimStatement, deferStatement, holdStatement, loadStatements, recordStatements, settleFailedStatement } from "../../src/delivery/store/claims";
 import type { Outcome } from "../../src/delivery/core/outcome";
-
-/** The builders' own types (the Node project has no Workers types). */
-type Database = Parameters<typeof claimStatement>[0];
-type Statement = ReturnType<typeof claimStatement>;
 
 interface Captured {
   sql: string;
@@ -32,16 +27,13 @@ const recorder = {
     };
     return captured;
   },
-} as unknown as Database;
+} as unknown as D1Database;
 
-const db = new DatabaseSync(":memory:");
-db.exec(readFileSync(new URL("../../schema.sql", import.meta.url), "utf8"));
-
-/** The plan's lines for a prepared statement (booleans bound as 0/1, as D1 does). */
-function plan(statement: Statement): string[] {
+/** The plan's lines for a statement the recorder captured. */
+async function plan(statement: D1PreparedStatement): Promise<string[]> {
   const { sql, args } = statement as unknown as Captured;
-  const values = args.map((a) => (typeof a === "boolean" ? Number(a) : a)) as (string | number | null)[];
-  return db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...values).map((row) => String(row.detail));
+  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...args).all<{ detail: string }>();
+  return results.map((row) => row.detail);
 }
 
 /** Plan lines that read deliveries without naming rows: a scan, or a search by status alone. */
@@ -54,7 +46,7 @@ const messages = [
 ];
 const outcome = { deliveryId: "dlv_a", subscriptionId: "sub_a", attempt: 1, status: "delivered", nextAt: null, statusCode: 200, error: null, verdict: "success", durationMs: 5, responseBody: "ok", finishedAt: NOW, batchId: null } as unknown as Outcome;
 
-const STATEMENTS: [string, () => Statement][] = [
+const STATEMENTS: [string, () => D1PreparedStatement][] = [
   ["claim", () => claimStatement(recorder, messages, NOW)],
   ["hold", () => holdStatement(recorder, ["dlv_a", "dlv_b"], NOW)],
   ["defer", () => deferStatement(recorder, [{ message: messages[0]!, dueAt: NOW + 1000 }], NOW)],
@@ -71,14 +63,14 @@ const STATEMENTS: [string, () => Statement][] = [
 ];
 
 describe("the engine's per-batch statements do not read deliveries by status", () => {
-  it.each(STATEMENTS)("%s", (_name, build) => {
-    const lines = plan(build());
+  it.each(STATEMENTS)("%s", async (_name, build) => {
+    const lines = await plan(build());
     expect(lines.length).toBeGreaterThan(0);
     expect(readsByStatus(lines), lines.join("\n")).toEqual([]);
   });
 
-  it("the check itself finds a statement that reads every pending row", () => {
-    const lines = plan(
+  it("the check itself finds a statement that reads every pending row", async () => {
+    const lines = await plan(
       recorder.prepare("UPDATE deliveries SET attempts = attempts + 1 WHERE id IN (SELECT value FROM json_each(?1)) AND (status IN ('pending', 'retrying') OR (status = 'sending' AND next_at <= ?2))").bind('["dlv_a"]', NOW),
     );
     expect(readsByStatus(lines)).not.toEqual([]);
