@@ -4,7 +4,8 @@ import { getConfig } from "../config";
 import { listEvents, toWireEvent, type StoredEvent } from "../events/store";
 import { CatchUp, planCatchUp, type StreamCursor } from "./catch-up";
 import { StreamConnection, type HubEvent } from "./connection";
-import { LEAF_IDLE_MS, LeafMembership, LeafRelays } from "./hub-tree";
+import { LEAF_IDLE_MS, LeafMembership, LeafRelays, NobodyTold, type RootSeed } from "./hub-tree";
+import type { HandOffAnswer } from "./listeners";
 import { streamMatcher } from "./params";
 import { EventRing } from "./ring";
 import { formatComment, formatEvent, formatRetry } from "./sse";
@@ -58,6 +59,8 @@ export function eventFrame(event: StoredEvent): string {
   return formatEvent({ id: event.id, event: event.type, data: JSON.stringify(toWireEvent(event)) });
 }
 
+const newRing = () => new EventRing<HubEvent>({ capacity: RING_CAPACITY, rememberMs: HANDOFF_WINDOW_MS });
+
 /**
  * One class, two roles. The root (`hub-0`) takes every hand-off, frames each event once, keeps the
  * ring and relays the fresh events (frames included) to the attached leaves. A leaf (`hub-leaf-<i>`)
@@ -65,30 +68,59 @@ export function eventFrame(event: StoredEvent): string {
  * relays, so in the root's order) and does the fan-out and the catch-up of its streams.
  */
 export class EventHub extends DurableObject<Env> {
-  private readonly ring = new EventRing<HubEvent>({ capacity: RING_CAPACITY, rememberMs: HANDOFF_WINDOW_MS });
-  private readonly bootAt = Date.now();
+  private ring = newRing();
+  /**
+   * Events made before this may be missing from the ring: the object's boot, or the end of a time
+   * when isolates skipped their hand-offs (docs/STREAMING.md, the listener summary).
+   */
+  private epoch = Date.now();
   private readonly streams = new Set<StreamConnection>();
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private published = 0;
   private readonly leaves: LeafRelays;
   private readonly membership: LeafMembership;
+  private readonly nobody: NobodyTold;
+  /** Streams waiting for the epoch before they register: they count as listening. */
+  private opening = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.leaves = new LeafRelays(ctx.storage.sql, (name) => env.EVENT_HUB.getByName(name));
+    this.nobody = new NobodyTold(ctx.storage.sql);
     this.membership = new LeafMembership(
       () => env.EVENT_HUB.getByName(ROOT_HUB),
-      (events) => {
+      ({ events, epoch }) => {
+        this.restartAt(epoch);
         const now = Date.now();
         for (const event of events) this.ring.push(event, now);
       },
     );
   }
 
-  /** Root: adds a leaf and answers the ring (oldest first) for the leaf to start from. */
-  async attach(leaf: string): Promise<HubEvent[]> {
+  /** Root: adds a leaf and answers the ring (oldest first) and its epoch for the leaf to start from. */
+  async attach(leaf: string): Promise<RootSeed> {
+    this.startListening();
     this.leaves.attach(leaf);
-    return this.ring.entries().map((entry) => entry.event);
+    return { events: this.ring.entries().map((entry) => entry.event), epoch: this.epoch };
+  }
+
+  /** Whether any stream here or on an attached leaf may want a hand-off. */
+  private get listening(): boolean {
+    return this.streams.size > 0 || this.opening > 0 || this.leaves.names.length > 0;
+  }
+
+  /** Root, before its first stream or leaf: after "nobody" answers, the ring restarts at their epoch. */
+  private startListening(): void {
+    if (this.listening) return;
+    const epoch = this.nobody.reopen();
+    if (epoch !== null) this.restartAt(epoch);
+  }
+
+  /** Forgets the ring when `epoch` is later than this hub's: events made before it may be missing. */
+  private restartAt(epoch: number): void {
+    if (epoch <= this.epoch) return;
+    this.ring = newRing();
+    this.epoch = epoch;
   }
 
   /** Root: removes a leaf that has had no streams for a while. */
@@ -119,8 +151,14 @@ export class EventHub extends DurableObject<Env> {
       // A full leaf says so and the Worker tries the next one; attaching comes before registering.
       if (this.streams.size >= request.capacity) return null;
       await this.membership.join(request.leaf);
-      if (this.streams.size >= request.capacity) return null;
+    } else this.startListening();
+    // Until the epoch some isolate may still skip its hand-offs: registering then could miss events.
+    const wait = this.epoch - Date.now();
+    if (wait > 0) {
+      this.opening++;
+      await new Promise((resolve) => setTimeout(resolve, wait)).finally(() => this.opening--);
     }
+    if ("leaf" in request && this.streams.size >= request.capacity) return null;
     const config = getConfig(this.env).stream;
     // The tenant is part of the filter: another tenant's event is never framed or buffered for this stream.
     const matches = streamMatcher(patterns, tenantId);
@@ -142,7 +180,7 @@ export class EventHub extends DurableObject<Env> {
         matches,
         maxBuffered: MAX_BUFFERED_WHILE_REPLAYING,
         registeredAt: Date.now(),
-        bootAt: this.bootAt,
+        bootAt: this.epoch,
         handoffWindowMs: HANDOFF_WINDOW_MS,
         hasArrived: (id) => this.ring.hasArrived(id),
       });
@@ -154,9 +192,10 @@ export class EventHub extends DurableObject<Env> {
 
   /**
    * Takes the events of one publish (in publish order) and fans each out once to every matching
-   * stream, one write per stream. Returns how many were new (a retried hand-off repeats none).
+   * stream, one write per stream. Answers how many were new (a retried hand-off repeats none) and
+   * whether anything listens, which the isolate uses to skip hand-offs for a while.
    */
-  async publish(events: StoredEvent[]): Promise<number> {
+  async publish(events: StoredEvent[]): Promise<HandOffAnswer> {
     const frames = events.map((stored): HubEvent => ({
       id: stored.id,
       type: stored.type,
@@ -164,9 +203,12 @@ export class EventHub extends DurableObject<Env> {
       tenantId: stored.tenantId,
       frame: ENCODER.encode(eventFrame(stored)),
     }));
-    const fresh = this.fanOut(frames, Date.now());
+    const now = Date.now();
+    const fresh = this.fanOut(frames, now);
     if (fresh.length) this.leaves.relay(fresh);
-    return fresh.length;
+    const listening = this.listening;
+    if (!listening) this.nobody.told(now);
+    return { accepted: fresh.length, listening, at: now };
   }
 
   /** Pushes events into the ring and writes the new ones to every matching stream here; returns the new ones. */

@@ -5,6 +5,7 @@ import { AppError } from "../http/errors";
 import { randomToken } from "../lib/crypto";
 import { stableHash } from "../lib/stable-hash";
 import { type EventHub, ROOT_HUB, type StreamRequest } from "./event-hub";
+import { ListenerSummary } from "./listeners";
 
 /** The root hub's name: every hand-off goes there (docs/STREAMING.md, the hub tree). */
 export const HUB_NAME = ROOT_HUB;
@@ -32,6 +33,9 @@ export const HANDOFF_GATHER_MS = 2;
 /** The isolate's hand-off being gathered: its events (in publish order), and whether it has been sent. */
 let gathering: { events: StoredEvent[]; sent: boolean } | null = null;
 
+/** What the root last said about listeners: while it said "nobody" (for a second), hand-offs are skipped. */
+const listeners = new ListenerSummary();
+
 /**
  * Gives stored events to the hub for live fan-out. Hand-offs made by the isolate's concurrent
  * publishes within HANDOFF_GATHER_MS go to the hub together, as one call. Every contributor arms
@@ -41,7 +45,8 @@ let gathering: { events: StoredEvent[]; sent: boolean } | null = null;
  * and logs when it gives up.
  */
 export function handToHub(env: Env, events: StoredEvent[]): Promise<void> {
-  if (events.length === 0) return Promise.resolve();
+  // Nobody streams: the events are in D1, and a stream that opens now starts after this skip ends.
+  if (events.length === 0 || listeners.skips(Date.now())) return Promise.resolve();
   const group = (gathering ??= { events: [], sent: false });
   group.events.push(...events);
   return new Promise((resolve) => setTimeout(resolve, HANDOFF_GATHER_MS)).then(() => {
@@ -56,7 +61,7 @@ async function sendToHub(env: Env, events: StoredEvent[]): Promise<void> {
   let lastError: unknown;
   for (let attempt = 1; attempt <= HANDOFF_ATTEMPTS; attempt++) {
     try {
-      await hubStub(env).publish(events);
+      listeners.learn(await hubStub(env).publish(events));
       return;
     } catch (error) {
       lastError = error;

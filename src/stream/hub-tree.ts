@@ -1,8 +1,42 @@
-/** The hub tree's bookkeeping: the root's attached leaves and their ordered relays, and a leaf's membership (attach with the root's ring, detach when idle). */
+/** The hub tree's bookkeeping: the root's attached leaves and their ordered relays, when it last said nobody listens, and a leaf's membership (attach with the root's ring, detach when idle). */
 import type { HubEvent } from "./connection";
+import { listeningEpoch } from "./listeners";
 
 /** Relay attempts to one leaf before a batch is given up on for that leaf's live streams (it stays in D1). */
 const RELAY_ATTEMPTS = 3;
+
+/**
+ * Root side: the last time the root answered a hand-off "nobody listens", persisted (a restarted
+ * root must still know that isolates may be skipping their hand-offs).
+ */
+export class NobodyTold {
+  readonly #sql: SqlStorage;
+  #lastAt: number | null = null;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+    sql.exec("CREATE TABLE IF NOT EXISTS hub_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
+    for (const row of sql.exec<{ value: number }>("SELECT value FROM hub_state WHERE key = 'nobody_at'")) this.#lastAt = row.value;
+  }
+
+  /** Records a "nobody listens" answer given at `now`. */
+  told(now: number): void {
+    this.#lastAt = now;
+    this.#sql.exec("INSERT OR REPLACE INTO hub_state (key, value) VALUES ('nobody_at', ?)", now);
+  }
+
+  /**
+   * The tree listens again: the epoch its streams must wait for (events made before it may have
+   * been skipped), or null when no "nobody" answer was given since it last listened. Forgets it.
+   */
+  reopen(): number | null {
+    if (this.#lastAt === null) return null;
+    const epoch = listeningEpoch(this.#lastAt);
+    this.#lastAt = null;
+    this.#sql.exec("DELETE FROM hub_state WHERE key = 'nobody_at'");
+    return epoch;
+  }
+}
 
 /** What the root needs from a leaf: take relayed events, answer its stream count (-1 = not attached). */
 export interface LeafPort {
@@ -73,8 +107,14 @@ export class LeafRelays {
 
 /** What a leaf needs from the root. */
 export interface RootPort {
-  attach(leaf: string): Promise<HubEvent[]>;
+  attach(leaf: string): Promise<RootSeed>;
   detach(leaf: string): Promise<void>;
+}
+
+/** What a leaf gets when it attaches: the root's ring (oldest first) and the epoch before which events may be missing from it. */
+export interface RootSeed {
+  events: HubEvent[];
+  epoch: number;
 }
 
 /** How long a leaf without streams stays attached (a reconnecting client finds it warm). */
@@ -87,13 +127,13 @@ export const LEAF_IDLE_MS = 30_000;
  */
 export class LeafMembership {
   readonly #root: () => RootPort;
-  readonly #seed: (events: HubEvent[]) => void;
+  readonly #seed: (seed: RootSeed) => void;
   #name: string | null = null;
   #attached = false;
   #attaching: Promise<void> | null = null;
   #chain: Promise<void> = Promise.resolve();
 
-  constructor(root: () => RootPort, seed: (events: HubEvent[]) => void) {
+  constructor(root: () => RootPort, seed: (seed: RootSeed) => void) {
     this.#root = root;
     this.#seed = seed;
   }
